@@ -1,0 +1,194 @@
+"""The device agent: a state machine that decides when audio may leave the device.
+
+    idle ──wake word / button──► woke ──speech──► capturing ──endpoint──► sending ──► idle
+                                   └──no speech in time──► idle (nothing sent)
+
+Only `sending` hands audio to the uploader, and only audio from the wake (plus a short pre-roll)
+onward. While muted, frames are dropped unread: no detector, no buffer, no upload.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from confide.audio import SAMPLE_RATE, Audio
+from confide.capture.preroll import PreRoll
+from confide.capture.vad import BLOCK_SAMPLES, VadSettings, VoiceActivity
+from confide.capture.wakeword import Detection, WakeDetector
+
+
+class State(enum.Enum):
+    IDLE = "idle"
+    WOKE = "woke"
+    CAPTURING = "capturing"
+    SENDING = "sending"
+
+
+@dataclass(frozen=True)
+class EndpointSettings:
+    """When an utterance starts and ends."""
+
+    pre_roll: float = 0.3
+    """Seconds kept from before the wake, so a command spoken right on the wake word is whole."""
+    speech_timeout: float = 3.0
+    """Give up, sending nothing, if no speech starts this long after a wake."""
+    trailing_silence: float = 0.7
+    """The utterance ends after this much silence following speech."""
+    max_seconds: float = 10.0
+    """The utterance ends here even if speech goes on."""
+    vad: VadSettings = field(default_factory=VadSettings)
+    """How speech is told from silence."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """What the device sends after a wake: the only audio that ever leaves it."""
+
+    audio: Audio
+    """From `pre_roll` before the wake to the endpoint."""
+    start: float
+    """Stream seconds at which the audio begins."""
+    end: float
+    """Stream seconds at which it ends."""
+    trigger: Detection | None
+    """The wake word that opened it; None for a button press."""
+    wake_offset: float
+    """Seconds into `audio` at which the wake fired; before it lies only the pre-roll."""
+
+
+class Uploader(Protocol):
+    """Where utterances go: the server's upload client, a local folder, or a test double."""
+
+    def send(self, utterance: Utterance) -> None: ...
+
+
+class DeviceAgent:
+    """Feeds every frame through the state machine; see the module docstring."""
+
+    def __init__(
+        self,
+        detector: WakeDetector,
+        uploader: Uploader,
+        settings: EndpointSettings = EndpointSettings(),
+        on_state: Callable[[State, float], None] | None = None,
+    ) -> None:
+        self._detector = detector
+        self._uploader = uploader
+        self._settings = settings
+        self._on_state = on_state
+        self._vad = VoiceActivity(settings.vad)
+        self._preroll = PreRoll(settings.pre_roll)
+        self.state = State.IDLE
+        self.muted = False
+        self.detections: list[Detection] = []
+        """Every wake word that woke the device, in order."""
+        self._samples = 0
+        self._captured: list[np.ndarray] = []
+        self._capture_start = 0.0
+        self._wake_time = 0.0
+        self._trigger: Detection | None = None
+        self._silent_blocks = 0
+        self._blocks_since_wake = 0
+
+    @property
+    def now(self) -> float:
+        """Stream seconds consumed so far."""
+        return self._samples / SAMPLE_RATE
+
+    def mute(self) -> None:
+        """Stop listening: drop whatever is buffered or being captured."""
+        self.muted = True
+        self._preroll.clear()
+        self._captured.clear()
+        self._set_state(State.IDLE)
+
+    def unmute(self) -> None:
+        self.muted = False
+
+    def press_button(self) -> None:
+        """Wake without the word; ignored while muted (a muted device does not listen)."""
+        if not self.muted and self.state is State.IDLE:
+            self._wake(None)
+
+    def feed(self, frame: np.ndarray) -> None:
+        """Process the next frame of 16 kHz int16 audio."""
+        if self.muted:
+            self._samples += len(frame)
+            return
+        self._samples += len(frame)
+        detections = self._detector.process(frame)
+        if self.state is State.IDLE:
+            self._preroll.push(frame)
+            if detections:
+                self.detections.append(detections[0])
+                self._wake(detections[0])
+            return
+        self._captured.append(frame)
+        for is_speech in self._vad.process(frame):
+            self._advance(is_speech)
+            if self.state is State.IDLE:
+                return
+
+    def flush(self) -> None:
+        """End of stream: send what is being captured if speech was heard."""
+        if self.state is State.CAPTURING:
+            self._send()
+        elif self.state is State.WOKE:
+            self._abandon()
+
+    def _wake(self, trigger: Detection | None) -> None:
+        self._trigger = trigger
+        self._captured = [self._preroll.take()]
+        self._wake_time = self.now
+        self._capture_start = self.now - len(self._captured[0]) / SAMPLE_RATE
+        self._silent_blocks = 0
+        self._blocks_since_wake = 0
+        self._vad.reset()
+        self._set_state(State.WOKE)
+
+    def _advance(self, is_speech: bool) -> None:
+        block_seconds = BLOCK_SAMPLES / SAMPLE_RATE
+        self._blocks_since_wake += 1
+        elapsed = self._blocks_since_wake * block_seconds
+        if self.state is State.WOKE:
+            if is_speech:
+                self._set_state(State.CAPTURING)
+            elif elapsed >= self._settings.speech_timeout:
+                self._abandon()
+            return
+        self._silent_blocks = 0 if is_speech else self._silent_blocks + 1
+        if (
+            self._silent_blocks * block_seconds >= self._settings.trailing_silence
+            or self.now - self._capture_start >= self._settings.max_seconds
+        ):
+            self._send()
+
+    def _send(self) -> None:
+        self._set_state(State.SENDING)
+        samples = np.concatenate(self._captured)
+        self._captured = []
+        self._uploader.send(
+            Utterance(
+                audio=Audio(samples),
+                start=round(self._capture_start, 3),
+                end=round(self.now, 3),
+                trigger=self._trigger,
+                wake_offset=round(self._wake_time - self._capture_start, 3),
+            )
+        )
+        self._set_state(State.IDLE)
+
+    def _abandon(self) -> None:
+        self._captured = []
+        self._set_state(State.IDLE)
+
+    def _set_state(self, state: State) -> None:
+        if state is not self.state:
+            self.state = state
+            if self._on_state:
+                self._on_state(state, self.now)

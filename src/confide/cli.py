@@ -1,0 +1,242 @@
+"""The `confide` command. Exit codes: 0 success, 2 bad input (one line on stderr), 1 otherwise."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from confide.audio import DEFAULT_MAX_SECONDS, read_audio
+from confide.errors import BadAudio, ConfideError
+from confide.paths import default_data_dir
+
+app = typer.Typer(
+    help="Confide: a voice assistant whose recordings stay their owners'.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+PROGRESS_MIN_SECONDS = 60.0
+"""Recordings shorter than this finish too fast for a progress bar to help."""
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data folder (default: $CONFIDE_DATA_DIR or ~/.local/share/confide)."),
+]
+
+
+def fail(code: int, reason: str) -> NoReturn:
+    """Exit with one line on stderr, as scripts expect."""
+    print(f"confide: {reason}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Turn bad input into exit 2 and other deliberate errors into exit 1, one line each."""
+    try:
+        yield
+    except (BadAudio, ValueError) as exc:
+        fail(2, str(exc))
+    except ConfideError as exc:
+        fail(1, str(exc))
+
+
+@contextmanager
+def audio_progress(total_seconds: float, label: str) -> Iterator[Any]:
+    """A progress bar over audio seconds, on a terminal and for long audio only."""
+    if not err.is_terminal or total_seconds < PROGRESS_MIN_SECONDS:
+        yield lambda seconds: None
+        return
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f} s of audio"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=total_seconds)
+        yield lambda seconds: progress.update(task, completed=seconds)
+
+
+@app.command()
+def listen(
+    file: Path,
+    wake_word: Annotated[
+        list[str] | None,
+        typer.Option("--wake-word", help="okay_nabu, hey_jarvis, alexa or hey_mycroft; repeatable."),
+    ] = None,
+    engine: Annotated[str, typer.Option(help="Wake-word engine: micro, open or sphinx.")] = "micro",
+    keyphrase: Annotated[
+        list[str] | None,
+        typer.Option(help="A custom phrase for the sphinx engine, e.g. 'hey computer'; repeatable."),
+    ] = None,
+    sensitivity: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.5,
+    refractory: Annotated[float, typer.Option(help="Seconds before a word may fire again.")] = 2.0,
+    pre_roll: Annotated[float, typer.Option(help="Seconds kept from before the wake.")] = 0.3,
+    trailing_silence: Annotated[float, typer.Option(help="Silence that ends an utterance.")] = 0.7,
+    max_utterance: Annotated[float, typer.Option(help="Longest utterance, seconds.")] = 10.0,
+    transcribe: Annotated[bool, typer.Option("--transcribe", help="Print each utterance's text.")] = False,
+    asr_engine: Annotated[str, typer.Option(help="whisper, pocketsphinx or moonshine.")] = "whisper",
+    max_seconds: Annotated[float, typer.Option(help="Refuse recordings longer than this.")] = 6 * 3600.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Play a recording through the device agent: wake words, and the utterances it would send."""
+    from confide.capture.agent import EndpointSettings, Utterance
+    from confide.capture.listen import listen as run_listen
+    from confide.capture.wakeword import load_detector
+    from confide.recognize import load_recognizer, words_after
+
+    with refusals():
+        audio = read_audio(file, max_seconds=max_seconds)
+        words = keyphrase if engine == "sphinx" and keyphrase else wake_word or ["okay_nabu"]
+        detector = load_detector(engine, words, sensitivity, refractory)
+        settings = EndpointSettings(
+            pre_roll=pre_roll, trailing_silence=trailing_silence, max_seconds=max_utterance
+        )
+        recognizer = None
+        if transcribe:
+            recognizer = load_recognizer(asr_engine)
+        texts: list[str] = []
+
+        def heard(utterance: Utterance) -> None:
+            if recognizer is None:
+                return
+            text = words_after(recognizer.transcribe(utterance.audio), utterance.wake_offset).text
+            texts.append(text)
+            if not as_json:
+                err.print(f"[{utterance.start:7.2f}–{utterance.end:7.2f}] {text}", highlight=False)
+
+        with audio_progress(audio.seconds, f"listening to {file.name}") as progress:
+            result = run_listen(audio, detector, settings, on_utterance=heard, on_progress=progress)
+    utterances: list[dict[str, Any]] = [
+        {"start": u.start, "end": u.end} for u in result.utterances
+    ]
+    for entry, text in zip(utterances, texts, strict=False):
+        entry["text"] = text
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "detections": [
+                        {"wake_word": d.wake_word, "time": d.time, "score": d.score}
+                        for d in result.detections
+                    ],
+                    "utterances": utterances,
+                    "audio_seconds": round(result.audio_seconds, 3),
+                    "processing_seconds": round(result.processing_seconds, 3),
+                }
+            )
+        )
+        return
+    for detection in result.detections:
+        print(f"{detection.time:8.2f} s  {detection.wake_word}  score {detection.score:.3f}")
+    print(
+        f"{len(result.detections)} wake word(s), {len(result.utterances)} utterance(s) in "
+        f"{result.audio_seconds:.1f} s of audio ({result.processing_seconds:.1f} s)"
+    )
+
+
+@app.command()
+def transcribe(
+    files: Annotated[list[Path], typer.Argument(help="WAV, FLAC or raw 16 kHz PCM files.")],
+    engine: Annotated[str, typer.Option(help="whisper, pocketsphinx or moonshine.")] = "whisper",
+    hint: Annotated[
+        list[str] | None, typer.Option(help="A word to favour (names, catalog entries); repeatable.")
+    ] = None,
+    max_seconds: Annotated[float, typer.Option(help="Refuse files longer than this.")] = (
+        DEFAULT_MAX_SECONDS
+    ),
+    threads: Annotated[int, typer.Option(min=1, help="CPU threads for the engine.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
+) -> None:
+    """Speech to text with word timings, one line per file; bad files are reported and skipped."""
+    from confide.recognize import load_recognizer
+
+    with refusals():
+        recognizer = load_recognizer(engine, threads=threads)
+    refused = 0
+    for file in files:
+        try:
+            audio = read_audio(file, max_seconds=max_seconds)
+        except BadAudio as exc:
+            refused += 1
+            print(f"confide: {exc}", file=sys.stderr)
+            continue
+        result = recognizer.transcribe(audio, hints=hint or ())
+        if as_json:
+            print(json.dumps({"file": str(file), **result.to_json()}), flush=True)
+        else:
+            print(f"{file}: {result.text}", flush=True)
+    if refused:
+        raise typer.Exit(2)
+
+
+@app.command()
+def device(
+    wav: Annotated[Path | None, typer.Option(help="Play this recording as the microphone.")] = None,
+    mic: Annotated[bool, typer.Option("--mic", help="Listen to the default microphone.")] = False,
+    sink: Annotated[
+        Path | None, typer.Option(help="Folder that receives uploads (default: DATA_DIR/outbox).")
+    ] = None,
+    wake_word: Annotated[list[str] | None, typer.Option("--wake-word")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The device agent: wakes on the word, and uploads only what follows it."""
+    from confide.capture.agent import DeviceAgent, State
+    from confide.capture.sources import file_frames, microphone_frames
+    from confide.capture.uploaders import FolderUploader
+    from confide.capture.wakeword import load_detector
+
+    if (wav is None) == (not mic):
+        fail(2, "give exactly one of --wav FILE or --mic")
+    with refusals():
+        frames = (
+            file_frames(read_audio(wav, max_seconds=24 * 3600.0), realtime=True)
+            if wav
+            else microphone_frames()
+        )
+        outbox = sink or (data_dir or default_data_dir()) / "outbox"
+        uploader = FolderUploader(outbox)
+
+        def show(state: State, now: float) -> None:
+            err.print(f"{now:8.2f} s  {state.value}", highlight=False)
+
+        agent = DeviceAgent(load_detector("micro", wake_word or ["okay_nabu"]), uploader, on_state=show)
+        try:
+            for frame in frames:
+                agent.feed(frame)
+        except KeyboardInterrupt:
+            pass
+        agent.flush()
+    err.print(f"{uploader.sent} utterance(s) in {outbox}")
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Set up, play, and exit.")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Do not pace the audio in real time.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Play a generated home recording through a simulated device and show what it heard."""
+    from confide.demo import run_demo
+
+    with refusals():
+        report = run_demo(data_dir or default_data_dir(), realtime=not (fast or as_json), live=not as_json)
+    if as_json:
+        print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    app()

