@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,14 +125,12 @@ def _decode_container(data: bytes, name: str, max_seconds: float) -> tuple[np.nd
             f"{name}: {info.frames / info.samplerate:.1f} s is longer than "
             f"the {max_seconds:g} s limit"
         )
+    if missing := _wav_data_shortfall(data):
+        raise CorruptAudio(f"{name}: truncated, {missing} bytes of audio data are missing")
     try:
         samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise CorruptAudio(f"{name}: the audio data does not decode ({_reason(exc)})") from exc
-    if info.frames > 0 and len(samples) < info.frames:
-        raise CorruptAudio(
-            f"{name}: truncated, the header promises {info.frames} frames, {len(samples)} are there"
-        )
     return samples, int(rate)
 
 
@@ -158,7 +158,23 @@ def _decode_raw(data: bytes, raw: RawFormat, name: str) -> tuple[np.ndarray, int
 
 
 def _reason(exc: Exception) -> str:
-    return str(exc).splitlines()[-1].strip() or type(exc).__name__
+    text = re.sub(r"Error opening .*?: |Error : ", "", str(exc).splitlines()[-1]).strip()
+    return text or type(exc).__name__
+
+
+def _wav_data_shortfall(data: bytes) -> int:
+    """Bytes a RIFF WAV's data chunk promises beyond those present (0 if whole or streamed)."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return 0
+    offset = 12
+    while offset + 8 <= len(data):
+        chunk, size = data[offset : offset + 4], struct.unpack_from("<I", data, offset + 4)[0]
+        if chunk == b"data":
+            if size in (0, 0xFFFFFFFF):  # written while streaming: length unknown
+                return 0
+            return max(0, offset + 8 + size - len(data))
+        offset += 8 + size + (size & 1)
+    return 0
 
 
 def write_wav(path: Path, audio: Audio) -> None:

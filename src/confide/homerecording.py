@@ -6,7 +6,7 @@ so every claim about the front end is checked against audio whose truth is known
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,13 +48,17 @@ class HomeRecording:
     lines: list[SpokenLine]
 
 
-def build(lines: Sequence[Line], *, lead_in: float = 1.0) -> HomeRecording:
+Speaker = Callable[[str, str, float], Audio]
+"""(text, voice, speed) -> Audio; `confide.synth.say`, or a cached version of it."""
+
+
+def build(lines: Sequence[Line], *, lead_in: float = 1.0, speak: Speaker = say) -> HomeRecording:
     """Say each line in turn, with its pause after it."""
     parts = [np.zeros(round(lead_in * SAMPLE_RATE), np.int16)]
     placed = []
     cursor = lead_in
     for line in lines:
-        speech = say(line.text, line.voice, line.speed).samples
+        speech = speak(line.text, line.voice, line.speed).samples
         placed.append(SpokenLine(line, round(cursor, 3), round(cursor + len(speech) / SAMPLE_RATE, 3)))
         parts += [speech, np.zeros(round(line.pause * SAMPLE_RATE), np.int16)]
         cursor += (len(speech) + round(line.pause * SAMPLE_RATE)) / SAMPLE_RATE
@@ -80,7 +84,7 @@ def mix_at_snr(speech: Audio, noise: np.ndarray, snr_db: float) -> Audio:
 
 
 SPOKEN_WAKE_WORDS = {
-    "okay_nabu": "Okay, Nah-boo.",
+    "okay_nabu": "Okay Nah-boo,",
     "hey_jarvis": "Hey Jarvis,",
     "alexa": "Alexa,",
     "hey_mycroft": "Hey Mycroft,",
@@ -99,7 +103,7 @@ DEMO_LINES = (
     ),
     Line("We should leave early if it rains.", "joe", pause=2.0),
     Line(
-        "Okay, Nah-boo, set a timer for ten minutes.",
+        "Okay Nah-boo, set a timer for ten minutes.",
         "joe",
         wake_word="okay_nabu",
         command="set a timer for ten minutes",

@@ -1,0 +1,108 @@
+"""Wake-word engines: each hears its words in clean speech, and stays quiet on other speech."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from confide.audio import SAMPLE_RATE, Audio
+from confide.capture.wakeword import WAKE_WORDS, Detection, load_detector, threshold_for
+from confide.homerecording import SPOKEN_WAKE_WORDS, Speaker
+
+PAD = np.zeros(SAMPLE_RATE, dtype=np.int16)
+
+
+def run(detector_engine: str, words: list[str], audio: Audio, **options: float) -> list[Detection]:
+    detector = load_detector(detector_engine, words, **options)
+    samples = np.concatenate([PAD, audio.samples, PAD])
+    found = []
+    for offset in range(0, len(samples), 160):
+        found += detector.process(samples[offset : offset + 160])
+    return found
+
+
+@pytest.mark.parametrize("engine", ["micro", "open"])
+@pytest.mark.parametrize("wake_word", WAKE_WORDS)
+def test_neural_engines_hear_each_wake_word(engine: str, wake_word: str, speech: Speaker) -> None:
+    audio = speech(f"{SPOKEN_WAKE_WORDS[wake_word]} turn on the kitchen lights.", "joe", 1.0)
+    found = run(engine, [wake_word], audio)
+    assert [d.wake_word for d in found] == [wake_word]
+    wake_end = 1.0 + 1.6  # one second of padding, then a wake word shorter than 1.6 s
+    assert 1.0 < found[0].time < wake_end + 0.6
+    assert 0.0 < found[0].score <= 1.0
+
+
+@pytest.mark.parametrize("engine", ["micro", "open", "sphinx"])
+def test_only_the_spoken_word_fires(engine: str, speech: Speaker) -> None:
+    audio = speech("Hey Jarvis, what time is it?", "joe", 1.0)
+    found = run(engine, list(WAKE_WORDS), audio)
+    assert {d.wake_word for d in found} == {"hey_jarvis"}
+
+
+ORDINARY = ["Did you remember to buy milk on the way home?", "Put the kettle on, please."]
+LOOK_ALIKES = ["The election results come out tomorrow morning.", "I looked it up in a lexicon."]
+
+
+@pytest.mark.parametrize(
+    ("engine", "text"),
+    [(e, t) for e in ("micro", "open", "sphinx") for t in ORDINARY]
+    # PocketSphinx, the baseline, does fire on look-alikes: the benchmark counts how often.
+    + [(e, t) for e in ("micro", "open") for t in LOOK_ALIKES],
+)
+def test_ordinary_speech_wakes_nothing(engine: str, text: str, speech: Speaker) -> None:
+    for voice in ("joe", "heart"):
+        assert run(engine, list(WAKE_WORDS), speech(text, voice, 1.0)) == []
+
+
+def test_sphinx_spots_a_custom_phrase(speech: Speaker) -> None:
+    audio = speech("Hey computer, open the garage door.", "joe", 1.0)
+    found = run("sphinx", ["hey computer"], audio)
+    assert [d.wake_word for d in found] == ["hey computer"]
+
+
+def test_sphinx_refuses_a_word_it_cannot_pronounce() -> None:
+    with pytest.raises(ValueError, match="no pronunciation for 'zzyzxq'"):
+        load_detector("sphinx", ["hey zzyzxq"])
+
+
+@pytest.mark.parametrize("engine", ["micro", "open"])
+def test_refractory_period_merges_a_repeated_wake(engine: str, speech: Speaker) -> None:
+    wake = speech(f"{SPOKEN_WAKE_WORDS['hey_jarvis']}", "joe", 1.0)
+    gap = np.zeros(SAMPLE_RATE, np.int16)
+    twice = Audio(np.concatenate([wake.samples, gap, wake.samples]))
+    assert len(run(engine, ["hey_jarvis"], twice, refractory=5.0)) == 1
+    assert len(run(engine, ["hey_jarvis"], twice, refractory=1.0)) == 2
+
+
+@pytest.mark.parametrize("engine", ["micro", "open"])
+def test_zero_sensitivity_hears_nothing(engine: str, speech: Speaker) -> None:
+    audio = speech(f"{SPOKEN_WAKE_WORDS['hey_jarvis']} turn on the lights.", "joe", 1.0)
+    assert run(engine, ["hey_jarvis"], audio, sensitivity=0.0) == []
+
+
+@pytest.mark.parametrize(
+    ("default", "sensitivity", "expected"),
+    [(0.9, 0.5, 0.9), (0.9, 0.0, 1.0), (0.9, 1.0, 0.0), (0.5, 0.25, 0.5**0.5)],
+)
+def test_sensitivity_maps_onto_each_model_scale(
+    default: float, sensitivity: float, expected: float
+) -> None:
+    assert threshold_for(default, sensitivity) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("engine", "words", "message"),
+    [
+        ("micro", ["hey_siri"], "unknown wake word hey_siri"),
+        ("micro", [], "none given"),
+        ("nonesuch", ["alexa"], "unknown wake-word engine"),
+    ],
+)
+def test_bad_choices_are_refused(engine: str, words: list[str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_detector(engine, words)
+
+
+def test_sensitivity_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        threshold_for(0.5, 1.5)
