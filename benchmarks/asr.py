@@ -1,4 +1,4 @@
-"""ASR benchmark: word error rate and real-time factor of every engine, on the same audio, in one run.
+"""ASR benchmark: word error rate and real-time factor of each engine, on the same audio, at once.
 
 Why: Confide's default recogniser is chosen on accuracy and speed on a small CPU, so each engine
 is measured the same way, side by side, against published figures and the project's targets.
@@ -30,20 +30,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-from confide.audio import Audio, read_audio, write_wav  # noqa: E402
-from confide.errors import EngineUnavailable  # noqa: E402
-from confide.recognize import ENGINES, Recognizer, load_recognizer  # noqa: E402
-from confide.synth import VOICES, say  # noqa: E402
+from confide.audio import Audio, read_audio, write_wav
+from confide.errors import EngineUnavailable
+from confide.recognize import ENGINES, Recognizer, load_recognizer
+from confide.synth import VOICES, say
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
 RESULTS = HERE / "results"
 
 POCKETSPHINX_SOURCE = "pocketsphinx==5.1.1"
-LIBRIVOX_MEMBER = re.compile(r"^[^/]+/test/data/librivox/([^/]+)$")
+LIBRIVOX_MEMBER = re.compile(r"^[^/]+/test/data/librivox/[^/]+$")
 
 COMMANDS = (
     "what's the weather like tomorrow",
@@ -170,10 +169,11 @@ class SetResult:
 # --- scoring -----------------------------------------------------------------------------------
 
 _ONES = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)  # fmt: skip
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _ORDINALS = {
     "one": "first", "two": "second", "three": "third", "five": "fifth",
     "eight": "eighth", "nine": "ninth", "twelve": "twelfth",
@@ -247,20 +247,14 @@ def fetch_librivox() -> Path:
         return folder
     downloads = CACHE / "downloads"
     print(f"librivox: downloading the {POCKETSPHINX_SOURCE} source package (about 34 MB)...")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-binary", ":all:", "--no-deps"]
-        + [POCKETSPHINX_SOURCE, "-d", str(downloads)],
-        check=True,
-    )
+    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-binary", ":all:"]
+    subprocess.run([*pip, "--no-deps", POCKETSPHINX_SOURCE, "-d", str(downloads)], check=True)
     archive = next(downloads.glob("pocketsphinx-*.tar.gz"))
     print(f"librivox: extracting test/data/librivox/ from {archive.name}")
     with tarfile.open(archive) as tar, tempfile.TemporaryDirectory(dir=CACHE) as staging:
-        for member in tar.getmembers():
-            match = LIBRIVOX_MEMBER.match(member.name)
-            source = tar.extractfile(member) if match and member.isfile() else None
-            if source:
-                (Path(staging) / match.group(1)).write_bytes(source.read())
-        Path(staging).rename(folder)
+        members = [m for m in tar.getmembers() if LIBRIVOX_MEMBER.match(m.name) and m.isfile()]
+        tar.extractall(staging, members=members, filter="data")
+        (Path(staging) / members[0].name).parent.rename(folder)
     return folder
 
 
@@ -281,15 +275,14 @@ def command_clips(voice: str, commands: tuple[str, ...]) -> list[Clip]:
     """Each command spoken by `voice`, synthesised on first use and cached as WAV."""
     folder = CACHE / "commands" / voice
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / f"{re.sub(r'[^a-z0-9]+', '-', text)}.wav" for text in commands]
-    missing = [(text, path) for text, path in zip(commands, paths, strict=True) if not path.exists()]
+    paths = {text: folder / f"{re.sub(r'[^a-z0-9]+', '-', text)}.wav" for text in commands}
+    missing = {text: path for text, path in paths.items() if not path.exists()}
     if missing:
         print(f"commands/{voice}: synthesising {len(missing)} of {len(commands)}...")
-    for text, path in missing:
+    for text, path in missing.items():
         write_wav(path, say(text, voice))
     return [
-        Clip(name=path.stem, reference=text, audio=read_audio(path))
-        for text, path in zip(commands, paths, strict=True)
+        Clip(name=path.stem, reference=text, audio=read_audio(path)) for text, path in paths.items()
     ]
 
 
@@ -331,7 +324,7 @@ def run_set(recognizer: Recognizer, engine: str, name: str, clips: list[Clip]) -
     return result
 
 
-def run_engine(engine: str, sets: dict[str, list[Clip]]) -> tuple[dict[str, object], list[SetResult]]:
+def run_engine(engine: str, sets: dict[str, list[Clip]]) -> tuple[dict[str, Any], list[SetResult]]:
     """Load `engine`, warm it up on one clip, then recognise every set."""
     print(f"{engine}: loading...")
     started = time.perf_counter()
@@ -341,7 +334,8 @@ def run_engine(engine: str, sets: dict[str, list[Clip]]) -> tuple[dict[str, obje
         print(f"{engine}: unavailable, skipped ({exc})")
         return {"unavailable": str(exc)}, []
     loaded = time.perf_counter()
-    recognizer.transcribe(next(iter(sets.values()))[0].audio)
+    first_clip = next(iter(sets.values()))[0]
+    recognizer.transcribe(first_clip.audio)
     info = {
         "load_seconds": round(loaded - started, 3),
         "warmup_seconds": round(time.perf_counter() - loaded, 3),
@@ -374,7 +368,7 @@ def table_rows(results: list[SetResult]) -> list[tuple[str, ...]]:
 def text_table(results: list[SetResult]) -> str:
     rows = [COLUMNS, *table_rows(results)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(line.rstrip() for line in lines)
 
@@ -395,14 +389,12 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def write_results(folder: Path, report: dict[str, object], results: list[SetResult]) -> None:
+def write_results(folder: Path, report: dict[str, Any], results: list[SetResult]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "asr.json").write_text(json.dumps(report, indent=2) + "\n")
-    machine = report["machine"]
-    assert isinstance(machine, dict)
     (folder / "asr.md").write_text(
         "# ASR benchmark\n\n"
-        f"Generated by `benchmarks/asr.py` on {report['date']}: {machine['cpu']}, "
+        f"Generated by `benchmarks/asr.py` on {report['date']}: {report['machine']['cpu']}, "
         f"pinned to one core; whole run {report['run_seconds']} s.\n\n"
         f"{markdown_table(results)}\n\n"
         f"WER pools word edits over reference words per set; RTF is processing time over audio "
@@ -416,7 +408,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--engines",
         default=",".join(ENGINES),
-        type=lambda value: value.split(","),
+        type=lambda value: [name.strip() for name in value.split(",") if name.strip()],
         help=f"comma-separated engines to run (default: {','.join(ENGINES)})",
     )
     parser.add_argument(

@@ -1,0 +1,178 @@
+"""The device agent: what leaves the device, and when (invariant 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from confide.audio import SAMPLE_RATE, Audio
+from confide.capture.agent import DeviceAgent, EndpointSettings, State, Utterance
+from confide.capture.sources import file_frames
+from confide.capture.uploaders import CollectingUploader, FolderUploader
+from confide.capture.wakeword import WAKE_WORDS, Detection, load_detector
+from confide.homerecording import SPOKEN_WAKE_WORDS, Speaker
+
+
+class ScriptedDetector:
+    """Fires at given stream times: state-machine tests without a model's judgement."""
+
+    wake_words = ("okay_nabu",)
+
+    def __init__(self, *times: float) -> None:
+        self._times = list(times)
+        self._samples = 0
+
+    def process(self, frame: np.ndarray) -> list[Detection]:
+        self._samples += len(frame)
+        now = self._samples / SAMPLE_RATE
+        if self._times and now >= self._times[0]:
+            self._times.pop(0)
+            return [Detection("okay_nabu", now, 0.99)]
+        return []
+
+
+class Recorder:
+    """Every state change, with its time."""
+
+    def __init__(self) -> None:
+        self.changes: list[tuple[State, float]] = []
+
+    def __call__(self, state: State, now: float) -> None:
+        self.changes.append((state, now))
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(round(seconds * SAMPLE_RATE), np.int16)
+
+
+def play(agent: DeviceAgent, *parts: np.ndarray, end_of_stream: bool = True) -> None:
+    for frame in file_frames(Audio(np.concatenate(parts))):
+        agent.feed(frame)
+    if end_of_stream:
+        agent.flush()
+
+
+def test_a_wake_followed_by_speech_is_sent_whole(speech: Speaker) -> None:
+    command = speech("Set a timer for ten minutes.", "joe", 1.0).samples
+    uploads = CollectingUploader()
+    states = Recorder()
+    agent = DeviceAgent(ScriptedDetector(2.0), uploads, EndpointSettings(pre_roll=0.3), states)
+    play(agent, silence(2.0), command, silence(3.0))
+    assert [s for s, _ in states.changes] == [
+        State.WOKE, State.CAPTURING, State.SENDING, State.IDLE
+    ]  # fmt: skip
+    [utterance] = uploads.utterances
+    assert utterance.start == pytest.approx(1.7, abs=0.02)
+    assert utterance.wake_offset == pytest.approx(0.3, abs=0.02)
+    command_end = 2.0 + len(command) / SAMPLE_RATE
+    assert command_end + 0.5 < utterance.end < command_end + 1.5  # trailing silence, then sent
+    assert utterance.audio.seconds == pytest.approx(utterance.end - utterance.start, abs=0.02)
+
+
+def test_a_wake_without_speech_sends_nothing() -> None:
+    uploads = CollectingUploader()
+    states = Recorder()
+    agent = DeviceAgent(ScriptedDetector(1.0), uploads, EndpointSettings(speech_timeout=2.0), states)
+    play(agent, silence(6.0))
+    assert uploads.utterances == []
+    assert [s for s, _ in states.changes] == [State.WOKE, State.IDLE]
+    assert states.changes[1][1] == pytest.approx(3.0, abs=0.1)
+
+
+def test_endless_speech_is_cut_at_the_maximum(speech: Speaker) -> None:
+    talk = speech("And then we walked along the river for hours and hours, talking.", "joe", 1.0)
+    uploads = CollectingUploader()
+    agent = DeviceAgent(ScriptedDetector(0.5), uploads, EndpointSettings(max_seconds=2.5))
+    play(agent, silence(0.5), np.tile(talk.samples, 3))
+    assert uploads.utterances
+    assert uploads.utterances[0].audio.seconds <= 2.5 + 0.05
+
+
+def test_the_button_wakes_without_the_word(speech: Speaker) -> None:
+    command = speech("What's on my shopping list?", "heart", 1.0).samples
+    uploads = CollectingUploader()
+    agent = DeviceAgent(ScriptedDetector(), uploads)
+    play(agent, silence(1.0))
+    agent.press_button()
+    play(agent, command, silence(2.0))
+    [utterance] = uploads.utterances
+    assert utterance.trigger is None
+    assert agent.detections == []
+
+
+def test_mute_really_stops_listening(speech: Speaker) -> None:
+    wake = speech(f"{SPOKEN_WAKE_WORDS['hey_jarvis']} turn on the lights.", "joe", 1.0).samples
+    uploads = CollectingUploader()
+    detector = load_detector("micro", ["hey_jarvis"])
+    agent = DeviceAgent(detector, uploads)
+    play(agent, silence(0.5))
+    agent.mute()
+    play(agent, wake, silence(2.0))
+    agent.press_button()
+    play(agent, wake, silence(2.0))
+    assert (uploads.utterances, agent.detections, agent.state) == ([], [], State.IDLE)
+    agent.unmute()
+    play(agent, silence(1.0), wake, silence(2.0))
+    assert len(uploads.utterances) == 1
+    assert [d.wake_word for d in agent.detections] == ["hey_jarvis"]
+
+
+def test_muting_mid_capture_discards_it(speech: Speaker) -> None:
+    command = speech("Add eggs to the shopping list.", "joe", 1.0).samples
+    uploads = CollectingUploader()
+    agent = DeviceAgent(ScriptedDetector(1.0), uploads)
+    play(agent, silence(1.0), command[: len(command) // 2], end_of_stream=False)
+    assert agent.state is State.CAPTURING
+    agent.mute()
+    play(agent, command[len(command) // 2 :], silence(2.0))
+    assert uploads.utterances == []
+
+
+def test_folder_uploader_writes_audio_and_metadata(tmp_path, speech: Speaker) -> None:
+    uploads = FolderUploader(tmp_path / "outbox")
+    audio = speech("Play some jazz.", "joe", 1.0)
+    uploads.send(Utterance(audio, 1.0, 2.5, Detection("alexa", 1.3, 0.9), 0.3))
+    uploads.send(Utterance(audio, 5.0, 6.5, None, 0.0))
+    files = sorted(p.name for p in (tmp_path / "outbox").iterdir())
+    assert files == [
+        "utterance-00001.json", "utterance-00001.wav", "utterance-00002.json", "utterance-00002.wav"
+    ]  # fmt: skip
+    assert '"button": true' in (tmp_path / "outbox" / "utterance-00002.json").read_text()
+
+
+NEGATIVE_TALK = [
+    ("Did you remember to buy milk on the way home?", "heart"),
+    ("I did, and I got some bread and a bag of apples too.", "joe"),
+    ("We should call your mother about the weekend.", "heart"),
+    ("The election results come out tomorrow morning.", "joe"),
+    ("Can you pass me the salt, please?", "heart"),
+    ("I looked that word up in a lexicon yesterday.", "joe"),
+    ("Okay, now bye, I have to run to the station.", "heart"),
+    ("Hey Travis, are you coming to the game on Saturday?", "joe"),
+    ("My account number is on the letter from the bank.", "heart"),
+    ("The kids have football practice at five.", "joe"),
+]
+
+
+def test_an_hour_of_talk_without_the_wake_word_uploads_nothing(speech: Speaker) -> None:
+    """Invariant 1: an hour of household speech, look-alikes included, sends zero bytes."""
+    rng = np.random.default_rng(7)
+    clips = [speech(text, voice, speed).samples for text, voice in NEGATIVE_TALK for speed in (0.9, 1.1)]
+    sent_bytes = 0
+
+    class CountingUploader:
+        def send(self, utterance: Utterance) -> None:
+            nonlocal sent_bytes
+            sent_bytes += utterance.audio.samples.nbytes
+
+    agent = DeviceAgent(load_detector("micro", WAKE_WORDS), CountingUploader())
+    heard = 0
+    while heard < 3600 * SAMPLE_RATE:
+        clip = clips[rng.integers(len(clips))]
+        for frame in file_frames(Audio(np.concatenate([clip, silence(rng.uniform(0.2, 1.5))]))):
+            agent.feed(frame)
+            heard += len(frame)
+    agent.flush()
+    assert agent.now >= 3600
+    assert agent.detections == []
+    assert sent_bytes == 0
