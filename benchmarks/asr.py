@@ -134,20 +134,31 @@ class SetResult:
         return sum(c.ref_words for c in self.clips)
 
     @property
+    def errors(self) -> int:
+        return sum(c.errors for c in self.clips)
+
+    @property
+    def audio_seconds(self) -> float:
+        return sum(c.audio_seconds for c in self.clips)
+
+    @property
+    def processing_seconds(self) -> float:
+        return sum(c.processing_seconds for c in self.clips)
+
+    @property
     def wer(self) -> float:
-        return sum(c.errors for c in self.clips) / max(self.ref_words, 1)
+        return self.errors / max(self.ref_words, 1)
 
     @property
     def rtf(self) -> float:
-        audio = sum(c.audio_seconds for c in self.clips)
-        return sum(c.processing_seconds for c in self.clips) / audio
+        return self.processing_seconds / self.audio_seconds
 
     @property
     def anchor(self) -> str:
         if self.set != "librivox":
             return f"target RTF <= {TARGET_RTF}"
         published = PUBLISHED_CLEAN_WER.get(self.engine)
-        prefix = f"published {published} (LS clean); " if published else ""
+        prefix = f"published {published} (LibriSpeech clean); " if published else ""
         return f"{prefix}target WER <= {TARGET_WER_CLEAN:.0%}, RTF <= {TARGET_RTF}"
 
     def summary(self) -> dict[str, object]:
@@ -156,10 +167,10 @@ class SetResult:
             "set": self.set,
             "clips": len(self.clips),
             "ref_words": self.ref_words,
-            "errors": sum(c.errors for c in self.clips),
+            "errors": self.errors,
             "wer": round(self.wer, 4),
-            "audio_seconds": round(sum(c.audio_seconds for c in self.clips), 3),
-            "processing_seconds": round(sum(c.processing_seconds for c in self.clips), 3),
+            "audio_seconds": round(self.audio_seconds, 3),
+            "processing_seconds": round(self.processing_seconds, 3),
             "rtf": round(self.rtf, 4),
             "anchor": self.anchor,
             "per_clip": [asdict(c) for c in self.clips],

@@ -1,0 +1,116 @@
+"""ASR engines: text close to what was said, word timings inside the audio, hints that help."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import numpy as np
+import pytest
+
+from confide.audio import Audio
+from confide.homerecording import Speaker
+from confide.recognize import Recognizer, load_recognizer, words_after
+from confide.recognize.base import Transcript, Word
+
+COMMANDS = [
+    ("set a timer for ten minutes", "joe"),
+    ("what's the weather like in paris tomorrow", "heart"),
+    ("add eggs and milk to the shopping list", "joe"),
+    ("turn the volume down please", "heart"),
+]
+NUMBER_WORDS = {"10": "ten", "5": "five"}
+
+# Largest word error rate each engine may show on these clean, short synthetic commands.
+MAX_WER = {"whisper": 0.15, "moonshine": 0.15, "pocketsphinx": 0.6}
+
+
+@cache
+def recognizer(engine: str) -> Recognizer:
+    return load_recognizer(engine)
+
+
+def normalise(text: str) -> list[str]:
+    words = re.sub(r"[^a-z0-9' ]", " ", text.lower()).split()
+    return [NUMBER_WORDS.get(w, w) for w in words]
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    ref, hyp = normalise(reference), normalise(hypothesis)
+    distance = np.arange(len(hyp) + 1)
+    for i, r in enumerate(ref, 1):
+        previous, distance = distance, np.empty_like(distance)
+        distance[0] = i
+        for j, h in enumerate(hyp, 1):
+            distance[j] = min(previous[j] + 1, distance[j - 1] + 1, previous[j - 1] + (r != h))
+    return float(distance[-1]) / len(ref)
+
+
+@pytest.mark.parametrize("engine", ["whisper", "pocketsphinx", "moonshine"])
+def test_engines_transcribe_commands(engine: str, speech: Speaker) -> None:
+    errors = 0.0
+    for text, voice in COMMANDS:
+        audio = speech(text, voice, 1.0)
+        result = recognizer(engine).transcribe(audio)
+        errors += wer(text, result.text)
+        assert result.engine == engine
+        assert result.audio_seconds == pytest.approx(audio.seconds)
+        assert result.processing_seconds > 0
+        check_words(result, audio)
+    assert errors / len(COMMANDS) <= MAX_WER[engine]
+
+
+def check_words(result: Transcript, audio: Audio) -> None:
+    assert result.words, "every engine gives word timings"
+    starts = [w.start for w in result.words]
+    assert starts == sorted(starts)
+    for word in result.words:
+        assert 0.0 <= word.start <= word.end <= audio.seconds + 0.05
+        if result.engine == "moonshine":
+            assert word.confidence is None  # Moonshine reports none; none is invented
+        else:
+            assert word.confidence is not None and 0.0 <= word.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("said", "hint"),
+    [
+        ("Play something by Kiri Te Kanawa.", "Kiri Te Kanawa"),
+        ("Turn on the lights in Dashiell's room.", "Dashiell"),
+        ("Play the new album by Sade.", "Sade"),
+    ],
+)
+def test_whisper_hints_bring_in_names(said: str, hint: str, speech: Speaker) -> None:
+    audio = speech(said, "joe", 1.0)
+    assert hint not in recognizer("whisper").transcribe(audio).text
+    assert hint in recognizer("whisper").transcribe(audio, hints=[hint]).text
+
+
+def test_sphinx_hints_do_not_outlive_the_call(speech: Speaker) -> None:
+    audio = speech("Add quinoa to the shopping list.", "joe", 1.0)
+    sphinx = recognizer("pocketsphinx")
+    before = sphinx.transcribe(audio).text
+    sphinx.transcribe(audio, hints=["quinoa", "lentils"])
+    assert sphinx.transcribe(audio).text == before
+
+
+@pytest.mark.parametrize(
+    ("offset", "kept"),
+    [(0.0, ["who", "set", "a"]), (0.3, ["set", "a"]), (0.5, ["set", "a"]), (0.6, ["a"])],
+)
+def test_words_after_drops_the_wake_tail(offset: float, kept: list[str]) -> None:
+    transcript = Transcript(
+        "who set a",
+        [Word("who", 0.0, 0.14, 0.3), Word("set", 0.14, 0.54, 0.9), Word("a", 0.54, 0.86, 0.9)],
+        "whisper",
+        1.0,
+        0.1,
+    )
+    trimmed = words_after(transcript, offset)
+    assert [w.word for w in trimmed.words] == kept
+    assert trimmed.text == " ".join(kept)
+
+
+def test_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown ASR engine 'kaldi'"):
+        load_recognizer("kaldi")

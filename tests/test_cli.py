@@ -1,0 +1,155 @@
+"""The command line, as DESIGN.md specifies it: JSON shapes, exit codes, one-line refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from confide.audio import write_wav
+from confide.cli import app
+from confide.homerecording import SPOKEN_WAKE_WORDS, HomeRecording, Line, Speaker, build
+
+runner = CliRunner()
+
+KITCHEN = (
+    Line("Did you remember to buy milk on the way home?", "heart"),
+    Line(
+        f"{SPOKEN_WAKE_WORDS['okay_nabu']} set a timer for ten minutes.",
+        "joe",
+        wake_word="okay_nabu",
+        command="set a timer for ten minutes",
+        pause=2.5,
+    ),
+    Line("The pasta should be ready by then, I think.", "heart"),
+)
+NO_WAKE = (
+    Line("We should leave early if it rains tomorrow.", "joe"),
+    Line("The election is on Thursday, so let's vote in the morning.", "heart"),
+)
+
+
+def recording(tmp_path: Path, lines: tuple[Line, ...], speech: Speaker) -> tuple[Path, HomeRecording]:
+    home = build(lines, speak=speech)
+    path = tmp_path / "home.wav"
+    write_wav(path, home.audio)
+    return path, home
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def test_listen_hears_the_wake_word_and_only_the_command(tmp_path: Path, speech: Speaker) -> None:
+    path, home = recording(tmp_path, KITCHEN, speech)
+    result = invoke("listen", str(path), "--transcribe", "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"detections", "utterances", "audio_seconds", "processing_seconds"}
+    wake_line = home.lines[1]
+    [detection] = report["detections"]
+    assert detection["wake_word"] == "okay_nabu"
+    assert wake_line.start < detection["time"] < wake_line.end
+    [utterance] = report["utterances"]
+    assert wake_line.start < utterance["start"] < utterance["end"] <= home.lines[2].start + 0.5
+    text = utterance["text"].lower()
+    assert "timer" in text and "minutes" in text
+    assert not {"milk", "pasta", "nabu", "okay"} & set(text.replace(",", " ").split())
+    assert report["audio_seconds"] == pytest.approx(home.audio.seconds, abs=0.01)
+
+
+def test_listen_finds_nothing_without_the_wake_word(tmp_path: Path, speech: Speaker) -> None:
+    path, _ = recording(tmp_path, NO_WAKE, speech)
+    for wake_word in SPOKEN_WAKE_WORDS:
+        result = invoke("listen", str(path), "--wake-word", wake_word, "--json")
+        assert result.exit_code == 0
+        report = json.loads(result.stdout)
+        assert (report["detections"], report["utterances"]) == ([], [])
+
+
+def test_listen_with_a_custom_keyphrase(tmp_path: Path, speech: Speaker) -> None:
+    lines = (Line("Hey computer, open the garage door.", "joe", pause=2.0),)
+    path, _ = recording(tmp_path, lines, speech)
+    result = invoke("listen", str(path), "--engine", "sphinx", "--keyphrase", "hey computer", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [d["wake_word"] for d in json.loads(result.stdout)["detections"]] == ["hey computer"]
+
+
+def test_transcribe_json_lines(tmp_path: Path, speech: Speaker) -> None:
+    paths = []
+    for index, text in enumerate(["Play some jazz.", "Add milk to the shopping list."]):
+        paths.append(tmp_path / f"clip{index}.wav")
+        write_wav(paths[-1], speech(text, "joe", 1.0))
+    result = invoke("transcribe", *map(str, paths), "--json")
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["file"] for line in lines] == [str(p) for p in paths]
+    for line in lines:
+        assert set(line) == {"file", "text", "words", "engine", "audio_seconds", "processing_seconds"}
+        assert line["engine"] == "whisper"
+        assert all(set(w) == {"word", "start", "end", "confidence"} for w in line["words"])
+    assert "jazz" in lines[0]["text"].lower()
+
+
+BAD_FILES = {
+    "corrupt.wav": b"RIFF" + bytes(100),
+    "empty.wav": b"",
+    "notes.wav": b"this is not audio at all, just text\n" * 10,
+}
+
+
+@pytest.mark.parametrize("command", ["transcribe", "listen"])
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_audio_exits_2_with_one_line(tmp_path: Path, command: str, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(BAD_FILES[name])
+    result = invoke(command, str(path), "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"confide: {path}: ")
+
+
+def test_transcribe_keeps_going_past_a_bad_file(tmp_path: Path, speech: Speaker) -> None:
+    good, bad = tmp_path / "good.wav", tmp_path / "bad.wav"
+    write_wav(good, speech("Play some jazz.", "joe", 1.0))
+    bad.write_bytes(b"garbage" * 50)
+    result = invoke("transcribe", str(bad), str(good), "--json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["file"] == str(good)
+
+
+def test_too_long_for_transcribe(tmp_path: Path, speech: Speaker) -> None:
+    path = tmp_path / "long.wav"
+    write_wav(path, speech("Play some jazz.", "joe", 1.0))
+    result = invoke("transcribe", str(path), "--max-seconds", "0.5", "--json")
+    assert result.exit_code == 2
+    assert "longer than the 0.5 s limit" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--wake-word", "hey_siri"], "unknown wake word hey_siri"),
+        (["--engine", "porcupine"], "unknown wake-word engine"),
+    ],
+)
+def test_bad_options_exit_2(tmp_path: Path, speech: Speaker, args: list[str], says: str) -> None:
+    path = tmp_path / "clip.wav"
+    write_wav(path, speech("Play some jazz.", "joe", 1.0))
+    result = invoke("listen", str(path), *args)
+    assert result.exit_code == 2
+    assert says in result.stderr
+
+
+def test_demo_hears_the_household(tmp_path: Path) -> None:
+    result = invoke("demo", "--data-dir", str(tmp_path), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"url", "people", "interactions"}
+    texts = [i["text"].lower() for i in report["interactions"]]
+    assert len(texts) == 2
+    assert "weather" in texts[0] and "timer" in texts[1]
+    assert (tmp_path / "demo" / "home.wav").exists()
