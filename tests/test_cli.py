@@ -31,7 +31,9 @@ NO_WAKE = (
 )
 
 
-def recording(tmp_path: Path, lines: tuple[Line, ...], speech: Speaker) -> tuple[Path, HomeRecording]:
+def recording(
+    tmp_path: Path, lines: tuple[Line, ...], speech: Speaker
+) -> tuple[Path, HomeRecording]:
     home = build(lines, speak=speech)
     path = tmp_path / "home.wav"
     write_wav(path, home.audio)
@@ -72,7 +74,9 @@ def test_listen_finds_nothing_without_the_wake_word(tmp_path: Path, speech: Spea
 def test_listen_with_a_custom_keyphrase(tmp_path: Path, speech: Speaker) -> None:
     lines = (Line("Hey computer, open the garage door.", "joe", pause=2.0),)
     path, _ = recording(tmp_path, lines, speech)
-    result = invoke("listen", str(path), "--engine", "sphinx", "--keyphrase", "hey computer", "--json")
+    result = invoke(
+        "listen", str(path), "--engine", "sphinx", "--keyphrase", "hey computer", "--json"
+    )
     assert result.exit_code == 0, result.stderr
     assert [d["wake_word"] for d in json.loads(result.stdout)["detections"]] == ["hey computer"]
 
@@ -87,7 +91,14 @@ def test_transcribe_json_lines(tmp_path: Path, speech: Speaker) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["file"] for line in lines] == [str(p) for p in paths]
     for line in lines:
-        assert set(line) == {"file", "text", "words", "engine", "audio_seconds", "processing_seconds"}
+        assert set(line) == {
+            "file",
+            "text",
+            "words",
+            "engine",
+            "audio_seconds",
+            "processing_seconds",
+        }
         assert line["engine"] == "whisper"
         assert all(set(w) == {"word", "start", "end", "confidence"} for w in line["words"])
     assert "jazz" in lines[0]["text"].lower()

@@ -168,7 +168,8 @@ def _wav_data_shortfall(data: bytes) -> int:
         return 0
     offset = 12
     while offset + 8 <= len(data):
-        chunk, size = data[offset : offset + 4], struct.unpack_from("<I", data, offset + 4)[0]
+        chunk = data[offset : offset + 4]
+        size: int = struct.unpack_from("<I", data, offset + 4)[0]
         if chunk == b"data":
             if size in (0, 0xFFFFFFFF):  # written while streaming: length unknown
                 return 0

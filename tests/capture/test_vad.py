@@ -16,7 +16,9 @@ def speech_share(samples: np.ndarray) -> tuple[float, VoiceActivity]:
 
 
 def test_speech_is_mostly_speech(speech: Speaker) -> None:
-    share, _ = speech_share(speech("What's the weather like in Paris tomorrow?", "heart", 1.0).samples)
+    share, _ = speech_share(
+        speech("What's the weather like in Paris tomorrow?", "heart", 1.0).samples
+    )
     assert share > 0.6
 
 

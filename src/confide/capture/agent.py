@@ -130,8 +130,7 @@ class DeviceAgent:
             return
         self._captured.append(frame)
         for is_speech in self._vad.process(frame):
-            self._advance(is_speech)
-            if self.state is State.IDLE:
+            if not self._advance(is_speech):
                 return
 
     def flush(self) -> None:
@@ -151,7 +150,8 @@ class DeviceAgent:
         self._vad.reset()
         self._set_state(State.WOKE)
 
-    def _advance(self, is_speech: bool) -> None:
+    def _advance(self, is_speech: bool) -> bool:
+        """Move on by one VAD block; False once the utterance is over (sent or abandoned)."""
         block_seconds = BLOCK_SAMPLES / SAMPLE_RATE
         self._blocks_since_wake += 1
         elapsed = self._blocks_since_wake * block_seconds
@@ -160,13 +160,16 @@ class DeviceAgent:
                 self._set_state(State.CAPTURING)
             elif elapsed >= self._settings.speech_timeout:
                 self._abandon()
-            return
+                return False
+            return True
         self._silent_blocks = 0 if is_speech else self._silent_blocks + 1
         if (
             self._silent_blocks * block_seconds >= self._settings.trailing_silence
             or self.now - self._capture_start >= self._settings.max_seconds
         ):
             self._send()
+            return False
+        return True
 
     def _send(self) -> None:
         self._set_state(State.SENDING)

@@ -55,9 +55,9 @@ class VoiceActivity:
         if not self._gate.is_speech(block[:_GATE_SAMPLES].tobytes(), SAMPLE_RATE):
             return False
         self.silero_blocks += 1
-        return bool(self._silero.process_samples(block.astype(np.float32) / 32768.0) >= (
-            self._settings.threshold
-        ))
+        return bool(
+            self._silero.process_samples((block / 32768.0).tolist()) >= (self._settings.threshold)
+        )
 
     def reset(self) -> None:
         self._silero.reset()

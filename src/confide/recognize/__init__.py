@@ -25,4 +25,12 @@ def load_recognizer(name: str = DEFAULT_ENGINE, *, threads: int = 1) -> Recogniz
     raise ValueError(f"unknown ASR engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "Recognizer", "Transcript", "Word", "load_recognizer", "words_after"]
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "Recognizer",
+    "Transcript",
+    "Word",
+    "load_recognizer",
+    "words_after",
+]

