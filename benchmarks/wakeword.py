@@ -606,9 +606,21 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one wake word, 2 commands, 5 min")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke check: one wake word, 2 commands, 1 speed, 5 minutes of negatives; "
+        "results go to benchmarks/cache/quick-results/, not benchmarks/results/",
+    )
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
     parser.add_argument("--wake-words", nargs="+", choices=WAKE_WORDS, default=list(WAKE_WORDS))
     parser.add_argument(
@@ -617,6 +629,25 @@ def parse_args() -> argparse.Namespace:
         help="hours of speech without a wake word (default 1.0, or 5 minutes with --quick)",
     )
     return parser.parse_args()
+
+
+def progress_line(result: dict[str, Any], seconds: float) -> str:
+    """One line per (engine, wake word) as it finishes, for watching a long run."""
+    name = f"{result['engine']} / {result['wake_word']}"
+    if not result["available"]:
+        return f"{name}: unavailable ({result['reason']})"
+    rejects, negative = result["false_reject"], result["negative_false_accepts"]
+    return (
+        f"{name}: FRR clean {percent(rejects['clean'])}, noisy {percent(rejects['noisy'])}, "
+        f"FA/h {negative['per_hour']:.2f}, RTF {negative['rtf']:.4f} ({seconds / 60:.1f} min)"
+    )
+
+
+def write_results(folder: Path, report: dict[str, Any], rows: Sequence[Sequence[str]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "wakeword.json").write_text(json.dumps(report, indent=1) + "\n")
+    (folder / "wakeword.md").write_text(markdown_report(report, rows))
+    print(f"wrote {folder / 'wakeword.json'} and {folder / 'wakeword.md'}")
 
 
 def main() -> None:
@@ -631,15 +662,14 @@ def main() -> None:
     babble = babble_tracks(queries[:BABBLE_QUERIES])
     chunks = negative_chunks(queries[BABBLE_QUERIES:], hours)
     results = []
-    positives = lookalikes_count = 0
     for wake_word in wake_words:
         clips = positive_clips(wake_word, commands, speeds)
         streams = condition_streams(wake_word, clips, babble)
         lookalikes = lookalike_clips(wake_word)
-        positives, lookalikes_count = len(clips), len(lookalikes)
         for engine in args.engines:
-            print(f"evaluating {engine} / {wake_word}", flush=True)
+            began = time.time()
             results.append(evaluate(engine, wake_word, clips, streams, lookalikes, chunks))
+            print(progress_line(results[-1], time.time() - began), flush=True)
 
     report = {
         "config": {
@@ -657,8 +687,8 @@ def main() -> None:
             "gap_seconds": GAP_SECONDS,
         },
         "sets": {
-            "positives_per_wake_word": positives,
-            "lookalike_clips": lookalikes_count,
+            "positives_per_wake_word": len(commands) * len(VOICES) * len(speeds),
+            "lookalike_clips": (len(LOOKALIKES) + len(WAKE_WORDS) - 1) * len(VOICES),
             "negative_hours": sum(len(c.samples) for c in chunks) / SAMPLE_RATE / 3600,
             "negative_sentences": sum(len(c.lines) for c in chunks),
         },
@@ -669,8 +699,8 @@ def main() -> None:
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "wall_seconds": round(time.time() - started_wall, 1),
             "cpu_seconds": round(time.process_time() - started_cpu, 1),
+            "cpu": cpu_model(),
             "python": platform.python_version(),
-            "machine": platform.machine(),
             "packages": package_versions(),
         },
     }
@@ -679,16 +709,11 @@ def main() -> None:
     print(
         f"\n{sets['positives_per_wake_word']} positives per wake word in {len(CONDITIONS)} "
         f"conditions, {sets['lookalike_clips']} look-alikes, {sets['negative_hours']:.2f} h of "
-        f"negatives ({sets['negative_sentences']} sentences)\n"
+        f"negatives ({sets['negative_sentences']} sentences)\n\n{text_table(rows)}\n\n"
+        + "\n".join(TARGET_NOTES)
+        + f"\nwhole run: {report['run']['wall_seconds'] / 60:.1f} min\n"
     )
-    print(text_table(rows))
-    print()
-    print("\n".join(TARGET_NOTES))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = "wakeword-quick" if args.quick else "wakeword"
-    (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=1) + "\n")
-    (RESULTS / f"{stem}.md").write_text(markdown_report(report, rows))
-    print(f"\nwrote {RESULTS / stem}.json and .md in {report['run']['wall_seconds'] / 60:.1f} min")
+    write_results(CACHE.parent / "quick-results" if args.quick else RESULTS, report, rows)
 
 
 if __name__ == "__main__":
