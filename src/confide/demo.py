@@ -12,33 +12,27 @@ from typing import Any
 
 from rich.console import Console
 
-from confide.audio import read_audio, write_wav
 from confide.capture.agent import State, Utterance
 from confide.capture.listen import listen
 from confide.capture.wakeword import load_detector
 from confide.homerecording import DEMO_LINES, build
 from confide.recognize import load_recognizer, words_after
+from confide.synth import cached_speaker
 
 DEMO_WAKE_WORDS = ("okay_nabu", "hey_jarvis")
-
-
-def demo_recording(data_dir: Path) -> Path:
-    """The demo's home recording, synthesised on first use."""
-    path = data_dir / "demo" / "home.wav"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial.wav")
-        write_wav(partial, build(DEMO_LINES).audio)
-        partial.replace(path)
-    return path
 
 
 def run_demo(data_dir: Path, *, realtime: bool, live: bool) -> dict[str, Any]:
     console = Console(stderr=True, quiet=not live, highlight=False)
     console.print("[bold]Confide demo[/]: synthesising an evening in the kitchen…")
-    audio = read_audio(demo_recording(data_dir), max_seconds=3600.0)
-    for line in DEMO_LINES:
-        console.print(f"  [dim]in the room:[/] {line.text}")
+    home = build(DEMO_LINES, speak=cached_speaker(data_dir / "demo" / "voices"))
+    audio = home.audio
+    unspoken = list(home.lines)
+
+    def on_progress(now: float) -> None:
+        while unspoken and unspoken[0].start <= now:
+            console.print(f"  [dim]in the room:[/] {unspoken.pop(0).line.text}")
+
     console.print(
         f"Playing {audio.seconds:.0f} s through the device (wake words: okay nabu, hey jarvis)…"
     )
@@ -65,6 +59,7 @@ def run_demo(data_dir: Path, *, realtime: bool, live: bool) -> dict[str, Any]:
         load_detector("micro", DEMO_WAKE_WORDS),
         on_state=on_state,
         on_utterance=on_utterance,
+        on_progress=on_progress,
         realtime=realtime,
     )
     console.print(

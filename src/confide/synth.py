@@ -6,12 +6,15 @@ and hibari's "heart" (American female). Both ship their weights inside their pac
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from confide.audio import SAMPLE_RATE, Audio, from_float
+from confide.audio import SAMPLE_RATE, Audio, from_float, read_audio, write_wav
 from confide.errors import EngineUnavailable
 
 VOICES = ("joe", "heart")
@@ -60,3 +63,19 @@ def say(text: str, voice: str = "joe", speed: float = 1.0) -> Audio:
 
 def silence(seconds: float) -> Audio:
     return Audio(np.zeros(round(seconds * SAMPLE_RATE), dtype=np.int16))
+
+
+def cached_speaker(folder: Path) -> Callable[[str, str, float], Audio]:
+    """`say`, but each (text, voice, speed) is synthesised once and kept as WAV in `folder`."""
+
+    def speak(text: str, voice: str = "joe", speed: float = 1.0) -> Audio:
+        key = hashlib.sha256(f"{voice}|{speed}|{text}".encode()).hexdigest()[:20]
+        path = folder / f"{key}.wav"
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".partial.wav")
+            write_wav(partial, say(text, voice, speed))
+            partial.replace(path)
+        return read_audio(path, max_seconds=600)
+
+    return speak
