@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
 
 from confide.homerecording import Speaker
+from confide.settings import Settings, load_settings
+from confide.store.database import connect, sessions
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -20,3 +28,67 @@ def speech() -> Speaker:
     from confide.synth import cached_speaker
 
     return cached_speaker(CACHE)
+
+
+POSTGRES_URL = os.environ.get("CONFIDE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reachable() -> bool:
+    try:
+        probe = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
+        with probe.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        probe.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    return _postgres_reachable()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_available: bool
+) -> Iterator[str]:
+    """The suite runs against SQLite always, and PostgreSQL on 127.0.0.1 when it is there."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'confide.db'}"
+        return
+    if not postgres_available:
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}")
+    name = f"confide_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    kek = base64.b64encode(secrets.token_bytes(32)).decode()
+    return load_settings(
+        tmp_path / "data", env={"CONFIDE_KEK": kek, "CONFIDE_DATABASE_URL": database_url}
+    )
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = connect(settings.database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with sessions(engine)() as session:
+        yield session

@@ -6,7 +6,13 @@ ConfideError
 │   ├── CorruptAudio         a recognised format whose content does not decode
 │   ├── EmptyAudio           no samples, or too few to hold speech
 │   └── AudioTooLong         longer than the configured limit
-└── EngineUnavailable        an optional engine whose extra is not installed
+├── BadTrainingData          NLU training data or catalog entries that do not parse (CLI exit 2)
+├── BadModel                 an NLU model folder that is missing, damaged or too new (CLI exit 2)
+├── EngineUnavailable        an optional engine whose extra is not installed
+├── BadConfiguration         settings that are missing or unsafe (a default key outside dev mode)
+├── KeyDestroyed             data sealed under a person's key after that key was shredded
+├── TamperedData             a sealed record that fails authentication
+└── AuditChainBroken         the audit log's hash chain does not verify (names the first bad link)
 """
 
 
@@ -34,5 +40,35 @@ class AudioTooLong(BadAudio):
     """The audio is longer than the limit it was read under."""
 
 
+class BadTrainingData(ConfideError):
+    """NLU data (training queries, catalog entries) that is malformed; the message names the file
+    and the place."""
+
+
+class BadModel(ConfideError):
+    """A saved NLU model that cannot be loaded as it is."""
+
+
 class EngineUnavailable(ConfideError):
     """An optional engine was asked for but its extra is not installed."""
+
+
+class BadConfiguration(ConfideError):
+    """Configuration that Confide refuses to run with; the message says what to set."""
+
+
+class KeyDestroyed(ConfideError):
+    """The owner's data key was destroyed (crypto-shredded); what it sealed is gone for good."""
+
+
+class TamperedData(ConfideError):
+    """Ciphertext that does not authenticate: altered, truncated, or moved to another record."""
+
+
+class AuditChainBroken(ConfideError):
+    """The audit chain fails verification at `sequence`."""
+
+    def __init__(self, sequence: int, reason: str) -> None:
+        super().__init__(f"audit chain broken at event {sequence}: {reason}")
+        self.sequence = sequence
+        """The first event whose link does not verify."""

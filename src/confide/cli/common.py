@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from confide.errors import BadAudio, ConfideError
+from confide.errors import BadAudio, BadConfiguration, ConfideError
 
 app = typer.Typer(
     help="Confide: a voice assistant whose recordings stay their owners'.",
@@ -44,7 +44,7 @@ def refusals() -> Iterator[None]:
     """Turn bad input into exit 2 and other deliberate errors into exit 1, one line each."""
     try:
         yield
-    except (BadAudio, ValueError) as exc:
+    except (BadAudio, BadConfiguration, ValueError) as exc:
         fail(2, str(exc))
     except ConfideError as exc:
         fail(1, str(exc))

@@ -1,0 +1,1 @@
+"""The privacy floor every stage stands on: keys and sealing, the audit chain."""

@@ -1,0 +1,109 @@
+"""Configuration, parsed once at the edge into frozen settings and passed down.
+
+The key-encryption key (KEK) wraps every person's data key. Outside dev mode it must be given
+explicitly (CONFIDE_KEK, base64 of 32 bytes, or CONFIDE_KEK_FILE); there is no default. In dev
+mode (CONFIDE_DEV=1, or the demo) a random KEK is made once and kept beside the data, which is
+convenient and honest about being unsafe.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from confide.errors import BadConfiguration
+from confide.paths import default_data_dir
+
+KEK_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server side needs to know about where data lives and how it is keyed."""
+
+    data_dir: Path
+    """Root of the embedded default: the SQLite file and the blob folder live here."""
+    database_url: str
+    """SQLAlchemy URL; SQLite under `data_dir` unless CONFIDE_DATABASE_URL says otherwise."""
+    blob_dir: Path
+    """Where sealed blobs are kept when no S3 bucket is configured."""
+    kek: bytes = b""
+    """The key-encryption key: 32 random bytes."""
+    kek_id: str = ""
+    """A public fingerprint of the KEK, stored beside each wrapped key, for rotation."""
+    dev_mode: bool = False
+    """True when unsafe conveniences (a generated local KEK) are allowed."""
+
+    def __repr__(self) -> str:  # keep the KEK out of logs and tracebacks
+        return f"Settings(data_dir={self.data_dir!s}, database_url={self.database_url!r})"
+
+
+def load_settings(
+    data_dir: Path | None = None,
+    *,
+    dev_mode: bool | None = None,
+    require_kek: bool = True,
+    env: Mapping[str, str] = os.environ,
+) -> Settings:
+    """Read the environment once; refuse to run with a missing or unsafe KEK.
+
+    `require_kek=False` is for tools that never touch sealed data, such as audit verification.
+    """
+    root = data_dir or (Path(env["CONFIDE_DATA_DIR"]) if env.get("CONFIDE_DATA_DIR") else None)
+    root = root or default_data_dir()
+    dev = dev_mode if dev_mode is not None else env.get("CONFIDE_DEV", "") in ("1", "true", "yes")
+    kek = _load_kek(root, dev, env) if require_kek else b""
+    return Settings(
+        data_dir=root,
+        database_url=env.get("CONFIDE_DATABASE_URL") or f"sqlite:///{root / 'confide.db'}",
+        blob_dir=root / "blobs",
+        kek=kek,
+        kek_id=_fingerprint(kek) if kek else "",
+        dev_mode=dev,
+    )
+
+
+def _load_kek(root: Path, dev: bool, env: Mapping[str, str]) -> bytes:
+    if encoded := env.get("CONFIDE_KEK"):
+        return _decode_kek(encoded, "CONFIDE_KEK")
+    if path := env.get("CONFIDE_KEK_FILE"):
+        try:
+            return _decode_kek(Path(path).read_text().strip(), path)
+        except OSError as exc:
+            raise BadConfiguration(f"cannot read the KEK file {path}: {exc.strerror}") from exc
+    if not dev:
+        raise BadConfiguration(
+            "no key-encryption key: set CONFIDE_KEK (base64 of 32 random bytes) or "
+            "CONFIDE_KEK_FILE; a generated key is only allowed in dev mode (CONFIDE_DEV=1)"
+        )
+    local = root / "dev-kek"
+    if not local.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        partial = local.with_suffix(".partial")
+        partial.write_text(base64.b64encode(secrets.token_bytes(KEK_BYTES)).decode())
+        partial.chmod(0o600)
+        partial.replace(local)
+    return _decode_kek(local.read_text().strip(), str(local))
+
+
+def _decode_kek(encoded: str, source: str) -> bytes:
+    try:
+        kek = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise BadConfiguration(f"{source}: the KEK is not valid base64") from exc
+    if len(kek) != KEK_BYTES:
+        raise BadConfiguration(f"{source}: the KEK must be {KEK_BYTES} bytes, not {len(kek)}")
+    if len(set(kek)) < 8:
+        raise BadConfiguration(f"{source}: the KEK is not random (too few distinct bytes)")
+    return kek
+
+
+def _fingerprint(kek: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(b"confide-kek-id|" + kek).hexdigest()[:16]

@@ -1,0 +1,1 @@
+"""Storage: the database (tables, migrations, connections) and the blob store."""

@@ -1,0 +1,46 @@
+"""Settings: no default key-encryption key outside dev mode."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from pathlib import Path
+
+import pytest
+
+from confide.errors import BadConfiguration
+from confide.settings import load_settings
+
+GOOD = base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({}, "no key-encryption key"),
+        ({"CONFIDE_KEK": "not base64!"}, "not valid base64"),
+        ({"CONFIDE_KEK": base64.b64encode(bytes(16)).decode()}, "must be 32 bytes"),
+        ({"CONFIDE_KEK": base64.b64encode(bytes(32)).decode()}, "not random"),
+        ({"CONFIDE_KEK_FILE": "/nonexistent/kek"}, "cannot read the KEK file"),
+    ],
+)
+def test_unsafe_keys_are_refused(tmp_path: Path, env: dict[str, str], says: str) -> None:
+    with pytest.raises(BadConfiguration, match=says):
+        load_settings(tmp_path, env=env)
+
+
+def test_dev_mode_makes_one_local_key(tmp_path: Path) -> None:
+    first = load_settings(tmp_path, env={"CONFIDE_DEV": "1"})
+    second = load_settings(tmp_path, env={"CONFIDE_DEV": "1"})
+    assert first.kek == second.kek and len(first.kek) == 32
+    assert (tmp_path / "dev-kek").stat().st_mode & 0o077 == 0
+
+
+def test_explicit_key_and_database(tmp_path: Path) -> None:
+    settings = load_settings(
+        tmp_path, env={"CONFIDE_KEK": GOOD, "CONFIDE_DATABASE_URL": "postgresql://db/confide"}
+    )
+    assert settings.kek == base64.b64decode(GOOD)
+    assert settings.database_url == "postgresql://db/confide"
+    assert GOOD not in repr(settings)
+    assert load_settings(tmp_path, env={"CONFIDE_KEK": GOOD}).database_url.startswith("sqlite:///")
