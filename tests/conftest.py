@@ -7,6 +7,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,18 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from confide.homerecording import Speaker
+from confide.privacy.keys import KeyRing
+from confide.service.accounts import (
+    NewPerson,
+    add_person,
+    complete_pairing,
+    create_household,
+    start_pairing,
+)
 from confide.settings import Settings, load_settings
+from confide.store.blobs import LocalBlobStore
 from confide.store.database import connect, sessions
+from confide.store.tables import Device
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -92,3 +103,47 @@ def engine(settings: Settings) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with sessions(engine)() as session:
         yield session
+
+
+@dataclass(frozen=True)
+class DemoHousehold:
+    """Two adults and a child, each with a paired device."""
+
+    id: str
+    people: dict[str, NewPerson]
+    devices: dict[str, Device]
+    passwords: dict[str, str]
+
+
+@pytest.fixture
+def keyring(settings: Settings) -> KeyRing:
+    return KeyRing(settings)
+
+
+@pytest.fixture
+def blobs(settings: Settings) -> LocalBlobStore:
+    return LocalBlobStore(settings.blob_dir)
+
+
+@pytest.fixture
+def household(session: Session, keyring: KeyRing) -> DemoHousehold:
+    home = create_household(session, keyring, "The Rivera household")
+    passwords = {"alice": "correct horse battery", "bob": "staple paper clip tree"}
+    people = {
+        "alice": add_person(
+            session, keyring, home, "Alice Rivera", login="alice", password=passwords["alice"]
+        ),
+        "bob": add_person(
+            session, keyring, home, "Bob Rivera", login="bob", password=passwords["bob"]
+        ),
+        "sam": add_person(session, keyring, home, "Sam Rivera", child=True),
+    }
+    devices = {}
+    for name, person in people.items():
+        _, code = start_pairing(session, home, person.id, f"{name}'s speaker")
+        device_id, _token = complete_pairing(session, code)
+        device = session.get(Device, device_id)
+        assert device is not None
+        devices[name] = device
+    session.commit()
+    return DemoHousehold(home, people, devices, passwords)

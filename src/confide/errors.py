@@ -10,6 +10,8 @@ ConfideError
 ├── BadModel                 an NLU model folder that is missing, damaged or too new (CLI exit 2)
 ├── EngineUnavailable        an optional engine whose extra is not installed
 ├── BadConfiguration         settings that are missing or unsafe (a default key outside dev mode)
+├── AccessDenied             a wrong password or TOTP code, an unknown, expired or revoked token
+├── NotFound                 no such record, or none the caller may see (the two look the same)
 ├── KeyDestroyed             data sealed under a person's key after that key was shredded
 ├── TamperedData             a sealed record that fails authentication
 └── AuditChainBroken         the audit log's hash chain does not verify (names the first bad link)
@@ -55,6 +57,14 @@ class EngineUnavailable(ConfideError):
 
 class BadConfiguration(ConfideError):
     """Configuration that Confide refuses to run with; the message says what to set."""
+
+
+class AccessDenied(ConfideError):
+    """Credentials that do not hold; the message never says which part was wrong."""
+
+
+class NotFound(ConfideError):
+    """The record does not exist for this caller."""
 
 
 class KeyDestroyed(ConfideError):

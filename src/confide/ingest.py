@@ -1,0 +1,86 @@
+"""Ingest: an authenticated device upload becomes a sealed interaction record, or nothing at all.
+
+The audio is validated before anything is written (invariant 9: a corrupt upload is rejected
+whole), sealed under the owner's key, and the record is created in one transaction. A device
+that retries an upload with the same client id gets the same interaction back (idempotent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from confide.audio import Audio, read_audio
+from confide.errors import AccessDenied
+from confide.privacy.keys import KeyRing
+from confide.store.blobs import BlobStore
+from confide.store.tables import Device, Interaction
+
+MAX_UTTERANCE_SECONDS = 30.0
+
+
+def token_hash(token: str) -> str:
+    """Device tokens are stored hashed, so a database leak does not leak working tokens."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate_device(session: Session, token: str) -> Device:
+    device = session.scalar(select(Device).where(Device.token_hash == token_hash(token)))
+    if device is None or device.revoked_at is not None or device.paired_at is None:
+        raise AccessDenied("unknown or revoked device token")
+    return device
+
+
+def audio_context(interaction_id: str) -> str:
+    """Associated data for sealed audio: ties the ciphertext to its interaction."""
+    return f"audio:{interaction_id}"
+
+
+def ingest(
+    session: Session,
+    keyring: KeyRing,
+    blobs: BlobStore,
+    device: Device,
+    client_id: str,
+    data: bytes,
+    *,
+    wake_word: str | None = None,
+    max_seconds: float = MAX_UTTERANCE_SECONDS,
+) -> Interaction:
+    """Validate, seal and record one utterance; the same `client_id` twice gives one record."""
+    existing = session.scalar(
+        select(Interaction).where(
+            Interaction.device_id == device.id, Interaction.client_id == client_id
+        )
+    )
+    if existing is not None:
+        return existing
+    if not client_id or len(client_id) > 64:
+        raise ValueError("client_id must be 1 to 64 characters")
+    audio: Audio = read_audio(data, max_seconds=max_seconds)  # BadAudio: nothing is written
+    keyring.ensure_key(session, device.person_id)
+    interaction_id = uuid.uuid4().hex
+    audio_key = f"audio/{device.person_id}/{interaction_id}"
+    sealed = keyring.seal(
+        session, device.person_id, audio.to_wav_bytes(), audio_context(interaction_id)
+    )
+    blobs.put(audio_key, sealed)
+    interaction = Interaction(
+        id=interaction_id,
+        owner_id=device.person_id,
+        device_id=device.id,
+        client_id=client_id,
+        created_at=datetime.now(UTC),
+        status="received",
+        attempts=0,
+        audio_key=audio_key,
+        audio_seconds=round(audio.seconds, 3),
+        wake_word=wake_word,
+    )
+    session.add(interaction)
+    session.flush()
+    return interaction

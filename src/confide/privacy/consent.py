@@ -1,0 +1,77 @@
+"""Consent, one purpose at a time: storing recordings, automated improvement, human review.
+
+Human review is its own consent, off until granted, separate from storage and from automated
+improvement (invariant 4). Every change takes effect in the same transaction and is written to
+the audit chain, which is the history the customer sees.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from confide.privacy.audit import Access, append
+from confide.store.tables import Consent
+
+PURPOSES = {
+    "storage": "Keep my recordings so I can play them back",
+    "improvement": "Use my recordings, untouched by humans, to improve the models",
+    "human_review": "Let trained reviewers listen to an anonymised sample of my recordings",
+    "false_wake_review": "Include recordings that were probably not meant for the assistant",
+}
+"""Each purpose with the words the privacy centre shows for it."""
+
+DEFAULTS = {
+    "storage": True,
+    "improvement": False,
+    "human_review": False,
+    "false_wake_review": False,
+}
+"""Only storage starts on (a history needs it); nothing that involves humans does."""
+
+
+def consents(session: Session, person_id: str) -> dict[str, bool]:
+    """The person's current choice for every purpose."""
+    rows = session.execute(
+        select(Consent.purpose, Consent.granted).where(Consent.person_id == person_id)
+    )
+    chosen = {purpose: granted for purpose, granted in rows}
+    return {purpose: chosen.get(purpose, DEFAULTS[purpose]) for purpose in PURPOSES}
+
+
+def has_consent(session: Session, person_id: str, purpose: str) -> bool:
+    return consents(session, person_id)[purpose]
+
+
+def set_consent(
+    session: Session,
+    person_id: str,
+    purpose: str,
+    granted: bool,
+    *,
+    actor: str,
+    role: str = "owner",
+) -> None:
+    """Record a choice now; the caller's commit makes it effective everywhere at once."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown consent purpose {purpose!r}; one of {', '.join(PURPOSES)}")
+    row = session.get(Consent, (person_id, purpose))
+    now = datetime.now(UTC)
+    if row is None:
+        session.add(Consent(person_id=person_id, purpose=purpose, granted=granted, changed_at=now))
+    else:
+        row.granted, row.changed_at = granted, now
+    append(
+        session,
+        Access(
+            actor=actor,
+            role=role,
+            action="consent_granted" if granted else "consent_revoked",
+            subject=f"consent:{purpose}",
+            reason=PURPOSES[purpose],
+            owner_id=person_id,
+        ),
+    )
+    session.flush()

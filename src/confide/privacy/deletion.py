@@ -1,0 +1,167 @@
+"""Deletion that is real: every derived copy goes, the key goes with an account, a receipt stays.
+
+Deleting interactions removes their sealed audio blobs and rows (transcript, understanding and
+answer are columns of the row), then asks every registered eraser of derived data (review tasks,
+annotations, dataset exports: later stages register theirs) to erase what came from them.
+Erasing an account destroys the person's data key first, so within the same transaction
+everything sealed under it is unreadable, and then removes the ciphertext itself.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from confide.privacy.audit import Access, append
+from confide.privacy.keys import KeyRing
+from confide.store.blobs import BlobStore
+from confide.store.tables import Consent, DeletionReceipt, Interaction, Person, SkillItem
+
+DerivedEraser = Callable[[Session, Sequence[str]], dict[str, int]]
+"""Erases what was derived from the given interaction ids; returns counts by kind."""
+
+_derived_erasers: dict[str, DerivedEraser] = {}
+
+
+def register_derived(name: str, eraser: DerivedEraser) -> None:
+    """A later stage declares the copies it makes, so deletion reaches them (invariant 3)."""
+    _derived_erasers[name] = eraser
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the customer is told was erased."""
+
+    id: str
+    """The receipt's own id."""
+    person_id: str
+    """Whose data it was."""
+    scope: str
+    """'interaction', 'range 2026-01-01..2026-02-01', 'today', 'all', 'account', 'retention'."""
+    erased: dict[str, int]
+    """Counts by kind: interactions, audio, transcripts, answers, data_key, each derived kind."""
+    created_at: datetime
+    """When."""
+
+
+def delete_interactions(
+    session: Session,
+    blobs: BlobStore,
+    person_id: str,
+    interaction_ids: Sequence[str],
+    *,
+    scope: str,
+    actor: str,
+    role: str = "owner",
+) -> Receipt:
+    """Erase these interactions of `person_id` and everything derived from them."""
+    rows = session.scalars(
+        select(Interaction).where(
+            Interaction.owner_id == person_id, Interaction.id.in_(list(interaction_ids))
+        )
+    ).all()
+    ids = [row.id for row in rows]
+    erased = {
+        "interactions": len(rows),
+        "audio": sum(1 for r in rows if r.audio_key),
+        "transcripts": sum(1 for r in rows if r.transcript_sealed),
+        "understandings": sum(1 for r in rows if r.understanding_sealed),
+        "answers": sum(1 for r in rows if r.answer_sealed),
+    }
+    for name, eraser in _derived_erasers.items():
+        for kind, count in eraser(session, ids).items():
+            erased[f"{name}.{kind}"] = count
+    audio_keys = [row.audio_key for row in rows if row.audio_key]
+    if ids:
+        session.execute(delete(Interaction).where(Interaction.id.in_(ids)))
+    receipt = _receipt(session, person_id, scope, erased, actor, role)
+    for key in audio_keys:  # after the rows: a crash here leaves only unreadable orphans
+        blobs.delete(key)
+    return receipt
+
+
+def interactions_between(
+    session: Session, person_id: str, start: datetime, end: datetime
+) -> list[str]:
+    return list(
+        session.scalars(
+            select(Interaction.id).where(
+                Interaction.owner_id == person_id,
+                Interaction.created_at >= start,
+                Interaction.created_at < end,
+            )
+        )
+    )
+
+
+def erase_account(
+    session: Session,
+    keyring: KeyRing,
+    blobs: BlobStore,
+    person_id: str,
+    *,
+    actor: str,
+    role: str = "owner",
+) -> Receipt:
+    """Destroy the person's key, then every row and blob that held their data.
+
+    The key's destruction is committed on its own first: from that moment everything sealed
+    under it is noise, however long removing the ciphertext then takes.
+    """
+    shredded = keyring.shred(session, person_id)
+    session.commit()
+    all_ids = list(session.scalars(select(Interaction.id).where(Interaction.owner_id == person_id)))
+    receipt = delete_interactions(
+        session, blobs, person_id, all_ids, scope="account", actor=actor, role=role
+    )
+    items = len(session.scalars(select(SkillItem.id).where(SkillItem.owner_id == person_id)).all())
+    session.execute(delete(SkillItem).where(SkillItem.owner_id == person_id))
+    session.execute(delete(Consent).where(Consent.person_id == person_id))
+    person = session.get(Person, person_id)
+    if person is not None:
+        person.login = person.password_hash = person.totp_sealed = None
+        person.name_sealed = b""
+        person.erased_at = datetime.now(UTC)
+    erased = {**receipt.erased, "skill_items": items, "data_key": int(shredded.existed)}
+    stored = session.get(DeletionReceipt, receipt.id)
+    assert stored is not None
+    stored.erased_json = json.dumps(erased)
+    return Receipt(receipt.id, person_id, "account", erased, receipt.created_at)
+
+
+def receipts(session: Session, person_id: str) -> list[Receipt]:
+    rows = session.scalars(
+        select(DeletionReceipt)
+        .where(DeletionReceipt.person_id == person_id)
+        .order_by(DeletionReceipt.created_at.desc())
+    )
+    return [
+        Receipt(r.id, r.person_id, r.scope, json.loads(r.erased_json), r.created_at) for r in rows
+    ]
+
+
+def _receipt(
+    session: Session, person_id: str, scope: str, erased: dict[str, int], actor: str, role: str
+) -> Receipt:
+    receipt = Receipt(uuid.uuid4().hex, person_id, scope, erased, datetime.now(UTC))
+    session.add(
+        DeletionReceipt(
+            id=receipt.id,
+            person_id=person_id,
+            created_at=receipt.created_at,
+            scope=scope,
+            erased_json=json.dumps(erased),
+        )
+    )
+    append(
+        session,
+        Access(actor, role, "delete", f"receipt:{receipt.id}", f"deleted ({scope})", person_id),
+    )
+    session.flush()
+    return receipt

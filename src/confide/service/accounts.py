@@ -1,0 +1,158 @@
+"""Households, people and devices: argon2 passwords, TOTP, one-time pairing codes, revocable tokens.
+
+Names are sealed under each person's own key; logins are the only plaintext that names anyone,
+because a login must be looked up before anything can be unsealed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from confide.errors import AccessDenied
+from confide.ingest import token_hash
+from confide.privacy.keys import KeyRing
+from confide.store.tables import Device, Household, Person
+
+PAIRING_CODE_MINUTES = 10
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A person just created, with the secrets shown to them once."""
+
+    id: str
+    """Their id."""
+    login: str | None
+    """What they log in with; None for a child profile."""
+    totp_secret: str | None
+    """Base32 TOTP secret for their authenticator app, shown once."""
+
+
+def _id() -> str:
+    return uuid.uuid4().hex
+
+
+def create_household(session: Session, keyring: KeyRing, name: str) -> str:
+    household_id = _id()
+    keyring.ensure_key(session, household_id)
+    sealed = keyring.seal(session, household_id, name.encode(), f"household-name:{household_id}")
+    session.add(Household(id=household_id, name_sealed=sealed, created_at=datetime.now(UTC)))
+    session.flush()
+    return household_id
+
+
+def add_person(
+    session: Session,
+    keyring: KeyRing,
+    household_id: str,
+    name: str,
+    *,
+    login: str | None = None,
+    password: str | None = None,
+    child: bool = False,
+) -> NewPerson:
+    """An adult needs a login and a password of 12+ characters; a child profile has neither."""
+    if child and login:
+        raise ValueError("child profiles do not log in")
+    if not child and (not login or not password or len(password) < 12):
+        raise ValueError("an adult needs a login and a password of at least 12 characters")
+    if login and session.scalar(select(Person.id).where(Person.login == login)):
+        raise ValueError(f"the login {login!r} is taken")
+    person_id = _id()
+    keyring.ensure_key(session, person_id)
+    secret = pyotp.random_base32() if login else None
+    session.add(
+        Person(
+            id=person_id,
+            household_id=household_id,
+            login=login,
+            password_hash=_hasher.hash(password) if password else None,
+            totp_sealed=(
+                keyring.seal(session, person_id, secret.encode(), f"totp:{person_id}")
+                if secret
+                else None
+            ),
+            name_sealed=keyring.seal(session, person_id, name.encode(), f"name:{person_id}"),
+            is_child=child,
+            created_at=datetime.now(UTC),
+        )
+    )
+    session.flush()
+    return NewPerson(person_id, login, secret)
+
+
+def person_name(session: Session, keyring: KeyRing, person: Person) -> str:
+    return keyring.open(session, person.id, person.name_sealed, f"name:{person.id}").decode()
+
+
+def log_in(session: Session, keyring: KeyRing, login: str, password: str, code: str) -> Person:
+    """Password and current TOTP code, both right, or AccessDenied that says neither."""
+    person = session.scalar(select(Person).where(Person.login == login))
+    denied = AccessDenied("wrong login, password or code")
+    if person is None or person.password_hash is None or person.totp_sealed is None:
+        _hasher.hash(password)  # same work either way: no login enumeration by timing
+        raise denied
+    try:
+        _hasher.verify(person.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise denied from None
+    secret = keyring.open(session, person.id, person.totp_sealed, f"totp:{person.id}").decode()
+    if not pyotp.TOTP(secret).verify(code, valid_window=1):
+        raise denied
+    return person
+
+
+def start_pairing(
+    session: Session, household_id: str, person_id: str, name: str
+) -> tuple[str, str]:
+    """A device slot and its one-time code (8 digits, valid for 10 minutes)."""
+    code = f"{secrets.randbelow(10**8):08d}"
+    device = Device(
+        id=_id(),
+        household_id=household_id,
+        person_id=person_id,
+        name=name,
+        pairing_code_hash=token_hash(code),
+        pairing_expires_at=datetime.now(UTC) + timedelta(minutes=PAIRING_CODE_MINUTES),
+        private=False,
+    )
+    session.add(device)
+    session.flush()
+    return device.id, code
+
+
+def complete_pairing(session: Session, code: str) -> tuple[str, str]:
+    """Exchange a pairing code for a device token; the code works once."""
+    device = session.scalar(select(Device).where(Device.pairing_code_hash == token_hash(code)))
+    expires = device.pairing_expires_at if device else None
+    if device is None or expires is None or _aware(expires) < datetime.now(UTC):
+        raise AccessDenied("unknown or expired pairing code")
+    token = secrets.token_urlsafe(32)
+    device.token_hash = token_hash(token)
+    device.pairing_code_hash = None
+    device.pairing_expires_at = None
+    device.paired_at = datetime.now(UTC)
+    session.flush()
+    return device.id, token
+
+
+def revoke_device(session: Session, device_id: str) -> None:
+    device = session.get(Device, device_id)
+    if device is not None:
+        device.revoked_at = datetime.now(UTC)
+        session.flush()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,125 @@
+"""Deletion is real (invariant 3): nothing of the deleted content survives, anywhere."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from confide.errors import KeyDestroyed
+from confide.ingest import audio_context, ingest
+from confide.privacy.deletion import (
+    delete_interactions,
+    erase_account,
+    interactions_between,
+    receipts,
+    register_derived,
+)
+from confide.store.tables import DataKey, Interaction
+from conftest import DemoHousehold
+from test_ingest import wav
+
+
+def record(
+    session, keyring, blobs, household: DemoHousehold, who: str, n: int
+) -> list[Interaction]:
+    made = []
+    for index in range(n):
+        interaction = ingest(
+            session, keyring, blobs, household.devices[who], f"{who}-{index}", wav(0.5)
+        )
+        interaction.transcript_sealed = keyring.seal(
+            session,
+            interaction.owner_id,
+            f"secret words {who} {index}".encode(),
+            f"transcript:{interaction.id}",
+        )
+        interaction.answer_sealed = keyring.seal(
+            session, interaction.owner_id, b"an answer", f"answer:{interaction.id}"
+        )
+        made.append(interaction)
+    session.commit()
+    return made
+
+
+def test_deleting_one_interaction_removes_it_and_its_audio(
+    session, keyring, blobs, household
+) -> None:
+    first, second = record(session, keyring, blobs, household, "alice", 2)
+    receipt = delete_interactions(
+        session, blobs, first.owner_id, [first.id], scope="interaction", actor="alice"
+    )
+    session.commit()
+    assert receipt.erased == {
+        "interactions": 1, "audio": 1, "transcripts": 1, "understandings": 0, "answers": 1
+    }  # fmt: skip
+    assert session.get(Interaction, first.id) is None
+    assert list(blobs.keys(f"audio/{first.owner_id}/")) == [second.audio_key]
+    assert [r.id for r in receipts(session, first.owner_id)] == [receipt.id]
+
+
+def test_nobody_deletes_anothers_interactions(session, keyring, blobs, household) -> None:
+    [bobs] = record(session, keyring, blobs, household, "bob", 1)
+    alice = household.people["alice"].id
+    receipt = delete_interactions(
+        session, blobs, alice, [bobs.id], scope="interaction", actor="alice"
+    )
+    assert receipt.erased["interactions"] == 0
+    assert session.get(Interaction, bobs.id) is not None
+
+
+def test_derived_copies_are_reached(session, keyring, blobs, household) -> None:
+    made = record(session, keyring, blobs, household, "alice", 3)
+    seen: list[list[str]] = []
+
+    def erase_tasks(_session, ids):
+        seen.append(list(ids))
+        return {"tasks": len(ids)}
+
+    register_derived("review", erase_tasks)
+    receipt = delete_interactions(
+        session, blobs, made[0].owner_id, [m.id for m in made], scope="all", actor="alice"
+    )
+    assert sorted(seen[0]) == sorted(m.id for m in made)
+    assert receipt.erased["review.tasks"] == 3
+
+
+def test_a_date_range(session, keyring, blobs, household) -> None:
+    made = record(session, keyring, blobs, household, "alice", 3)
+    made[0].created_at = datetime.now(UTC) - timedelta(days=40)
+    session.commit()
+    alice = made[0].owner_id
+    now = datetime.now(UTC)
+    inside = interactions_between(session, alice, now - timedelta(days=1), now + timedelta(days=1))
+    assert sorted(inside) == sorted(m.id for m in made[1:])
+
+
+def test_erasing_an_account_leaves_nothing(
+    settings, session, keyring, blobs, household, engine
+) -> None:
+    """Keys first, then ciphertext; a scan of the database and blob folder finds nothing."""
+    alice_rows = record(session, keyring, blobs, household, "alice", 4)
+    record(session, keyring, blobs, household, "bob", 2)
+    alice = alice_rows[0].owner_id
+    sealed_audio = blobs.get(alice_rows[0].audio_key or "")
+    wrapped_key = session.get(DataKey, alice).wrapped_key
+    started = time.perf_counter()
+    receipt = erase_account(session, keyring, blobs, alice, actor="alice")
+    session.commit()
+    assert time.perf_counter() - started < 60
+    assert receipt.erased["interactions"] == 4 and receipt.erased["data_key"] == 1
+    assert session.get(DataKey, alice) is None
+    with pytest.raises(KeyDestroyed):
+        keyring.open(session, alice, sealed_audio, audio_context(alice_rows[0].id))
+    assert list(blobs.keys(f"audio/{alice}/")) == []
+    assert session.scalars(select(Interaction).where(Interaction.owner_id == alice)).all() == []
+    assert len(session.scalars(select(Interaction)).all()) == 2  # bob's stay
+    if engine.dialect.name == "sqlite":  # secure_delete: the wrapped key is not in free pages
+        database = Path(settings.database_url.removeprefix("sqlite:///"))
+        with engine.connect() as connection:
+            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        for path in database.parent.glob(database.name + "*"):
+            assert wrapped_key not in path.read_bytes()

@@ -1,0 +1,77 @@
+"""Ingest: validated whole or not at all, sealed, idempotent (invariants 2 and 9)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import soundfile as sf
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from confide.errors import AccessDenied, BadAudio
+from confide.ingest import audio_context, authenticate_device, ingest
+from confide.privacy.keys import KeyRing
+from confide.service.accounts import revoke_device
+from confide.store.blobs import LocalBlobStore
+from confide.store.tables import Interaction
+from conftest import DemoHousehold
+
+
+def wav(seconds: float = 1.0) -> bytes:
+    buffer = io.BytesIO()
+    t = np.arange(int(seconds * 16000)) / 16000
+    sf.write(buffer, 0.3 * np.sin(2 * np.pi * 220 * t), 16000, format="WAV")
+    return buffer.getvalue()
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Interaction)) or 0
+
+
+def test_upload_is_sealed_and_recorded(
+    session, keyring: KeyRing, blobs: LocalBlobStore, household: DemoHousehold
+) -> None:
+    device = household.devices["alice"]
+    data = wav()
+    interaction = ingest(session, keyring, blobs, device, "clip-1", data, wake_word="okay_nabu")
+    session.commit()
+    sealed = blobs.get(interaction.audio_key or "")
+    assert b"RIFF" not in sealed and b"WAVE" not in sealed
+    opened = keyring.open(session, device.person_id, sealed, audio_context(interaction.id))
+    assert opened.startswith(b"RIFF")
+    assert (interaction.status, interaction.owner_id) == ("received", device.person_id)
+
+
+def test_retries_are_idempotent(session, keyring, blobs, household: DemoHousehold) -> None:
+    device = household.devices["bob"]
+    first = ingest(session, keyring, blobs, device, "retry-me", wav())
+    second = ingest(session, keyring, blobs, device, "retry-me", wav())
+    session.commit()
+    assert first.id == second.id
+    assert count(session) == 1
+    assert len(list(blobs.keys())) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"RIFF" + bytes(60), b"not audio" * 40, wav(31.0), wav(1.0)[: len(wav(1.0)) // 2]],
+    ids=["empty", "corrupt", "text", "too-long", "truncated"],
+)
+def test_bad_uploads_change_nothing(
+    session, keyring, blobs, household: DemoHousehold, data: bytes
+) -> None:
+    with pytest.raises(BadAudio):
+        ingest(session, keyring, blobs, household.devices["alice"], "bad", data)
+    session.rollback()
+    assert count(session) == 0
+    assert list(blobs.keys()) == []
+
+
+def test_tokens_are_checked(session, household: DemoHousehold) -> None:
+    with pytest.raises(AccessDenied):
+        authenticate_device(session, "not-a-token")
+    revoke_device(session, household.devices["alice"].id)
+    session.commit()
+    assert household.devices["alice"].revoked_at is not None
