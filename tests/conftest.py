@@ -7,7 +7,6 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from sqlalchemy.orm import Session
 from confide.homerecording import Speaker
 from confide.privacy.keys import KeyRing
 from confide.service.accounts import (
-    NewPerson,
     add_person,
     complete_pairing,
     create_household,
@@ -27,6 +25,7 @@ from confide.settings import Settings, load_settings
 from confide.store.blobs import LocalBlobStore
 from confide.store.database import connect, sessions
 from confide.store.tables import Device
+from confide_testing import DemoHousehold
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -105,16 +104,6 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-@dataclass(frozen=True)
-class DemoHousehold:
-    """Two adults and a child, each with a paired device."""
-
-    id: str
-    people: dict[str, NewPerson]
-    devices: dict[str, Device]
-    passwords: dict[str, str]
-
-
 @pytest.fixture
 def keyring(settings: Settings) -> KeyRing:
     return KeyRing(settings)
@@ -138,12 +127,12 @@ def household(session: Session, keyring: KeyRing) -> DemoHousehold:
         ),
         "sam": add_person(session, keyring, home, "Sam Rivera", child=True),
     }
-    devices = {}
+    devices, tokens = {}, {}
     for name, person in people.items():
         _, code = start_pairing(session, home, person.id, f"{name}'s speaker")
-        device_id, _token = complete_pairing(session, code)
+        device_id, tokens[name] = complete_pairing(session, code)
         device = session.get(Device, device_id)
         assert device is not None
         devices[name] = device
     session.commit()
-    return DemoHousehold(home, people, devices, passwords)
+    return DemoHousehold(home, people, devices, tokens, passwords)

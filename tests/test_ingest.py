@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-import numpy as np
 import pytest
-import soundfile as sf
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,14 +12,7 @@ from confide.privacy.keys import KeyRing
 from confide.service.accounts import revoke_device
 from confide.store.blobs import LocalBlobStore
 from confide.store.tables import Interaction
-from conftest import DemoHousehold
-
-
-def wav(seconds: float = 1.0) -> bytes:
-    buffer = io.BytesIO()
-    t = np.arange(int(seconds * 16000)) / 16000
-    sf.write(buffer, 0.3 * np.sin(2 * np.pi * 220 * t), 16000, format="WAV")
-    return buffer.getvalue()
+from confide_testing import DemoHousehold, wav
 
 
 def count(session: Session) -> int:

@@ -38,6 +38,8 @@ class Settings:
     """A public fingerprint of the KEK, stored beside each wrapped key, for rotation."""
     dev_mode: bool = False
     """True when unsafe conveniences (a generated local KEK) are allowed."""
+    redis_url: str = ""
+    """Job queue on Redis when set (workers on several machines); SQLite in `data_dir` if not."""
 
     def __repr__(self) -> str:  # keep the KEK out of logs and tracebacks
         return f"Settings(data_dir={self.data_dir!s}, database_url={self.database_url!r})"
@@ -65,6 +67,7 @@ def load_settings(
         kek=kek,
         kek_id=_fingerprint(kek) if kek else "",
         dev_mode=dev,
+        redis_url=env.get("CONFIDE_REDIS_URL", ""),
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from confide.privacy.audit import events
 from confide.privacy.consent import DEFAULTS, consents, has_consent, set_consent
-from conftest import DemoHousehold
+from confide_testing import DemoHousehold
 
 
 def test_defaults_keep_humans_out(session, household: DemoHousehold) -> None:

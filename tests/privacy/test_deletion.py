@@ -19,8 +19,7 @@ from confide.privacy.deletion import (
     register_derived,
 )
 from confide.store.tables import DataKey, Interaction
-from conftest import DemoHousehold
-from test_ingest import wav
+from confide_testing import DemoHousehold, wav
 
 
 def record(

@@ -92,7 +92,7 @@ def upgrade() -> None:
         "skill_items",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("owner_id", sa.String(length=32), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=80), nullable=False),
         sa.Column("payload_sealed", sa.LargeBinary(), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,160 @@
+"""One interaction through the stages: ingest → recognize → understand → respond (→ sample).
+
+The job queue carries only `Pipeline.process(interaction_id)`. Work is done outside any
+transaction and written in one: a crash anywhere leaves the interaction 'processing' with
+nothing half-written, and running it again finishes it (invariant 9).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from confide.audio import read_audio
+from confide.householdstate import DatabaseHousehold, transcript_context
+from confide.ingest import audio_context
+from confide.privacy.consent import has_consent
+from confide.privacy.keys import KeyRing
+from confide.recognize import Recognizer
+from confide.respond import Answer, Request, Slot, respond
+from confide.store.blobs import BlobStore
+from confide.store.tables import Interaction
+
+MAX_ATTEMPTS = 3
+"""After this many tries an interaction is marked failed instead of retried forever."""
+
+EPHEMERAL_INTENTS = frozenset({"DeleteLastUtterance", "DeleteToday"})
+"""Asking to delete is itself not kept: only the answer survives, for the device to fetch."""
+
+Understander = Callable[[str], dict[str, Any]]
+"""Text to `{"intent", "confidence", "slots": [{"name", "value", ...}]}` (`confide understand`)."""
+
+
+def understanding_context(interaction_id: str) -> str:
+    return f"understanding:{interaction_id}"
+
+
+def answer_context(interaction_id: str) -> str:
+    return f"answer:{interaction_id}"
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The models the pipeline runs; loaded once per worker."""
+
+    recognizer: Recognizer
+    """Speech to text."""
+    understand: Understander
+    """Text to intent and slots."""
+
+
+class Pipeline:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        keyring: KeyRing,
+        blobs: BlobStore,
+        engines: Engines,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._sessions = sessions
+        self._keyring = keyring
+        self._blobs = blobs
+        self._engines = engines
+        self._clock = clock
+
+    def process(self, interaction_id: str) -> str:
+        """Take the interaction as far as it goes; returns its status afterwards."""
+        with self._sessions() as session:
+            interaction = session.get(Interaction, interaction_id)
+            if interaction is None or interaction.status in ("answered", "failed"):
+                return interaction.status if interaction else "missing"
+            if interaction.attempts >= MAX_ATTEMPTS:
+                interaction.status, interaction.error = "failed", "gave up after repeated errors"
+                session.commit()
+                return "failed"
+            interaction.attempts += 1
+            interaction.status = "processing"
+            session.commit()
+            owner, audio_key = interaction.owner_id, interaction.audio_key
+            sealed_audio = self._blobs.get(audio_key or "")
+            audio = read_audio(
+                self._keyring.open(session, owner, sealed_audio, audio_context(interaction_id))
+            )
+        transcript = self._engines.recognizer.transcribe(audio)
+        understood = self._engines.understand(transcript.text)
+        with self._sessions() as session:
+            household = DatabaseHousehold(
+                session, self._keyring, self._blobs, owner, interaction_id
+            )
+            answer = respond(_request(understood, transcript.text, self._clock()), household)
+            interaction = session.get(Interaction, interaction_id)
+            if interaction is None:  # deleted by its owner while we worked
+                session.rollback()
+                return "missing"
+            ephemeral = understood.get("intent") in EPHEMERAL_INTENTS
+            if not ephemeral:
+                interaction.transcript_sealed = self._seal(
+                    session, owner, {"text": transcript.text,
+                                     "words": [asdict(w) for w in transcript.words],
+                                     "engine": transcript.engine},
+                    transcript_context(interaction_id),
+                )  # fmt: skip
+                interaction.understanding_sealed = self._seal(
+                    session, owner, understood, understanding_context(interaction_id)
+                )
+            interaction.answer_sealed = self._seal(
+                session, owner, _answer_json(answer), answer_context(interaction_id)
+            )
+            confidences = [w.confidence for w in transcript.words if w.confidence is not None]
+            interaction.asr_confidence = (
+                sum(confidences) / len(confidences) if confidences else None
+            )
+            interaction.nlu_confidence = understood.get("confidence")
+            drop_audio = ephemeral or not has_consent(session, owner, "storage")
+            if drop_audio:
+                interaction.audio_key = None
+            interaction.status, interaction.error = "answered", None
+            session.commit()
+        if drop_audio and audio_key:
+            self._blobs.delete(audio_key)
+        return "answered"
+
+    def _seal(self, session: Session, owner: str, value: Any, context: str) -> bytes:
+        return self._keyring.seal(session, owner, json.dumps(value).encode(), context)
+
+
+def _request(understood: dict[str, Any], text: str, now: datetime) -> Request:
+    slots = tuple(
+        Slot(
+            name=slot["name"],
+            value=slot["value"],
+            normalized=slot.get("normalized"),
+            link=(slot.get("link") or {}).get("id"),
+        )
+        for slot in understood.get("slots", ())
+    )
+    return Request(intent=understood.get("intent"), slots=slots, text=text, now=now)
+
+
+def _answer_json(answer: Answer) -> dict[str, Any]:
+    return {"text": answer.text, "skill": answer.skill, "action": answer.action,
+            "offline": answer.offline}  # fmt: skip
+
+
+def read_answer(
+    session: Session, keyring: KeyRing, interaction: Interaction
+) -> dict[str, Any] | None:
+    """The answer as the device receives it, once there is one."""
+    if interaction.answer_sealed is None:
+        return None
+    opened = keyring.open(
+        session, interaction.owner_id, interaction.answer_sealed, answer_context(interaction.id)
+    )
+    answer: dict[str, Any] = json.loads(opened)
+    return answer

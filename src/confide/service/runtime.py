@@ -1,0 +1,63 @@
+"""The composition root: settings in, the connected pieces out, built once per process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from confide.jobs import Queue, build_queue
+from confide.pipeline import Engines, Pipeline
+from confide.privacy.keys import KeyRing
+from confide.settings import Settings
+from confide.store.blobs import BlobStore, LocalBlobStore
+from confide.store.database import connect, sessions
+
+
+def default_engines() -> Engines:
+    """Whisper tiny.en and the shipped NLU model: loaded on first use, once per process."""
+    from confide.recognize import load_recognizer
+    from confide.understand.service import load_understander
+
+    return Engines(recognizer=load_recognizer(), understand=load_understander())
+
+
+@dataclass
+class Runtime:
+    """Everything a server or worker process shares."""
+
+    settings: Settings
+    engines_factory: Callable[[], Engines] = default_engines
+    immediate_jobs: bool = False
+    """Run jobs inline instead of through the queue (tests, the demo's set-up)."""
+    engine: Engine = field(init=False)
+    sessions: sessionmaker[Session] = field(init=False)
+    keyring: KeyRing = field(init=False)
+    blobs: BlobStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = connect(self.settings.database_url)
+        self.sessions = sessions(self.engine)
+        self.keyring = KeyRing(self.settings)
+        self.blobs = LocalBlobStore(self.settings.blob_dir)
+
+    @cached_property
+    def engines(self) -> Engines:
+        return self.engines_factory()
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        return Pipeline(self.sessions, self.keyring, self.blobs, self.engines)
+
+    @cached_property
+    def queue(self) -> Queue:
+        return build_queue(
+            self.settings, lambda interaction_id: self.pipeline.process(interaction_id),
+            immediate=self.immediate_jobs,
+        )  # fmt: skip
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,133 @@
+"""The device API: pairing, whole validated uploads, idempotent retries, answers by poll or SSE."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from confide.pipeline import Engines
+from confide.service.accounts import revoke_device, start_pairing
+from confide.service.app import create_app
+from confide.service.runtime import Runtime
+from confide.store.tables import Interaction
+from confide_testing import DemoHousehold, ScriptedRecognizer, understand_timer, wav
+
+
+@pytest.fixture
+def runtime(settings) -> Iterator[Runtime]:
+    rt = Runtime(
+        settings,
+        engines_factory=lambda: Engines(ScriptedRecognizer(), understand_timer),
+        immediate_jobs=True,
+    )
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> TestClient:
+    return TestClient(create_app(runtime))
+
+
+def bearer(token: str, key: str = "k1") -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
+
+
+def interactions(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Interaction)) or 0
+
+
+def test_upload_is_answered(client: TestClient, runtime: Runtime, household: DemoHousehold) -> None:
+    response = client.post(
+        "/api/utterances", content=wav(), headers=bearer(household.tokens["alice"])
+    )
+    assert response.status_code == 202, response.text
+    body = response.json()
+    polled = client.get(
+        f"/api/utterances/{body['id']}?wait=5", headers=bearer(household.tokens["alice"])
+    )
+    assert polled.json()["status"] == "answered"
+    assert "ten minutes" in polled.json()["answer"]["text"].lower()
+
+
+def test_streamed_upload_and_server_sent_events(client, household) -> None:
+    data = wav(1.5)
+    chunks = (data[i : i + 4096] for i in range(0, len(data), 4096))
+    token = household.tokens["bob"]
+    response = client.post("/api/utterances", content=chunks, headers=bearer(token, "stream-1"))
+    assert response.status_code == 202
+    with client.stream(
+        "GET", f"/api/utterances/{response.json()['id']}/events", headers=bearer(token)
+    ) as events:
+        lines = [line for line in events.iter_lines() if line.startswith("data:")]
+    assert '"answered"' in lines[-1]
+
+
+def test_retries_are_idempotent(client, runtime, household) -> None:
+    token = household.tokens["alice"]
+    first = client.post("/api/utterances", content=wav(), headers=bearer(token, "same"))
+    second = client.post("/api/utterances", content=wav(), headers=bearer(token, "same"))
+    assert first.json()["id"] == second.json()["id"]
+    assert interactions(runtime) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"", 422),
+        (b"RIFF" + bytes(100), 422),
+        (b"hello" * 100, 422),
+        (wav(31), 413),
+        (bytes(5 * 2**20), 413),
+    ],
+    ids=["empty", "corrupt", "text", "too-long", "too-big"],
+)
+def test_bad_uploads_are_refused_and_change_nothing(
+    client, runtime, household, body, status
+) -> None:
+    response = client.post(
+        "/api/utterances", content=body, headers=bearer(household.tokens["alice"])
+    )
+    assert response.status_code == status
+    assert response.json()["detail"]
+    assert interactions(runtime) == 0
+
+
+@pytest.mark.parametrize("token", ["", "made-up-token", "revoked"])
+def test_bad_tokens_get_401(client, runtime, session, household, token) -> None:
+    if token == "revoked":
+        revoke_device(session, household.devices["alice"].id)
+        session.commit()
+        token = household.tokens["alice"]
+    response = client.post("/api/utterances", content=wav(), headers=bearer(token))
+    assert response.status_code == 401
+    assert interactions(runtime) == 0
+
+
+def test_a_device_sees_only_its_own_utterances(client, household) -> None:
+    made = client.post("/api/utterances", content=wav(), headers=bearer(household.tokens["alice"]))
+    peek = client.get(
+        f"/api/utterances/{made.json()['id']}", headers=bearer(household.tokens["bob"])
+    )
+    assert peek.status_code == 404
+
+
+def test_pairing_code_works_once(client, session, household) -> None:
+    _, code = start_pairing(session, household.id, household.people["alice"].id, "kitchen")
+    session.commit()
+    paired = client.post("/api/devices/pair", json={"code": code})
+    assert paired.status_code == 200
+    token = paired.json()["token"]
+    assert client.post("/api/utterances", content=wav(), headers=bearer(token)).status_code == 202
+    assert client.post("/api/devices/pair", json={"code": code}).status_code == 401
+
+
+def test_openapi_is_published(client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/utterances", "/api/devices/pair", "/api/utterances/{interaction_id}"} <= set(
+        paths
+    )

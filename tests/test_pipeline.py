@@ -1,0 +1,116 @@
+"""The pipeline: answers written whole or not at all, sealed, retried after a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from confide.ingest import ingest
+from confide.pipeline import MAX_ATTEMPTS, Engines, Pipeline, read_answer
+from confide.privacy.consent import set_consent
+from confide.store.database import sessions
+from confide.store.tables import Interaction, SkillItem
+from confide_testing import SAID, DemoHousehold, ScriptedRecognizer, understand_timer, wav
+
+
+def pipeline_for(engine, keyring, blobs, recognizer=None, understand=understand_timer) -> Pipeline:
+    engines = Engines(recognizer or ScriptedRecognizer(), understand)
+    return Pipeline(sessions(engine), keyring, blobs, engines)
+
+
+def test_an_interaction_is_answered(
+    engine, session, keyring, blobs, household: DemoHousehold
+) -> None:
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "c1", wav())
+    session.commit()
+    assert pipeline_for(engine, keyring, blobs).process(interaction.id) == "answered"
+    session.expunge_all()
+    stored = session.get(Interaction, interaction.id)
+    answer = read_answer(session, keyring, stored)
+    assert answer is not None and answer["skill"] == "timer"
+    assert "ten minutes" in answer["text"].lower()
+    assert stored.asr_confidence == pytest.approx(0.9)
+    assert len(session.scalars(select(SkillItem)).all()) == 1
+
+
+def test_a_crash_leaves_nothing_half_written(engine, session, keyring, blobs, household) -> None:
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "c2", wav())
+    session.commit()
+    pipeline = pipeline_for(engine, keyring, blobs, ScriptedRecognizer(failures=1))
+    with pytest.raises(RuntimeError):
+        pipeline.process(interaction.id)
+    session.expunge_all()
+    stored = session.get(Interaction, interaction.id)
+    assert stored.status == "processing"
+    assert (stored.transcript_sealed, stored.answer_sealed) == (None, None)
+    assert session.scalars(select(SkillItem)).all() == []
+    assert pipeline.process(interaction.id) == "answered"
+    assert pipeline.process(interaction.id) == "answered"  # a duplicate job changes nothing
+    assert len(session.scalars(select(SkillItem)).all()) == 1
+
+
+def test_repeated_crashes_end_in_failed(engine, session, keyring, blobs, household) -> None:
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "c3", wav())
+    session.commit()
+    pipeline = pipeline_for(engine, keyring, blobs, ScriptedRecognizer(failures=MAX_ATTEMPTS))
+    for _ in range(MAX_ATTEMPTS):
+        with pytest.raises(RuntimeError):
+            pipeline.process(interaction.id)
+    assert pipeline.process(interaction.id) == "failed"
+
+
+def test_without_storage_consent_the_audio_goes(engine, session, keyring, blobs, household) -> None:
+    bob = household.people["bob"].id
+    set_consent(session, bob, "storage", False, actor="bob")
+    interaction = ingest(session, keyring, blobs, household.devices["bob"], "c4", wav())
+    session.commit()
+    pipeline_for(engine, keyring, blobs).process(interaction.id)
+    session.expunge_all()
+    assert session.get(Interaction, interaction.id).audio_key is None
+    assert list(blobs.keys(f"audio/{bob}/")) == []
+
+
+def test_delete_what_i_just_said(engine, session, keyring, blobs, household) -> None:
+    device = household.devices["alice"]
+    first = ingest(session, keyring, blobs, device, "d1", wav())
+    session.commit()
+    pipeline_for(engine, keyring, blobs).process(first.id)
+    command = ingest(session, keyring, blobs, device, "d2", wav())
+    session.commit()
+
+    def understand_delete(text: str) -> dict:
+        return {"text": text, "intent": "DeleteLastUtterance", "confidence": 0.99, "slots": []}
+
+    pipeline_for(engine, keyring, blobs, understand=understand_delete).process(command.id)
+    session.expunge_all()
+    assert session.get(Interaction, first.id) is None
+    kept = session.get(Interaction, command.id)
+    assert (kept.transcript_sealed, kept.audio_key) == (
+        None,
+        None,
+    )  # the command itself is not kept
+    assert "deleted" in read_answer(session, keyring, kept)["text"].lower()
+
+
+def test_no_plaintext_in_the_database_or_blobs(
+    settings, engine, session, keyring, blobs, household
+) -> None:
+    """Invariant 2: a scan of the data dir and database finds no transcript or audio."""
+    for index, who in enumerate(["alice", "bob", "sam"]):
+        interaction = ingest(session, keyring, blobs, household.devices[who], f"s{index}", wav())
+        session.commit()
+        pipeline_for(engine, keyring, blobs).process(interaction.id)
+    needles = [SAID.encode(), b"account number", b"ten minutes", b"RIFF", b"WAVE", b"Rivera"]
+    haystacks: list[bytes] = [p.read_bytes() for p in settings.data_dir.rglob("*") if p.is_file()]
+    with engine.connect() as connection:
+        for table in ("interactions", "skill_items", "people", "households", "audit_events"):
+            rows = connection.execute(text(f"SELECT * FROM {table}")).all()
+            haystacks.append(json.dumps([[str(v) for v in row] for row in rows]).encode())
+            haystacks.extend(v for row in rows for v in row if isinstance(v, bytes))
+    assert len(haystacks) > 10
+    for needle in needles:
+        assert not any(needle in hay for hay in haystacks), needle
+    assert Path(settings.data_dir).exists()
