@@ -1,0 +1,57 @@
+"""Running the app: uvicorn, plus in-process job workers on the embedded default."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from confide.service.app import create_app
+from confide.service.runtime import Runtime
+from confide.settings import Settings
+
+
+@contextmanager
+def in_process_worker(runtime: Runtime) -> Iterator[None]:
+    """Consume the queue on threads of this process, so one command runs a whole server."""
+    consumer = runtime.queue.huey.create_consumer(workers=1, worker_type="thread")
+    consumer.start()
+    try:
+        yield
+    finally:
+        consumer.stop(graceful=True)
+
+
+def run_server(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
+    runtime = Runtime(settings)
+    config = uvicorn.Config(create_app(runtime), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    try:
+        if with_worker:
+            with in_process_worker(runtime):
+                server.run()
+        else:
+            server.run()
+    finally:
+        runtime.close()
+
+
+@contextmanager
+def background_server(runtime: Runtime, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """The app on a thread, for the demo and the tests; yields its base URL."""
+    config = uvicorn.Config(create_app(runtime), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the server did not start")
+        threading.Event().wait(0.05)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{bound}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
