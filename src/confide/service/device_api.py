@@ -96,9 +96,9 @@ async def upload(
         data.extend(chunk)
         if len(data) > MAX_UPLOAD_BYTES:
             raise HTTPException(413, f"an utterance is at most {MAX_UPLOAD_BYTES} bytes")
-    try:
-        interaction = ingest(
-            session, rt.keyring, rt.blobs, speaker, idempotency_key, bytes(data),
+    try:  # decoding and sealing are CPU work: keep them off the event loop
+        interaction = await asyncio.to_thread(
+            ingest, session, rt.keyring, rt.blobs, speaker, idempotency_key, bytes(data),
             wake_word=x_wake_word,
         )  # fmt: skip
     except AudioTooLong as exc:
