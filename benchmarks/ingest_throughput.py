@@ -13,6 +13,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+
 from _support import (
     cpu_seconds,
     fresh_settings,
@@ -22,7 +23,6 @@ from _support import (
     short_clip,
     write,
 )
-
 from confide.service.runtime import Runtime
 
 
