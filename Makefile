@@ -48,8 +48,10 @@ pytest: install-dev apt
 test: lint typecheck pytest
 
 benchmarks: install-dev
-	$(BIN)/python benchmarks/wakeword.py
-	$(BIN)/python benchmarks/asr.py
+	for script in wakeword asr nlu ingest_throughput answer_latency sealing erasure; do \
+		$(BIN)/python benchmarks/$$script.py || exit 1; \
+	done
+	$(BIN)/python benchmarks/collect.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,30 @@
+"""Gather every benchmark's table from results/ into RESULTS.md, in the order of the issues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).parent
+ORDER = [
+    "wakeword", "asr", "nlu", "ingest_throughput", "answer_latency", "sealing", "erasure",
+]  # fmt: skip
+HEADER = """# Benchmark results
+
+Each table is written by its script in this folder (`make benchmarks` runs them all, then this
+collector). Figures are from one run on the machine named under each table; anchors and targets
+stand beside them.
+"""
+
+
+def main() -> None:
+    parts = [HEADER]
+    for name in ORDER:
+        table = HERE / "results" / f"{name}.md"
+        if table.exists():
+            parts.append(table.read_text().replace("\n# ", "\n## ", 1).replace("# ", "## ", 1))
+    (HERE / "RESULTS.md").write_text("\n".join(parts))
+    print(f"wrote {HERE / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()
