@@ -1,4 +1,4 @@
-"""Privacy tools on the command line: `confide audit verify`."""
+"""Privacy tools on the command line: `confide audit verify`, `confide retention run`."""
 
 from __future__ import annotations
 
@@ -26,3 +26,32 @@ def verify(data_dir: DataDir = None) -> None:
             except AuditChainBroken as exc:
                 fail(1, str(exc))
     err.print(f"audit chain intact: {count} event(s)")
+
+
+retention = typer.Typer(help="Automatic deletion after each person's period.", no_args_is_help=True)
+app.add_typer(retention, name="retention")
+
+
+@retention.command("run")
+def run_retention(data_dir: DataDir = None) -> None:
+    """Delete every interaction older than its owner's chosen period, with receipts."""
+    from datetime import UTC, datetime
+
+    from confide.privacy.retention import enforce_retention
+    from confide.settings import load_settings
+    from confide.store.blobs import LocalBlobStore
+    from confide.store.database import connect, sessions
+
+    with refusals():
+        settings = load_settings(data_dir, require_kek=False)
+        engine = connect(settings.database_url)
+        try:
+            with sessions(engine)() as session:
+                done = enforce_retention(
+                    session, LocalBlobStore(settings.blob_dir), datetime.now(UTC)
+                )
+                session.commit()
+        finally:
+            engine.dispose()
+    deleted = sum(receipt.erased["interactions"] for receipt in done)
+    err.print(f"retention: deleted {deleted} interaction(s) of {len(done)} person(s)")

@@ -175,7 +175,7 @@ class DeletionReceipt(Base):
 
 
 class WebSession(Base):
-    """A person signed in to the privacy centre; the cookie holds the id, the table only its hash."""
+    """A person signed in to the privacy centre; the cookie holds the id, this row only its hash."""
 
     __tablename__ = "web_sessions"
 

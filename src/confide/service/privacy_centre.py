@@ -1,0 +1,361 @@
+"""The privacy centre: each person's own history, deletions, retention, consents, export, access
+log and device pairing, as server-rendered pages that work without script and from the keyboard.
+
+Every route acts for the signed-in person on their own data only: another person's interaction
+is answered with 404, as if it did not exist. Every POST carries the session's CSRF token, and
+every change redirects to a page that shows its result (a receipt, the new choice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from confide.privacy.audit import Access, append, events
+from confide.privacy.consent import PURPOSES, consents, set_consent
+from confide.privacy.deletion import Receipt, delete_interactions, receipts
+from confide.privacy.export import export_zip, own_audio, own_interactions
+from confide.privacy.retention import MAX_DAYS, PRESETS, describe, set_retention
+from confide.service import web_auth
+from confide.service.accounts import PAIRING_CODE_MINUTES, start_pairing
+from confide.service.device_api import db, runtime
+from confide.service.runtime import Runtime
+from confide.service.web_auth import TEMPLATES, SignedIn, csrf_checked, render, signed_in
+from confide.store.tables import Device, Interaction, Person
+
+PAGE_SIZE = 50
+"""Interactions per history page."""
+STATIC = {path.name: path for path in (Path(__file__).parent / "static").iterdir()}
+SCOPES = {
+    "interaction": "One interaction you deleted",
+    "false wake": "One interaction that wasn't for the assistant",
+    "all": "Everything you had",
+    "retention": "Automatic deletion after your chosen period",
+    "today": "Today's interactions, deleted by voice",
+    "last utterance": "What you had just said, deleted by voice",
+    "account": "Your whole account",
+}
+"""Deletion scopes in the words a receipt shows."""
+KINDS = {"audio": "recordings", "skill_items": "timers and list items", "data_key": "data key"}
+"""Receipt counts whose key is not already the word to show."""
+
+Viewer = Annotated[SignedIn, Depends(signed_in)]
+Poster = Annotated[SignedIn, Depends(csrf_checked)]
+Db = Annotated[Session, Depends(db)]
+Rt = Annotated[Runtime, Depends(runtime)]
+
+pages = APIRouter(prefix="/privacy", include_in_schema=False)
+
+
+def scope_words(scope: str) -> str:
+    if scope.startswith("range "):
+        start, _, end = scope.removeprefix("range ").partition("..")
+        return f"Everything from {start} to {end}"
+    return SCOPES.get(scope, scope)
+
+
+def erased_words(erased: dict[str, int]) -> list[tuple[str, int]]:
+    return [
+        (KINDS.get(kind, kind.replace("_", " ").replace(".", ": ")), n)
+        for kind, n in erased.items()
+    ]
+
+
+TEMPLATES.env.filters.update(scope=scope_words, erased=erased_words)
+
+
+@pages.get("/static/{name}")
+def static(name: str) -> FileResponse:
+    if name not in STATIC:
+        raise HTTPException(404, "no such file")
+    return FileResponse(STATIC[name], headers={"Cache-Control": "public, max-age=3600"})
+
+
+@pages.get("/")
+def history(
+    request: Request, viewer: Viewer, session: Db, rt: Rt, page: Annotated[int, Query(ge=0)] = 0
+) -> Response:
+    return _history(request, viewer, session, rt, page)
+
+
+@pages.get("/interactions/{interaction_id}/audio")
+def audio(interaction_id: str, viewer: Viewer, session: Db, rt: Rt) -> Response:
+    """Streamed to its owner for the page's player; the owner's listening is audited too."""
+    row = _own(session, viewer, interaction_id)
+    try:
+        wav = own_audio(session, rt.keyring, rt.blobs, row)
+    except KeyError as exc:
+        raise HTTPException(404, "this recording is not kept") from exc
+    append(
+        session,
+        Access(viewer.person_id, "owner", "listen", f"interaction:{row.id}",
+               "you played your own recording", viewer.person_id),
+    )  # fmt: skip
+    session.commit()
+    return Response(wav, media_type="audio/wav", headers={"Cache-Control": "no-store"})
+
+
+@pages.post("/interactions/{interaction_id}/delete")
+def delete_one(interaction_id: str, viewer: Poster, session: Db, rt: Rt) -> Response:
+    row = _own(session, viewer, interaction_id)
+    return _deleted(session, rt, viewer, [row.id], "interaction")
+
+
+@pages.post("/interactions/{interaction_id}/not-for-me")
+def not_for_me(interaction_id: str, viewer: Poster, session: Db, rt: Rt) -> Response:
+    """A false wake: counted (an audit event), then deleted like any other interaction."""
+    row = _own(session, viewer, interaction_id)
+    append(
+        session,
+        Access(viewer.person_id, "owner", "false_wake", f"interaction:{row.id}",
+               "you said the device woke when no one spoke to it", viewer.person_id),
+    )  # fmt: skip
+    return _deleted(session, rt, viewer, [row.id], "false wake")
+
+
+@pages.post("/delete-range")
+def delete_range(
+    request: Request,
+    viewer: Poster,
+    session: Db,
+    rt: Rt,
+    start: Annotated[date, Form()],
+    end: Annotated[date, Form()],
+) -> Response:
+    """Both days included, in UTC, as the history shows times."""
+    if end < start:
+        error = "The end of the range is before its start; nothing was deleted."
+        return _history(request, viewer, session, rt, 0, error=error, status=422)
+    ids = session.scalars(
+        select(Interaction.id).where(
+            Interaction.owner_id == viewer.person_id,
+            Interaction.created_at >= datetime.combine(start, time(), UTC),
+            Interaction.created_at < datetime.combine(end + timedelta(days=1), time(), UTC),
+        )
+    ).all()
+    return _deleted(session, rt, viewer, ids, f"range {start}..{end}")
+
+
+@pages.post("/delete-all")
+def delete_all(
+    request: Request,
+    viewer: Poster,
+    session: Db,
+    rt: Rt,
+    confirm: Annotated[bool, Form()] = False,
+) -> Response:
+    if not confirm:
+        error = "Tick the box to confirm that everything should go; nothing was deleted."
+        return _history(request, viewer, session, rt, 0, error=error, status=422)
+    ids = session.scalars(
+        select(Interaction.id).where(Interaction.owner_id == viewer.person_id)
+    ).all()
+    return _deleted(session, rt, viewer, ids, "all")
+
+
+@pages.get("/receipts")
+def receipt_list(request: Request, viewer: Viewer, session: Db) -> Response:
+    kept = receipts(session, viewer.person_id)
+    return render(request, "receipts.html", _context(viewer, "receipts", receipts=kept))
+
+
+@pages.get("/receipts/{receipt_id}")
+def receipt_page(request: Request, receipt_id: str, viewer: Viewer, session: Db) -> Response:
+    found = [r for r in receipts(session, viewer.person_id) if r.id == receipt_id]
+    if not found:
+        raise HTTPException(404, "no such receipt")
+    return render(request, "receipt.html", _context(viewer, "receipts", receipt=found[0]))
+
+
+@pages.get("/retention")
+def retention_page(request: Request, viewer: Viewer, session: Db, saved: bool = False) -> Response:
+    return _retention(request, viewer, session, saved=saved)
+
+
+@pages.post("/retention")
+def choose_retention(
+    request: Request,
+    viewer: Poster,
+    session: Db,
+    period: Annotated[str, Form()],
+    days: Annotated[str, Form()] = "",
+) -> Response:
+    """`period` is 'keep', 'custom' (with `days`), or the days of one of the presets."""
+    chosen: int | None
+    try:
+        if period == "keep":
+            chosen = None
+        elif period == "custom":
+            chosen = int(days)
+        elif period.isdigit() and int(period) in PRESETS:
+            chosen = int(period)
+        else:
+            raise ValueError(f"unknown period {period!r}")
+        set_retention(session, viewer.person_id, chosen, actor=viewer.person_id)
+    except ValueError:
+        error = f"Choose a period, or a whole number of days from 1 to {MAX_DAYS}."
+        return _retention(request, viewer, session, error=error, status=422)
+    session.commit()
+    return RedirectResponse("/privacy/retention?saved=true", 303)
+
+
+@pages.get("/consents")
+def consent_page(
+    request: Request, viewer: Viewer, session: Db, changed: str | None = None
+) -> Response:
+    context = _context(
+        viewer,
+        "consents",
+        purposes=PURPOSES,
+        choices=consents(session, viewer.person_id),
+        changed=changed if changed in PURPOSES else None,
+    )
+    return render(request, "consents.html", context)
+
+
+@pages.post("/consents")
+def change_consent(
+    viewer: Poster,
+    session: Db,
+    purpose: Annotated[str, Form()],
+    granted: Annotated[bool, Form()],
+) -> Response:
+    """Committed before the redirect: in effect everywhere by the time the page shows it."""
+    if purpose not in PURPOSES:
+        raise HTTPException(422, f"unknown consent purpose {purpose!r}")
+    set_consent(session, viewer.person_id, purpose, granted, actor=viewer.person_id)
+    session.commit()
+    return RedirectResponse(f"/privacy/consents?changed={purpose}", 303)
+
+
+@pages.get("/access")
+def access_log(request: Request, viewer: Viewer, session: Db) -> Response:
+    listed = list(events(session, owner_id=viewer.person_id))[::-1]
+    return render(request, "access.html", _context(viewer, "access", events=listed))
+
+
+@pages.get("/export")
+def export_page(request: Request, viewer: Viewer) -> Response:
+    return render(request, "export.html", _context(viewer, "export"))
+
+
+@pages.get("/export.zip")
+def export_download(viewer: Viewer, session: Db, rt: Rt) -> Response:
+    """The person's own data, so a download is right here (reviewers only ever stream)."""
+    data = export_zip(session, rt.keyring, rt.blobs, viewer.person_id)
+    append(
+        session,
+        Access(viewer.person_id, "owner", "export", "export", "you downloaded your data",
+               viewer.person_id),
+    )  # fmt: skip
+    session.commit()
+    name = f"confide-export-{datetime.now(UTC):%Y-%m-%d}.zip"
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@pages.get("/devices")
+def devices_page(request: Request, viewer: Viewer, session: Db) -> Response:
+    return _devices(request, viewer, session)
+
+
+@pages.post("/devices")
+def pair_device(
+    request: Request,
+    viewer: Poster,
+    session: Db,
+    name: Annotated[str, Form(min_length=1, max_length=64)],
+) -> Response:
+    """Shown once, on this response: the code is stored only as a hash."""
+    _, code = start_pairing(session, viewer.household_id, viewer.person_id, name.strip())
+    session.commit()
+    return _devices(request, viewer, session, code=code)
+
+
+def _context(viewer: SignedIn, active: str, **values: Any) -> dict[str, Any]:
+    return {"viewer": viewer, "active": active, **values}
+
+
+def _own(session: Session, viewer: SignedIn, interaction_id: str) -> Interaction:
+    """The interaction if it is the viewer's; anyone else's looks exactly like a missing one."""
+    row = session.get(Interaction, interaction_id)
+    if row is None or row.owner_id != viewer.person_id:
+        raise HTTPException(404, "no such interaction")
+    return row
+
+
+def _deleted(
+    session: Session, rt: Runtime, viewer: SignedIn, ids: Sequence[str], scope: str
+) -> Response:
+    receipt: Receipt = delete_interactions(
+        session, rt.blobs, viewer.person_id, list(ids), scope=scope, actor=viewer.person_id
+    )
+    session.commit()
+    return RedirectResponse(f"/privacy/receipts/{receipt.id}", 303)
+
+
+def _history(
+    request: Request,
+    viewer: SignedIn,
+    session: Session,
+    rt: Runtime,
+    page: int,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    items = own_interactions(
+        session, rt.keyring, viewer.person_id, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE
+    )
+    context = _context(
+        viewer, "history", items=items[:PAGE_SIZE], page=page, more=len(items) > PAGE_SIZE,
+        error=error,
+    )  # fmt: skip
+    return render(request, "history.html", context, status)
+
+
+def _retention(
+    request: Request,
+    viewer: SignedIn,
+    session: Session,
+    *,
+    saved: bool = False,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    person = session.get(Person, viewer.person_id)
+    assert person is not None
+    current = person.retention_days
+    context = _context(
+        viewer, "retention", current=current, presets=PRESETS, described=describe(current),
+        saved=saved, error=error,
+    )  # fmt: skip
+    return render(request, "retention.html", context, status)
+
+
+def _devices(
+    request: Request, viewer: SignedIn, session: Session, *, code: str | None = None
+) -> Response:
+    owned = session.scalars(
+        select(Device).where(Device.person_id == viewer.person_id).order_by(Device.name)
+    ).all()
+    context = _context(viewer, "devices", devices=owned, code=code, minutes=PAIRING_CODE_MINUTES)
+    return render(request, "devices.html", context)
+
+
+router = APIRouter()
+router.include_router(web_auth.router)
+router.include_router(pages)

@@ -1,0 +1,406 @@
+"""The privacy centre over HTTP: sign-in, own data only, CSRF, deletions with receipts, choices."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+
+from confide.ingest import ingest
+from confide.pipeline import Engines
+from confide.privacy.audit import events
+from confide.privacy.consent import consents
+from confide.privacy.deletion import erase_account
+from confide.service.app import create_app
+from confide.service.runtime import Runtime
+from confide.store.tables import Device, Interaction, Person, WebSession
+from confide_testing import DemoHousehold, ScriptedRecognizer, understand_timer, wav
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def runtime(settings) -> Iterator[Runtime]:
+    rt = Runtime(
+        settings,
+        engines_factory=lambda: Engines(ScriptedRecognizer(), understand_timer),
+        immediate_jobs=True,
+    )
+    yield rt
+    rt.close()
+
+
+def browser(runtime: Runtime) -> TestClient:
+    """HTTPS, because outside dev mode the session cookie is Secure."""
+    return TestClient(create_app(runtime), base_url="https://testserver", follow_redirects=False)
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> TestClient:
+    return browser(runtime)
+
+
+def code(household: DemoHousehold, who: str) -> str:
+    secret = household.people[who].totp_secret
+    assert secret is not None
+    return pyotp.TOTP(secret).now()
+
+
+def sign_in(client: TestClient, household: DemoHousehold, who: str = "alice") -> str:
+    """Sign in as `who`; returns the session's CSRF token."""
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"login": who, "password": household.passwords[who], "code": code(household, who),
+              "csrf": CSRF.findall(form.text)[0]},
+    )  # fmt: skip
+    assert response.status_code == 303, response.text
+    return CSRF.findall(client.get("/privacy/").text)[0]
+
+
+def said(runtime: Runtime, household: DemoHousehold, who: str, days_ago: float = 0) -> str:
+    """One processed interaction of `who`, made `days_ago` days ago."""
+    device = household.devices[who]
+    with runtime.sessions() as session:
+        interaction = ingest(
+            session, runtime.keyring, runtime.blobs, device, uuid.uuid4().hex, wav()
+        )
+        session.commit()
+    runtime.pipeline.process(interaction.id)
+    with runtime.sessions() as session:
+        session.execute(
+            update(Interaction)
+            .where(Interaction.id == interaction.id)
+            .values(created_at=datetime.now(UTC) - timedelta(days=days_ago))
+        )
+        session.commit()
+    return interaction.id
+
+
+def remaining(runtime: Runtime, who_id: str) -> set[str]:
+    with runtime.sessions() as session:
+        return set(session.scalars(select(Interaction.id).where(Interaction.owner_id == who_id)))
+
+
+def web_sessions(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(WebSession)) or 0
+
+
+PAGES = [
+    ("GET", "/privacy/"),
+    ("GET", "/privacy/interactions/x/audio"),
+    ("GET", "/privacy/receipts"),
+    ("GET", "/privacy/receipts/x"),
+    ("GET", "/privacy/retention"),
+    ("GET", "/privacy/consents"),
+    ("GET", "/privacy/access"),
+    ("GET", "/privacy/export"),
+    ("GET", "/privacy/export.zip"),
+    ("GET", "/privacy/devices"),
+    ("POST", "/privacy/interactions/x/delete"),
+    ("POST", "/privacy/interactions/x/not-for-me"),
+    ("POST", "/privacy/delete-range"),
+    ("POST", "/privacy/delete-all"),
+    ("POST", "/privacy/retention"),
+    ("POST", "/privacy/consents"),
+    ("POST", "/privacy/devices"),
+    ("POST", "/logout"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PAGES, ids=[f"{m} {p}" for m, p in PAGES])
+def test_every_page_needs_sign_in(client, method, path) -> None:
+    client.cookies.set("confide_session", "made-up", domain="testserver")
+    response = client.request(method, path)
+    assert (response.status_code, response.headers["location"]) == (303, "/login")
+
+
+def test_sign_in_and_out(client, runtime, household) -> None:
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"login": "alice", "password": household.passwords["alice"],
+              "code": code(household, "alice"), "csrf": CSRF.findall(form.text)[0]},
+    )  # fmt: skip
+    assert (response.status_code, response.headers["location"]) == (303, "/privacy/")
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("confide_session=")
+    )
+    assert {"HttpOnly", "Secure", "SameSite=strict"} <= {p.strip() for p in cookie.split(";")}
+    page = client.get("/privacy/")
+    assert page.status_code == 200
+    assert "Alice Rivera" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert client.post("/logout").status_code == 403
+    out = client.post("/logout", data={"csrf": CSRF.findall(page.text)[0]})
+    assert (out.status_code, out.headers["location"]) == (303, "/login?signed_out=true")
+    assert web_sessions(runtime) == 0
+    assert client.get("/privacy/").status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("login", "password", "right_code"),
+    [
+        ("alice", "correct horse battery", False),
+        ("alice", "wrong horse battery!", True),
+        ("nobody", "correct horse battery", True),
+        ("", "", False),
+    ],
+    ids=["wrong-code", "wrong-password", "unknown-login", "empty"],
+)
+def test_wrong_credentials_get_401_and_no_session(
+    client, runtime, household, login, password, right_code
+) -> None:
+    form = client.get("/login")
+    totp = code(household, "alice") if right_code else "000000"
+    response = client.post(
+        "/login",
+        data={"login": login, "password": password, "code": totp,
+              "csrf": CSRF.findall(form.text)[0]},
+    )  # fmt: skip
+    assert response.status_code == 401
+    assert "not right" in response.text
+    assert "confide_session" not in response.headers.get("set-cookie", "")
+    assert web_sessions(runtime) == 0
+
+
+def test_the_login_form_needs_its_own_token(client, runtime, household) -> None:
+    response = client.post(
+        "/login",
+        data={"login": "alice", "password": household.passwords["alice"],
+              "code": code(household, "alice"), "csrf": "forged"},
+    )  # fmt: skip
+    assert response.status_code == 403
+    assert web_sessions(runtime) == 0
+
+
+@pytest.mark.parametrize("state", ["expired", "erased"])
+def test_a_session_ends_with_expiry_or_erasure(client, runtime, household, state) -> None:
+    sign_in(client, household)
+    alice = household.people["alice"].id
+    with runtime.sessions() as session:
+        if state == "expired":
+            session.execute(
+                update(WebSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            )
+        else:
+            erase_account(session, runtime.keyring, runtime.blobs, alice, actor=alice)
+        session.commit()
+    assert client.get("/privacy/").status_code == 303
+    assert client.get("/login").status_code == 200  # the form, not a redirect loop
+
+
+FORMS = [
+    ("/privacy/interactions/{own}/delete", {}),
+    ("/privacy/interactions/{own}/not-for-me", {}),
+    ("/privacy/delete-range", {"start": "2000-01-01", "end": "2100-01-01"}),
+    ("/privacy/delete-all", {"confirm": "true"}),
+    ("/privacy/retention", {"period": "91"}),
+    ("/privacy/consents", {"purpose": "human_review", "granted": "true"}),
+    ("/privacy/devices", {"name": "kitchen"}),
+]
+
+
+@pytest.mark.parametrize(("path", "form"), FORMS, ids=[p for p, _ in FORMS])
+@pytest.mark.parametrize("csrf", [None, "forged"])
+def test_a_form_without_its_csrf_token_is_refused(
+    client, runtime, household, path, form, csrf
+) -> None:
+    own = said(runtime, household, "alice")
+    sign_in(client, household)
+    data = form if csrf is None else {**form, "csrf": csrf}
+    response = client.post(path.format(own=own), data=data)
+    assert response.status_code == 403
+    alice = household.people["alice"].id
+    assert remaining(runtime, alice) == {own}
+    with runtime.sessions() as session:
+        person = session.get(Person, alice)
+        assert person is not None and person.retention_days is None
+        assert not consents(session, alice)["human_review"]
+        assert session.scalar(select(func.count()).select_from(Device)) == 3
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/privacy/interactions/{bobs}/audio"),
+        ("POST", "/privacy/interactions/{bobs}/delete"),
+        ("POST", "/privacy/interactions/{bobs}/not-for-me"),
+    ],
+)
+def test_another_persons_interaction_is_not_found(client, runtime, household, method, path) -> None:
+    bobs = said(runtime, household, "bob")
+    csrf = sign_in(client, household, "alice")
+    response = client.request(method, path.format(bobs=bobs), data={"csrf": csrf})
+    assert response.status_code == 404
+    assert remaining(runtime, household.people["bob"].id) == {bobs}
+
+
+def test_history_shows_own_interactions_newest_first(client, runtime, household) -> None:
+    older = said(runtime, household, "alice", days_ago=2)
+    newer = said(runtime, household, "alice", days_ago=1)
+    bobs = said(runtime, household, "bob")
+    sign_in(client, household)
+    page = client.get("/privacy/").text
+    assert re.findall(r'data-id="(\w+)"', page) == [newer, older]
+    assert bobs not in page
+    assert "set a timer for ten minutes" in page
+    assert "alice&#39;s speaker" in page
+    assert f'src="/privacy/interactions/{newer}/audio"' in page
+
+
+def test_own_audio_is_streamed_and_the_listening_audited(client, runtime, household) -> None:
+    own = said(runtime, household, "alice")
+    sign_in(client, household)
+    response = client.get(f"/privacy/interactions/{own}/audio")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "audio/wav"
+    assert "content-disposition" not in response.headers
+    assert response.content.startswith(b"RIFF")
+    alice = household.people["alice"].id
+    with runtime.sessions() as session:
+        listened = [e for e in events(session, owner_id=alice) if e.action == "listen"]
+    assert [(e.actor, e.role, e.subject) for e in listened] == [
+        (alice, "owner", f"interaction:{own}")
+    ]
+    assert "you played your own recording" in client.get("/privacy/access").text
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "kept", "scope"),
+    [
+        ("/privacy/interactions/{0}/delete", {}, {1, 2}, "One interaction you deleted"),
+        ("/privacy/interactions/{0}/not-for-me", {}, {1, 2}, "wasn&#39;t for the assistant"),
+        ("/privacy/delete-range", {"start": "{d1}", "end": "{d0}"}, {2}, "Everything from "),
+        ("/privacy/delete-all", {"confirm": "true"}, set(), "Everything you had"),
+    ],
+    ids=["one", "not-for-me", "range", "all"],
+)
+def test_deletions_leave_a_receipt(client, runtime, household, path, form, kept, scope) -> None:
+    made = [said(runtime, household, "alice", days_ago=days) for days in (0, 1, 5)]
+    bobs = said(runtime, household, "bob")
+    csrf = sign_in(client, household)
+    day = {f"d{n}": (datetime.now(UTC) - timedelta(days=n)).date().isoformat() for n in (0, 1)}
+    data = {key: value.format(**day) for key, value in form.items()}
+    response = client.post(path.format(made[0]), data={**data, "csrf": csrf})
+    assert response.status_code == 303, response.text
+    receipt = client.get(response.headers["location"])
+    assert scope in receipt.text
+    deleted = 3 - len(kept)
+    assert re.search(rf"interactions</th><td class=\"count\">{deleted}<", receipt.text)
+    assert remaining(runtime, household.people["alice"].id) == {made[i] for i in kept}
+    assert remaining(runtime, household.people["bob"].id) == {bobs}
+    assert response.headers["location"].rsplit("/", 1)[1] in client.get("/privacy/receipts").text
+
+
+def test_not_for_me_counts_a_false_wake(client, runtime, household) -> None:
+    own = said(runtime, household, "alice")
+    csrf = sign_in(client, household)
+    client.post(f"/privacy/interactions/{own}/not-for-me", data={"csrf": csrf})
+    with runtime.sessions() as session:
+        actions = [e.action for e in events(session, owner_id=household.people["alice"].id)]
+    assert actions[-2:] == ["false_wake", "delete"]
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/privacy/delete-range", {"start": "2026-02-01", "end": "2026-01-01"}),
+        ("/privacy/delete-all", {}),
+    ],
+    ids=["range-backwards", "all-unconfirmed"],
+)
+def test_a_doubtful_bulk_deletion_deletes_nothing(client, runtime, household, path, form) -> None:
+    own = said(runtime, household, "alice")
+    csrf = sign_in(client, household)
+    response = client.post(path, data={**form, "csrf": csrf})
+    assert response.status_code == 422
+    assert "nothing was deleted" in response.text
+    assert remaining(runtime, household.people["alice"].id) == {own}
+
+
+@pytest.mark.parametrize(
+    ("period", "days", "status", "stored"),
+    [
+        ("91", "", 303, 91),
+        ("548", "", 303, 548),
+        ("custom", "30", 303, 30),
+        ("keep", "", 303, None),
+        ("custom", "0", 422, None),
+        ("custom", "thirty", 422, None),
+        ("7", "", 422, None),
+    ],
+)
+def test_retention_choice(client, runtime, household, period, days, status, stored) -> None:
+    csrf = sign_in(client, household)
+    response = client.post(
+        "/privacy/retention", data={"period": period, "days": days, "csrf": csrf}
+    )
+    assert response.status_code == status
+    with runtime.sessions() as session:
+        person = session.get(Person, household.people["alice"].id)
+        assert person is not None and person.retention_days == stored
+    if status == 303:
+        assert "Saved." in client.get(response.headers["location"]).text
+
+
+@pytest.mark.parametrize("granted", [True, False])
+def test_a_consent_change_is_in_effect_at_once(client, runtime, household, granted) -> None:
+    csrf = sign_in(client, household)
+    response = client.post(
+        "/privacy/consents",
+        data={"purpose": "storage", "granted": str(granted).lower(), "csrf": csrf},
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert f"is now {'on' if granted else 'off'}" in page
+    with runtime.sessions() as session:
+        assert consents(session, household.people["alice"].id)["storage"] is granted
+    assert ("consent granted" if granted else "consent revoked") in client.get(
+        "/privacy/access"
+    ).text
+
+
+def test_export_holds_own_data_and_nothing_of_others(client, runtime, household) -> None:
+    own = [said(runtime, household, "alice") for _ in range(2)]
+    bobs = said(runtime, household, "bob")
+    sign_in(client, household)
+    response = client.get("/privacy/export.zip")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("attachment;")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert set(archive.namelist()) == {
+        "interactions.json", "consents.json", "access_log.json", "receipts.json",
+        *(f"audio/{i}.wav" for i in own),
+    }  # fmt: skip
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert bobs.encode() not in everything
+    assert household.people["bob"].id.encode() not in everything
+
+
+def test_pairing_shows_a_code_that_pairs_once(client, household) -> None:
+    csrf = sign_in(client, household)
+    page = client.post("/privacy/devices", data={"name": "kitchen", "csrf": csrf})
+    assert page.status_code == 200
+    shown = re.search(r'class="code"[^>]*>(\d{4}) (\d{4})<', page.text)
+    assert shown is not None
+    paired = client.post("/api/devices/pair", json={"code": shown[1] + shown[2]})
+    assert paired.status_code == 200
+    assert "kitchen" in client.get("/privacy/devices").text
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [("style.css", 200), ("centre.js", 200), ("nope.css", 404), ("..%2Fweb_auth.py", 404)],
+)
+def test_static_files_are_public_and_only_those(client, name, status) -> None:
+    assert client.get(f"/privacy/static/{name}").status_code == status
