@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from confide.errors import AccessDenied, BadAudio
-from confide.ingest import audio_context, authenticate_device, ingest
+from confide.ingest import authenticate_device, ingest
+from confide.privacy.contexts import audio_context
 from confide.privacy.keys import KeyRing
 from confide.service.accounts import revoke_device
 from confide.store.blobs import LocalBlobStore

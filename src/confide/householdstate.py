@@ -9,14 +9,11 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from confide.privacy.contexts import transcript_context
 from confide.privacy.deletion import delete_interactions
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
 from confide.store.tables import Interaction, SkillItem
-
-
-def transcript_context(interaction_id: str) -> str:
-    return f"transcript:{interaction_id}"
 
 
 class DatabaseHousehold:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from confide.audio import Audio, read_audio
 from confide.errors import AccessDenied
+from confide.privacy.contexts import audio_context
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
 from confide.store.tables import Device, Interaction
@@ -33,11 +34,6 @@ def authenticate_device(session: Session, token: str) -> Device:
     if device is None or device.revoked_at is not None or device.paired_at is None:
         raise AccessDenied("unknown or revoked device token")
     return device
-
-
-def audio_context(interaction_id: str) -> str:
-    """Associated data for sealed audio: ties the ciphertext to its interaction."""
-    return f"audio:{interaction_id}"
 
 
 def ingest(

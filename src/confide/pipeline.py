@@ -16,9 +16,14 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from confide.audio import read_audio
-from confide.householdstate import DatabaseHousehold, transcript_context
-from confide.ingest import audio_context
+from confide.householdstate import DatabaseHousehold
 from confide.privacy.consent import has_consent
+from confide.privacy.contexts import (
+    answer_context,
+    audio_context,
+    transcript_context,
+    understanding_context,
+)
 from confide.privacy.keys import KeyRing
 from confide.recognize import Recognizer
 from confide.respond import Answer, Request, Slot, respond
@@ -33,14 +38,6 @@ EPHEMERAL_INTENTS = frozenset({"DeleteLastUtterance", "DeleteToday"})
 
 Understander = Callable[[str], dict[str, Any]]
 """Text to `{"intent", "confidence", "slots": [{"name", "value", ...}]}` (`confide understand`)."""
-
-
-def understanding_context(interaction_id: str) -> str:
-    return f"understanding:{interaction_id}"
-
-
-def answer_context(interaction_id: str) -> str:
-    return f"answer:{interaction_id}"
 
 
 @dataclass(frozen=True)

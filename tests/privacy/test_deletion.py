@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select, text
 
 from confide.errors import KeyDestroyed
-from confide.ingest import audio_context, ingest
+from confide.ingest import ingest
+from confide.privacy.contexts import audio_context
 from confide.privacy.deletion import (
     delete_interactions,
     erase_account,

@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from confide.privacy.audit import Access, append
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
-from confide.store.tables import Consent, DeletionReceipt, Interaction, Person, SkillItem
+from confide.store.tables import (
+    Consent,
+    DeletionReceipt,
+    Interaction,
+    Person,
+    SkillItem,
+    WebSession,
+)
 
 DerivedEraser = Callable[[Session, Sequence[str]], dict[str, int]]
 """Erases what was derived from the given interaction ids; returns counts by kind."""
@@ -123,6 +130,7 @@ def erase_account(
     items = len(session.scalars(select(SkillItem.id).where(SkillItem.owner_id == person_id)).all())
     session.execute(delete(SkillItem).where(SkillItem.owner_id == person_id))
     session.execute(delete(Consent).where(Consent.person_id == person_id))
+    session.execute(delete(WebSession).where(WebSession.person_id == person_id))
     person = session.get(Person, person_id)
     if person is not None:
         person.login = person.password_hash = person.totp_sealed = None

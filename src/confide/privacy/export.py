@@ -18,11 +18,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from confide.householdstate import transcript_context
-from confide.ingest import audio_context
-from confide.pipeline import answer_context, understanding_context
 from confide.privacy.audit import events
 from confide.privacy.consent import PURPOSES, consents
+from confide.privacy.contexts import (
+    answer_context,
+    audio_context,
+    transcript_context,
+    understanding_context,
+)
 from confide.privacy.deletion import receipts
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from confide import __version__
 from confide.service import device_api, privacy_centre
@@ -14,4 +15,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(device_api.router)
     app.include_router(privacy_centre.router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/privacy/", status_code=303)
+
     return app
