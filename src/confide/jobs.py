@@ -1,4 +1,4 @@
-"""The job queue: it carries one call, `Pipeline.process(interaction_id)`, and nothing else.
+"""The job queue: it carries `Pipeline.process(interaction_id)`, and the hourly retention sweep.
 
 huey with SQLite storage in the data dir by default; Redis (CONFIDE_REDIS_URL) when workers
 span machines. Tasks retry, and the pipeline itself makes a retry safe.
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from confide.settings import Settings
 
@@ -29,9 +29,16 @@ class Queue:
 
 
 def build_queue(
-    settings: Settings, process: Callable[[str], str], *, immediate: bool = False
+    settings: Settings,
+    process: Callable[[str], str],
+    *,
+    hourly: Callable[[], Any] | None = None,
+    immediate: bool = False,
 ) -> Queue:
-    """A queue whose task runs `process`; `immediate` runs it inline (tests, one-shot tools)."""
+    """A queue whose task runs `process`, and `hourly` every hour on the worker.
+
+    `immediate` runs tasks inline (tests, one-shot tools).
+    """
     huey: Huey
     if settings.redis_url:
         huey = RedisHuey("confide", url=settings.redis_url, immediate=immediate)
@@ -47,4 +54,6 @@ def build_queue(
     task: Callable[[str], Any] = huey.task(
         retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS, name="process_interaction"
     )(process_interaction)
+    if hourly is not None:
+        huey.periodic_task(crontab(minute="7"), name="hourly")(hourly)
     return Queue(huey, task)

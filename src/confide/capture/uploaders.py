@@ -90,6 +90,9 @@ class ServerUploader:
         if self._on_answer:
             self._on_answer(utterance, status)
 
+    def close(self) -> None:
+        self._client.close()
+
     def _with_retries(self, call: Callable[[], httpx.Response]) -> httpx.Response:
         for attempt in range(self.RETRIES):
             try:

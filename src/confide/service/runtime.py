@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from confide.jobs import Queue, build_queue
 from confide.pipeline import Engines, Pipeline
 from confide.privacy.keys import KeyRing
+from confide.privacy.retention import enforce_retention
 from confide.settings import Settings
 from confide.store.blobs import BlobStore, LocalBlobStore
 from confide.store.database import connect, sessions
@@ -55,9 +57,18 @@ class Runtime:
     @cached_property
     def queue(self) -> Queue:
         return build_queue(
-            self.settings, lambda interaction_id: self.pipeline.process(interaction_id),
+            self.settings,
+            lambda interaction_id: self.pipeline.process(interaction_id),
+            hourly=self.enforce_retention,
             immediate=self.immediate_jobs,
-        )  # fmt: skip
+        )
+
+    def enforce_retention(self) -> int:
+        """Each person's auto-delete period, applied now; returns how many deletions ran."""
+        with self.sessions() as session:
+            receipts = enforce_retention(session, self.blobs, datetime.now(UTC))
+            session.commit()
+        return len(receipts)
 
     def close(self) -> None:
         self.engine.dispose()
