@@ -7,9 +7,12 @@ How: two kinds of audio. Real read speech: the LibriVox clips and transcripts th
 pocketsphinx source package ships (fetched with pip at run time, cached in benchmarks/cache/).
 Assistant commands: short requests synthesised by both of `confide.synth`'s voices (cached
 there too). References and hypotheses are normalised alike (case, punctuation, Mr./Mrs., digits
-to words) before scoring. WER is word edits over reference words, pooled per set; RTF is
-processing time over audio time, model loading and one warm-up call excluded, with the process
-pinned to one CPU core so engines that start their own thread pools get no more than one.
+to words) before scoring. WER is word edits over reference words, pooled per set (a clip an
+engine raises on counts as all deletions); RTF is processing time over audio time, model loading
+and one warm-up call excluded, with the process pinned to one CPU core so engines that start
+their own thread pools get no more than one; other work on the machine inflates it, so the load
+average is recorded. Results go to benchmarks/results/asr.{json,md}; --quick (a smoke check on
+a few clips) writes to benchmarks/cache/quick-results/ instead.
 
     .venv/bin/python benchmarks/asr.py [--engines whisper,moonshine] [--quick]
 """
@@ -93,6 +96,8 @@ QUICK_COMMANDS = 4
 
 TARGET_WER_CLEAN = 0.06
 TARGET_RTF = 0.15
+BUSY_LOAD_AVERAGE = 1.0
+"""A one-minute load average from this high before measuring means other work shared the CPU."""
 ANCHOR_NOTE = (
     "Whisper tiny.en published 5.9% WER on LibriSpeech test-clean; pocketsphinx about 30%. "
     f"Target: WER <= {TARGET_WER_CLEAN:.0%} on clean read speech, RTF <= {TARGET_RTF} on one core."
@@ -121,6 +126,8 @@ class ClipResult:
     errors: int
     audio_seconds: float
     processing_seconds: float
+    error: str | None = None
+    """What the engine raised instead of a transcript; the clip then scores as all deletions."""
 
 
 @dataclass
@@ -146,6 +153,10 @@ class SetResult:
         return sum(c.processing_seconds for c in self.clips)
 
     @property
+    def failures(self) -> list[ClipResult]:
+        return [c for c in self.clips if c.error]
+
+    @property
     def wer(self) -> float:
         return self.errors / max(self.ref_words, 1)
 
@@ -166,6 +177,7 @@ class SetResult:
             "engine": self.engine,
             "set": self.set,
             "clips": len(self.clips),
+            "failed_clips": len(self.failures),
             "ref_words": self.ref_words,
             "errors": self.errors,
             "wer": round(self.wer, 4),
@@ -315,22 +327,38 @@ def pin_to_one_core() -> int:
     return core
 
 
-def run_set(recognizer: Recognizer, engine: str, name: str, clips: list[Clip]) -> SetResult:
-    result = SetResult(engine, name)
-    for clip in clips:
+def recognise(recognizer: Recognizer, clip: Clip) -> ClipResult:
+    """Score one clip; an engine that raises is scored as having heard nothing."""
+    reference = normalise(clip.reference)
+    started = time.perf_counter()
+    try:
         transcript = recognizer.transcribe(clip.audio)
-        reference = normalise(clip.reference)
-        result.clips.append(
-            ClipResult(
-                name=clip.name,
-                reference=clip.reference,
-                hypothesis=transcript.text,
-                ref_words=len(reference),
-                errors=edit_distance(reference, normalise(transcript.text)),
-                audio_seconds=round(transcript.audio_seconds, 3),
-                processing_seconds=round(transcript.processing_seconds, 4),
-            )
+    except Exception as exc:  # one engine's bug must not hide every other figure
+        error = type(exc).__name__ + (f": {exc}" if str(exc) else "")
+        print(f"    {clip.name}: failed with {error}")
+        return ClipResult(
+            name=clip.name,
+            reference=clip.reference,
+            hypothesis="",
+            ref_words=len(reference),
+            errors=len(reference),
+            audio_seconds=round(clip.audio.seconds, 3),
+            processing_seconds=round(time.perf_counter() - started, 4),
+            error=error,
         )
+    return ClipResult(
+        name=clip.name,
+        reference=clip.reference,
+        hypothesis=transcript.text,
+        ref_words=len(reference),
+        errors=edit_distance(reference, normalise(transcript.text)),
+        audio_seconds=round(transcript.audio_seconds, 3),
+        processing_seconds=round(transcript.processing_seconds, 4),
+    )
+
+
+def run_set(recognizer: Recognizer, engine: str, name: str, clips: list[Clip]) -> SetResult:
+    result = SetResult(engine, name, [recognise(recognizer, clip) for clip in clips])
     print(f"  {name:<16} WER {result.wer:6.1%}  RTF {result.rtf:.3f}")
     return result
 
@@ -366,7 +394,7 @@ def table_rows(results: list[SetResult]) -> list[tuple[str, ...]]:
         (
             r.engine,
             r.set,
-            str(len(r.clips)),
+            f"{len(r.clips)} ({len(r.failures)} failed)" if r.failures else str(len(r.clips)),
             str(r.ref_words),
             f"{r.wer:.1%}",
             f"{r.rtf:.3f}",
@@ -400,16 +428,29 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def busy_warning(load_average: float) -> str:
+    if load_average < BUSY_LOAD_AVERAGE:
+        return ""
+    return (
+        f"Warning: the load average was {load_average:.2f} on {os.cpu_count()} cores as measuring "
+        "began; other work shared the CPU, so RTF is inflated (WER is unaffected)."
+    )
+
+
 def write_results(folder: Path, report: dict[str, Any], results: list[SetResult]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "asr.json").write_text(json.dumps(report, indent=2) + "\n")
+    machine = report["machine"]
+    warning = busy_warning(machine["load_average_at_start"])
     (folder / "asr.md").write_text(
         "# ASR benchmark\n\n"
-        f"Generated by `benchmarks/asr.py` on {report['date']}: {report['machine']['cpu']}, "
+        f"Generated by `benchmarks/asr.py` on {report['date']}: {machine['cpu']}, "
         f"pinned to one core; whole run {report['run_seconds']} s.\n\n"
-        f"{markdown_table(results)}\n\n"
-        f"WER pools word edits over reference words per set; RTF is processing time over audio "
-        f"time, model load and one warm-up call excluded.\n\n{ANCHOR_NOTE}\n"
+        + (f"{warning}\n\n" if warning else "")
+        + f"{markdown_table(results)}\n\n"
+        "WER pools word edits over reference words per set; a clip an engine failed on counts "
+        "every reference word as an error. RTF is processing time over audio time, model load "
+        f"and one warm-up call excluded.\n\n{ANCHOR_NOTE}\n"
     )
     print(f"wrote {folder / 'asr.json'} and {folder / 'asr.md'}")
 
@@ -440,7 +481,8 @@ def main() -> None:
     started = time.perf_counter()
     sets = build_sets(args.quick)
     core = pin_to_one_core()
-    print(f"pinned to CPU {core}: {cpu_model()}")
+    load_average = os.getloadavg()[0]
+    print(f"pinned to CPU {core}: {cpu_model()}; load average {load_average:.2f}")
     engines: dict[str, object] = {}
     results: list[SetResult] = []
     for engine in args.engines:
@@ -448,12 +490,16 @@ def main() -> None:
         results += engine_results
     run_seconds = round(time.perf_counter() - started, 1)
     print(f"\n{text_table(results)}\n\n{ANCHOR_NOTE}\nwhole run: {run_seconds} s")
+    if warning := busy_warning(load_average):
+        print(warning)
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
             "cpu": cpu_model(),
             "cores_available": os.cpu_count(),
             "cores_used": 1,
+            "load_average_at_start": round(load_average, 2),
+            "load_average_at_end": round(os.getloadavg()[0], 2),
             "python": platform.python_version(),
         },
         "quick": args.quick,

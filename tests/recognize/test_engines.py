@@ -114,3 +114,15 @@ def test_words_after_drops_the_wake_tail(offset: float, kept: list[str]) -> None
 def test_unknown_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown ASR engine 'kaldi'"):
         load_recognizer("kaldi")
+
+
+def test_moonshine_aligns_text_with_stray_quotes(speech: Speaker) -> None:
+    """Moonshine sometimes quotes its output; a token of punctuation alone must not break timing."""
+    from confide.recognize.moonshine import _TOKEN
+
+    assert _TOKEN.findall("'what's the capital of australia?'") == [
+        "what's", "the", "capital", "of", "australia"
+    ]  # fmt: skip
+    audio = speech("what's the capital of australia", "joe", 1.0)
+    result = recognizer("moonshine").transcribe(audio)
+    check_words(result, audio)

@@ -17,7 +17,7 @@ from confide.errors import EngineUnavailable
 from confide.recognize.base import Transcript, Word
 from confide.recognize.sphinx import decode, new_decoder, words_from_segments
 
-_TOKEN = re.compile(r"[a-z']+")
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*")
 
 # Rough letter-to-phone table, used only to let the aligner place words its dictionary lacks.
 _LETTER_PHONES = {
