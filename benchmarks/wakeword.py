@@ -16,6 +16,10 @@ streaming state carries into the next clip, and each engine starts up once rathe
 (openWakeWord begins by scoring 8 s of padding). A positive counts as detected when the wake
 word fires anywhere between its clip's start and the next clip's start.
 
+RTF is the process's CPU time while the detector runs over the negatives, over their length: all
+the engine's threads count (openWakeWord's TFLite runtime starts a pool of its own), so it is
+the share of a core the engine costs; "RTF caller" is the calling thread's share alone.
+
 Usage: .venv/bin/python benchmarks/wakeword.py [--quick] [--engines ...] [--wake-words ...]
 """
 
@@ -30,7 +34,7 @@ import math
 import platform
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +44,7 @@ import numpy as np
 import soundfile as sf
 
 from confide.audio import SAMPLE_RATE, Audio, write_wav
-from confide.capture.wakeword import ENGINES, WAKE_WORDS, load_detector
+from confide.capture.wakeword import ENGINES, WAKE_WORDS, WakeDetector, load_detector
 from confide.errors import EngineUnavailable
 from confide.homerecording import SPOKEN_WAKE_WORDS, mix_at_snr, pink_noise
 from confide.synth import VOICES, say
@@ -60,11 +64,6 @@ GAP_SECONDS = 2.0
 SPEEDS = (0.85, 1.0, 1.2)
 SNRS = (20, 10, 5)
 NOISES = ("pink", "babble")
-CONDITIONS: tuple[tuple[str | None, int | None], ...] = (
-    (None, None),
-    *((noise, snr) for snr in SNRS for noise in NOISES),
-)
-"""(noise, SNR in dB); (None, None) is clean."""
 
 COMMANDS = (
     "turn on the kitchen lights.",
@@ -109,7 +108,7 @@ BABBLE_TALKERS = 3
 BABBLE_SECONDS = 15.0
 EXCLUDED_WORDS = frozenset({"alexa", "jarvis", "mycroft", "nabu"})
 """A negative query holding any of these words could hold a wake word."""
-PROGRESS_EVERY = 100
+PROGRESS_EVERY = 25
 
 TARGETS = {
     "false_reject_noisy": 0.05,
@@ -125,6 +124,21 @@ TARGET_NOTES = (
 
 
 @dataclass(frozen=True)
+class Condition:
+    """What a positive is heard in: silence, or a noise at an SNR in dB."""
+
+    noise: str | None = None
+    snr: int | None = None
+
+    @property
+    def name(self) -> str:
+        return "clean" if self.noise is None else f"{self.noise} {self.snr} dB"
+
+
+CONDITIONS = (Condition(), *(Condition(noise, snr) for snr in SNRS for noise in NOISES))
+
+
+@dataclass(frozen=True)
 class Clip:
     """One padded utterance and what was said."""
 
@@ -132,6 +146,15 @@ class Clip:
     voice: str
     speed: float
     samples: np.ndarray
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One positive clip in one condition, and whether its wake word fired."""
+
+    condition: Condition
+    clip: Clip
+    hit: bool
 
 
 @dataclass(frozen=True)
@@ -170,7 +193,7 @@ def cached_say(text: str, voice: str, speed: float) -> np.ndarray:
     """`say`, kept as WAV so every run and every engine hears the same audio."""
     path = CACHE / "clips" / f"{voice}-{speed:g}-{digest([text, voice, speed])}.wav"
     if path.exists():
-        return sf.read(path, dtype="int16")[0]
+        return np.asarray(sf.read(path, dtype="int16")[0])
     samples = say(text, voice, speed).samples
     path.parent.mkdir(parents=True, exist_ok=True)
     write_wav(path, Audio(samples))
@@ -265,38 +288,31 @@ def babble_tracks(queries: Sequence[str]) -> list[np.ndarray]:
     return tracks
 
 
-def noisy(
+def in_condition(
     samples: np.ndarray,
-    noise: str,
-    snr: int,
+    condition: Condition,
     babble: Sequence[np.ndarray],
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """`samples` mixed with pink noise or a random stretch of babble at `snr` dB."""
-    if noise == "pink":
+    """`samples` as heard in `condition`: alone, or with pink noise or a stretch of babble."""
+    if condition.noise is None or condition.snr is None:
+        return samples
+    if condition.noise == "pink":
         background = pink_noise(len(samples), rng)
     else:
-        track = babble[rng.integers(len(babble))]
+        track = babble[int(rng.integers(len(babble)))]
         background = np.roll(track, -rng.integers(len(track)))
-    return mix_at_snr(Audio(samples), background, snr).samples
-
-
-def condition_name(noise: str | None, snr: int | None) -> str:
-    return "clean" if noise is None else f"{noise} {snr} dB"
+    return mix_at_snr(Audio(samples), background, condition.snr).samples
 
 
 def condition_streams(
     wake_word: str, clips: Sequence[Clip], babble: Sequence[np.ndarray]
-) -> dict[str, Stream]:
+) -> dict[Condition, Stream]:
     """The positives in every condition, with noise seeded per wake word and condition."""
     streams = {}
-    for index, (noise, snr) in enumerate(CONDITIONS):
+    for index, condition in enumerate(CONDITIONS):
         rng = np.random.default_rng([SEED, WAKE_WORDS.index(wake_word), index])
-        audio = (
-            clip.samples if noise is None else noisy(clip.samples, noise, snr, babble, rng)
-            for clip in clips
-        )
-        streams[condition_name(noise, snr)] = join(audio)
+        streams[condition] = join(in_condition(c.samples, condition, babble, rng) for c in clips)
     return streams
 
 
@@ -357,7 +373,7 @@ def synthesize_chunk(queries: Sequence[str], first: int) -> Chunk:
 class Listener:
     """One detector fed one continuous stream, section by section, counting the CPU it takes."""
 
-    def __init__(self, detector: Any, wake_word: str) -> None:
+    def __init__(self, detector: WakeDetector, wake_word: str) -> None:
         self.detector = detector
         self.wake_word = wake_word
         self.fed = 0
@@ -390,36 +406,29 @@ def rate(hits: Sequence[bool]) -> dict[str, Any]:
 
 
 def false_rejects(
-    listener: Listener, clips: Sequence[Clip], streams: dict[str, Stream]
+    listener: Listener, clips: Sequence[Clip], streams: dict[Condition, Stream]
 ) -> dict[str, Any]:
-    """False-reject rates by condition, SNR, noise pooled, voice and speed, and the clean misses."""
-    heard = {name: [n > 0 for n in listener.hear_clips(s)] for name, s in streams.items()}
-
-    def pooled(keep: Callable[[str, Clip], bool]) -> dict[str, Any]:
-        return rate(
-            [
-                hit
-                for name, hits in heard.items()
-                for clip, hit in zip(clips, hits, strict=True)
-                if keep(name, clip)
-            ]
-        )
-
+    """False-reject rates by condition, SNR, noise, voice and speed, and the clean misses."""
+    trials = [
+        Trial(condition, clip, fired > 0)
+        for condition, stream in streams.items()
+        for clip, fired in zip(clips, listener.hear_clips(stream), strict=True)
+    ]
+    speeds = sorted({clip.speed for clip in clips})
     return {
-        "by_condition": {name: rate(hits) for name, hits in heard.items()},
-        "by_snr": {f"{snr} dB": pooled(lambda n, _, s=snr: n.endswith(f" {s} dB")) for snr in SNRS},
-        "by_noise": {noise: pooled(lambda n, _, z=noise: n.startswith(z)) for noise in NOISES},
-        "clean": rate(heard["clean"]),
-        "noisy": pooled(lambda n, _: n != "clean"),
-        "by_voice": {v: pooled(lambda _, c, v=v: c.voice == v) for v in VOICES},
-        "by_speed": {
-            f"{s:g}": pooled(lambda _, c, s=s: c.speed == s)
-            for s in sorted({c.speed for c in clips})
+        "by_condition": {
+            c.name: rate([t.hit for t in trials if t.condition == c]) for c in streams
         },
+        "by_snr": {f"{s} dB": rate([t.hit for t in trials if t.condition.snr == s]) for s in SNRS},
+        "by_noise": {n: rate([t.hit for t in trials if t.condition.noise == n]) for n in NOISES},
+        "clean": rate([t.hit for t in trials if t.condition.noise is None]),
+        "noisy": rate([t.hit for t in trials if t.condition.noise is not None]),
+        "by_voice": {v: rate([t.hit for t in trials if t.clip.voice == v]) for v in VOICES},
+        "by_speed": {f"{s:g}": rate([t.hit for t in trials if t.clip.speed == s]) for s in speeds},
         "clean_misses": [
-            {"text": c.text, "voice": c.voice, "speed": c.speed}
-            for c, hit in zip(clips, heard["clean"], strict=True)
-            if not hit
+            {"text": t.clip.text, "voice": t.clip.voice, "speed": t.clip.speed}
+            for t in trials
+            if t.condition.noise is None and not t.hit
         ],
     }
 
@@ -464,7 +473,7 @@ def evaluate(
     engine: str,
     wake_word: str,
     clips: Sequence[Clip],
-    streams: dict[str, Stream],
+    streams: dict[Condition, Stream],
     lookalikes: Sequence[tuple[Clip, str | None]],
     chunks: Sequence[Chunk],
 ) -> dict[str, Any]:
@@ -671,7 +680,7 @@ def main() -> None:
             results.append(evaluate(engine, wake_word, clips, streams, lookalikes, chunks))
             print(progress_line(results[-1], time.time() - began), flush=True)
 
-    report = {
+    report: dict[str, Any] = {
         "config": {
             "quick": args.quick,
             "engines": args.engines,
@@ -680,7 +689,7 @@ def main() -> None:
             "commands": list(commands),
             "speeds": list(speeds),
             "voices": list(VOICES),
-            "conditions": [condition_name(*c) for c in CONDITIONS],
+            "conditions": [c.name for c in CONDITIONS],
             "seed": SEED,
             "frame_samples": FRAME,
             "pad_seconds": PAD_SECONDS,

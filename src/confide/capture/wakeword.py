@@ -166,9 +166,11 @@ _EXTRA_PRONUNCIATIONS = {"nabu": "N AA B UW", "mycroft": "M AY K R AO F T"}
 
 
 class KeyphraseDetector:
-    """PocketSphinx keyphrase spotting: any phrase, no training, and the accuracy baseline."""
+    """PocketSphinx keyphrase spotting: any phrase, no training, and the accuracy baseline.
 
-    DEFAULT_THRESHOLD = 1e-20
+    One threshold serves every phrase, whatever its length; short phrases ("alexa") therefore
+    fire more easily than long ones (see benchmarks/RESULTS.md).
+    """
 
     def __init__(
         self,
