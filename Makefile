@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 # Debian packages the tests need: chromium for the web pages, PortAudio for the mic source.
 APT_PACKAGES := chromium libportaudio2
 
-.PHONY: install install-dev apt demo test lint typecheck pytest benchmarks clean
+.PHONY: install install-dev nlu-model apt demo test lint typecheck pytest benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +15,17 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[tts]'
+	$(MAKE) nlu-model
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(MAKE) nlu-model
 	touch $@ $(VENV)/.installed
+
+# The default NLU model is trained from data inside the package, once per code and data version.
+nlu-model:
+	$(BIN)/confide understand "build the default model" > /dev/null
 
 install: $(VENV)/.installed
 

@@ -155,12 +155,50 @@ def test_bad_options_exit_2(tmp_path: Path, speech: Speaker, args: list[str], sa
     assert says in result.stderr
 
 
-def test_demo_hears_the_household(tmp_path: Path) -> None:
-    result = invoke("demo", "--data-dir", str(tmp_path), "--json")
+def test_demo_serves_a_household(tmp_path: Path) -> None:
+    """End to end: real wake word, Whisper and NLU, through a real server, embedded default."""
+    result = invoke("demo", "--data-dir", str(tmp_path), "--no-serve", "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report) == {"url", "people", "interactions"}
-    texts = [i["text"].lower() for i in report["interactions"]]
-    assert len(texts) == 2
-    assert "weather" in texts[0] and "timer" in texts[1]
-    assert (tmp_path / "demo" / "home.wav").exists()
+    assert report["url"].startswith("http://127.0.0.1:")
+    adults = [p for p in report["people"] if p["login"]]
+    assert len(adults) == 2 and len(report["people"]) == 3
+    for person in report["people"]:
+        assert set(person) == {"name", "login", "password", "totp_secret", "device_token"}
+        assert person["device_token"]
+    answers = [i["answer"].lower() for i in report["interactions"]]
+    assert all(i["status"] == "answered" for i in report["interactions"])
+    assert any("timer" in a and "ten minutes" in a for a in answers)
+    assert any(a.startswith("offline forecast") for a in answers)
+    assert len(answers) >= 6
+
+
+def test_device_uploads_to_a_server(tmp_path: Path, speech: Speaker, settings) -> None:
+    from confide.pipeline import Engines
+    from confide.service.accounts import (
+        add_person,
+        complete_pairing,
+        create_household,
+        start_pairing,
+    )
+    from confide.service.runtime import Runtime
+    from confide.service.server import background_server, in_process_worker
+    from confide_testing import ScriptedRecognizer, understand_timer
+
+    runtime = Runtime(
+        settings, engines_factory=lambda _settings: Engines(ScriptedRecognizer(), understand_timer)
+    )
+    with runtime.sessions() as session:
+        home = create_household(session, runtime.keyring, "Home")
+        person = add_person(session, runtime.keyring, home, "Ann", login="ann", password="x" * 12)
+        _, code = start_pairing(session, home, person.id, "kitchen")
+        _, token = complete_pairing(session, code)
+        session.commit()
+    path, _ = recording(tmp_path, KITCHEN, speech)
+    with background_server(runtime) as url, in_process_worker(runtime):
+        result = invoke("device", "--server", url, "--token", token, "--wav", str(path), "--fast")
+    runtime.close()
+    assert result.exit_code == 0, result.stderr
+    assert "answer: Timer set for ten minutes." in result.stdout
+    assert "1 utterance(s) sent" in result.stderr

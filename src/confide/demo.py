@@ -1,69 +1,180 @@
-"""`confide demo`: a household's evening, played live through a simulated device.
+"""`confide demo`: a household's day, spoken through simulated devices to a real Confide server.
 
-The recording is synthesised once and kept in the data dir; the device agent hears all of it,
-and only what follows each wake word is transcribed. Later stages (the server, the household's
-logins) join this demo as they are built.
+Everything runs on the embedded default (SQLite and files under the data dir), in dev mode.
+The household (two adults and a child, each with a paired speaker) is made once and kept; each
+run plays the day again through the devices, live, and then serves the privacy centre.
 """
 
 from __future__ import annotations
 
+import json
+import secrets
+import threading
+from contextlib import suppress
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from confide.capture.agent import State, Utterance
-from confide.capture.listen import listen
+from confide.capture.agent import DeviceAgent, State, Utterance
+from confide.capture.sources import file_frames
+from confide.capture.uploaders import ServerUploader
 from confide.capture.wakeword import load_detector
-from confide.homerecording import DEMO_LINES, build
-from confide.recognize import load_recognizer, words_after
+from confide.homerecording import SPOKEN_WAKE_WORDS, Line, build
+from confide.service.accounts import add_person, complete_pairing, create_household, start_pairing
+from confide.service.runtime import Runtime
+from confide.service.server import background_server, in_process_worker
+from confide.settings import load_settings
 from confide.synth import cached_speaker
 
-DEMO_WAKE_WORDS = ("okay_nabu", "hey_jarvis")
+NABU, JARVIS = SPOKEN_WAKE_WORDS["okay_nabu"], SPOKEN_WAKE_WORDS["hey_jarvis"]
 
 
-def run_demo(data_dir: Path, *, realtime: bool, live: bool) -> dict[str, Any]:
+def _ask(wake: str, command: str, voice: str) -> Line:
+    return Line(f"{wake} {command}.", voice, wake_word="ask", command=command, pause=3.0)
+
+
+DEMO_DAY: dict[str, tuple[Line, ...]] = {
+    "alice": (
+        Line("Did you remember to buy milk on the way home?", "heart"),
+        _ask(JARVIS, "what's the weather like tomorrow", "heart"),
+        Line("We should leave early if it rains.", "heart"),
+        _ask(JARVIS, "add eggs to my shopping list", "heart"),
+        Line("My bank card number is on the letter, don't lose it.", "heart"),
+    ),
+    "bob": (
+        Line("I did, and I got some bread too.", "joe"),
+        _ask(NABU, "set a timer for ten minutes", "joe"),
+        _ask(NABU, "play something by the beatles", "joe"),
+        Line("The pasta should be ready by then.", "joe"),
+        _ask(NABU, "what did you hear", "joe"),
+    ),
+    "sam": (
+        Line("Can I have a biscuit before dinner?", "heart", speed=1.15),
+        _ask(JARVIS, "play the lion sleeps tonight", "heart"),
+        _ask(JARVIS, "turn the volume up", "heart"),
+    ),
+}
+"""Who says what to their speaker in the course of the day."""
+
+PEOPLE = {
+    "alice": ("Alice Rivera", False),
+    "bob": ("Bob Rivera", False),
+    "sam": ("Sam Rivera", True),
+}
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """A demo login, printed for whoever runs the demo (dev mode only)."""
+
+    name: str
+    login: str | None
+    password: str | None
+    totp_secret: str | None
+    device_token: str
+
+
+def demo_household(runtime: Runtime, folder: Path) -> list[DemoPerson]:
+    """The household, made on first run and remembered in the (dev-only) data dir."""
+    saved = folder / "household.json"
+    if saved.exists():
+        return [DemoPerson(**person) for person in json.loads(saved.read_text())]
+    people = []
+    with runtime.sessions() as session:
+        home = create_household(session, runtime.keyring, "The Rivera household")
+        for key, (name, child) in PEOPLE.items():
+            password = None if child else secrets.token_urlsafe(12)
+            made = add_person(session, runtime.keyring, home, name, login=None if child else key,
+                              password=password, child=child)  # fmt: skip
+            _, code = start_pairing(session, home, made.id, f"{name.split()[0]}'s speaker")
+            _, token = complete_pairing(session, code)
+            people.append(DemoPerson(name, made.login, password, made.totp_secret, token))
+        session.commit()
+    folder.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps([asdict(p) for p in people], indent=2))
+    saved.chmod(0o600)
+    return people
+
+
+def run_demo(
+    data_dir: Path, *, realtime: bool, live: bool, serve: bool, port: int = 8400
+) -> dict[str, Any]:
     console = Console(stderr=True, quiet=not live, highlight=False)
-    console.print("[bold]Confide demo[/]: synthesising an evening in the kitchen…")
-    home = build(DEMO_LINES, speak=cached_speaker(data_dir / "demo" / "voices"))
-    audio = home.audio
-    unspoken = list(home.lines)
+    settings = load_settings(data_dir, dev_mode=True)
+    runtime = Runtime(settings)
+    folder = settings.data_dir / "demo"
+    people = demo_household(runtime, folder)
+    console.print("[bold]Confide demo[/]: the Rivera household (Alice, Bob and Sam, a child)")
+    console.print("Loading speech models…")
+    runtime.engines  # noqa: B018 - load before the day starts, not on the first utterance
+    speak = cached_speaker(folder / "voices")
+    answered: list[dict[str, Any]] = []
+    with background_server(runtime, port=port if serve else 0) as url, in_process_worker(runtime):
+        console.print(f"Server on {url}; the devices start listening.")
+        threads = [
+            threading.Thread(
+                target=_play_day,
+                args=(person, DEMO_DAY[key], url, speak, console, answered, realtime),
+            )
+            for key, person in zip(PEOPLE, people, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        report = {"url": url, "people": [asdict(p) for p in people], "interactions": answered}
+        _print_logins(console, url, people)
+        if serve:
+            console.print("Serving; press Ctrl-C to stop.")
+            with suppress(KeyboardInterrupt):
+                threading.Event().wait()
+    runtime.close()
+    return report
 
-    def on_progress(now: float) -> None:
-        while unspoken and unspoken[0].start <= now:
-            console.print(f"  [dim]in the room:[/] {unspoken.pop(0).line.text}")
 
-    console.print(
-        f"Playing {audio.seconds:.0f} s through the device (wake words: okay nabu, hey jarvis)…"
-    )
-    recognizer = load_recognizer()
-    interactions: list[dict[str, Any]] = []
+def _play_day(
+    person: DemoPerson,
+    lines: tuple[Line, ...],
+    url: str,
+    speak: Any,
+    console: Console,
+    answered: list[dict[str, Any]],
+    realtime: bool,
+) -> None:
+    first = person.name.split()[0]
+    recording = build(lines, speak=speak)
+
+    def on_answer(utterance: Utterance, status: dict[str, Any]) -> None:
+        text = (status.get("answer") or {}).get("text", status["status"])
+        answered.append({"person": person.name, "answer": text, "status": status["status"]})
+        console.print(f"  [green]{first}'s speaker says:[/] {text}")
 
     def on_state(state: State, now: float) -> None:
-        console.print(f"  [cyan]{now:6.2f} s[/]  device {state.value}")
+        if state in (State.WOKE, State.SENDING):
+            console.print(f"  [cyan]{first}'s speaker[/] {state.value}")
 
-    def on_utterance(utterance: Utterance) -> None:
-        text = words_after(recognizer.transcribe(utterance.audio), utterance.wake_offset).text
-        interactions.append(
-            {
-                "wake_word": utterance.trigger.wake_word if utterance.trigger else None,
-                "start": utterance.start,
-                "end": utterance.end,
-                "text": text,
-            }
-        )
-        console.print(f"  [green]heard:[/] {text}")
+    uploader = ServerUploader(url, person.device_token, on_answer=on_answer)
+    agent = DeviceAgent(load_detector("micro", ["okay_nabu", "hey_jarvis"]), uploader,
+                        on_state=on_state)  # fmt: skip
+    spoken = list(recording.lines)
+    for frame in file_frames(recording.audio, realtime=realtime):
+        agent.feed(frame)
+        while spoken and spoken[0].start <= agent.now:
+            console.print(f"  [dim]{first}:[/] {spoken.pop(0).line.text}")
+    agent.flush()
+    uploader.close()
 
-    result = listen(
-        audio,
-        load_detector("micro", DEMO_WAKE_WORDS),
-        on_state=on_state,
-        on_utterance=on_utterance,
-        on_progress=on_progress,
-        realtime=realtime,
-    )
-    console.print(
-        f"{len(result.utterances)} utterance(s) left the device; the other "
-        f"{audio.seconds - sum(u.end - u.start for u in result.utterances):.0f} s never did."
-    )
-    return {"url": None, "people": [], "interactions": interactions}
+
+def _print_logins(console: Console, url: str, people: list[DemoPerson]) -> None:
+    console.print(f"\n[bold]Privacy centre:[/] {url}/privacy/   API docs: {url}/docs")
+    for person in people:
+        if person.login:
+            console.print(
+                f"  {person.name}: login [bold]{person.login}[/], password "
+                f"[bold]{person.password}[/], TOTP secret {person.totp_secret}",
+                soft_wrap=True,
+            )
+        else:
+            console.print(f"  {person.name}: a child profile, no login")

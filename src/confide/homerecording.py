@@ -92,25 +92,3 @@ SPOKEN_WAKE_WORDS = {
     "hey_mycroft": "Hey Mycroft,",
 }
 """How to write each wake word so both voices pronounce it as its users do ("Nabu" is nah-boo)."""
-
-DEMO_LINES = (
-    Line("Did you remember to buy milk on the way home?", "heart"),
-    Line("I did, and I got some bread too.", "joe"),
-    Line(
-        "Hey Jarvis, what's the weather like tomorrow?",
-        "heart",
-        wake_word="hey_jarvis",
-        command="what's the weather like tomorrow",
-        pause=2.5,
-    ),
-    Line("We should leave early if it rains.", "joe", pause=2.0),
-    Line(
-        "Okay Nah-boo, set a timer for ten minutes.",
-        "joe",
-        wake_word="okay_nabu",
-        command="set a timer for ten minutes",
-        pause=2.5,
-    ),
-    Line("The pasta should be ready by then.", "heart"),
-)
-"""A short evening in the demo household's kitchen."""

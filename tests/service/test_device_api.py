@@ -20,7 +20,7 @@ from confide_testing import DemoHousehold, ScriptedRecognizer, understand_timer,
 def runtime(settings) -> Iterator[Runtime]:
     rt = Runtime(
         settings,
-        engines_factory=lambda: Engines(ScriptedRecognizer(), understand_timer),
+        engines_factory=lambda _settings: Engines(ScriptedRecognizer(), understand_timer),
         immediate_jobs=True,
     )
     yield rt

@@ -31,7 +31,7 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 def runtime(settings) -> Iterator[Runtime]:
     rt = Runtime(
         settings,
-        engines_factory=lambda: Engines(ScriptedRecognizer(), understand_timer),
+        engines_factory=lambda _settings: Engines(ScriptedRecognizer(), understand_timer),
         immediate_jobs=True,
     )
     yield rt

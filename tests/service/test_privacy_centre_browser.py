@@ -109,7 +109,7 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
     settings = load_settings(
         tmp_path_factory.mktemp("centre") / "data", dev_mode=True, env={"CONFIDE_KEK": kek}
     )
-    runtime = Runtime(settings, engines_factory=lambda: Engines(Script(), understand))
+    runtime = Runtime(settings, engines_factory=lambda _settings: Engines(Script(), understand))
     password = "correct horse battery"
     with runtime.sessions() as session:
         home = create_household(session, runtime.keyring, "The Rivera household")

@@ -138,30 +138,45 @@ def transcribe(
 
 @app.command()
 def device(
+    server: Annotated[str | None, typer.Option(help="The Confide server's URL.")] = None,
+    token: Annotated[str | None, typer.Option(help="This device's token (from pairing).")] = None,
     wav: Annotated[Path | None, typer.Option(help="Play this recording as the microphone.")] = None,
     mic: Annotated[bool, typer.Option("--mic", help="Listen to the default microphone.")] = False,
     sink: Annotated[
-        Path | None, typer.Option(help="Folder that receives uploads (default: DATA_DIR/outbox).")
+        Path | None, typer.Option(help="Without --server: folder that receives uploads.")
     ] = None,
     wake_word: Annotated[list[str] | None, typer.Option("--wake-word")] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Do not pace --wav in real time.")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """The device agent: wakes on the word, and uploads only what follows it."""
-    from confide.capture.agent import DeviceAgent, State
+    from confide.capture.agent import DeviceAgent, State, Utterance
     from confide.capture.sources import file_frames, microphone_frames
-    from confide.capture.uploaders import FolderUploader
+    from confide.capture.uploaders import FolderUploader, ServerUploader
     from confide.capture.wakeword import load_detector
 
     if (wav is None) == (not mic):
         fail(2, "give exactly one of --wav FILE or --mic")
+    if (server is None) != (token is None):
+        fail(2, "--server and --token go together")
     with refusals():
         frames = (
-            file_frames(read_audio(wav, max_seconds=24 * 3600.0), realtime=True)
+            file_frames(read_audio(wav, max_seconds=24 * 3600.0), realtime=not fast)
             if wav
             else microphone_frames()
         )
-        outbox = sink or (data_dir or default_data_dir()) / "outbox"
-        uploader = FolderUploader(outbox)
+
+        def answered(utterance: Utterance, status: dict[str, Any]) -> None:
+            answer = (status.get("answer") or {}).get("text", status["status"])
+            print(f"{utterance.end:8.2f} s  answer: {answer}", flush=True)
+
+        uploader: ServerUploader | FolderUploader
+        if server and token:
+            uploader = ServerUploader(server, token, on_answer=answered)
+            where = server
+        else:
+            outbox = sink or (data_dir or default_data_dir()) / "outbox"
+            uploader, where = FolderUploader(outbox), str(outbox)
 
         def show(state: State, now: float) -> None:
             err.print(f"{now:8.2f} s  {state.value}", highlight=False)
@@ -175,7 +190,9 @@ def device(
         except KeyboardInterrupt:
             pass
         agent.flush()
-    err.print(f"{uploader.sent} utterance(s) in {outbox}")
+        if isinstance(uploader, ServerUploader):
+            uploader.close()
+    err.print(f"{uploader.sent} utterance(s) sent to {where}")
 
 
 @app.command()
@@ -185,14 +202,19 @@ def demo(
     fast: Annotated[
         bool, typer.Option("--fast", help="Do not pace the audio in real time.")
     ] = False,
+    port: Annotated[int, typer.Option(help="Port for the server when serving.")] = 8400,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Play a generated home recording through a simulated device and show what it heard."""
+    """A household's day through simulated devices to a real server; prints URLs and logins."""
     from confide.demo import run_demo
 
     with refusals():
         report = run_demo(
-            data_dir or default_data_dir(), realtime=not (fast or as_json), live=not as_json
+            data_dir or default_data_dir(),
+            realtime=not (fast or as_json),
+            live=not as_json,
+            serve=not no_serve,
+            port=port,
         )
     if as_json:
         print(json.dumps(report))

@@ -19,12 +19,16 @@ from confide.store.blobs import BlobStore, LocalBlobStore
 from confide.store.database import connect, sessions
 
 
-def default_engines() -> Engines:
-    """Whisper tiny.en and the shipped NLU model: loaded on first use, once per process."""
+def default_engines(settings: Settings) -> Engines:
+    """Whisper tiny.en and the shipped NLU model, with the catalog as grown in the data dir."""
     from confide.recognize import load_recognizer
-    from confide.understand.service import load_understander
+    from confide.understand.catalog import load_catalog
+    from confide.understand.default import default_model
 
-    return Engines(recognizer=load_recognizer(), understand=load_understander())
+    model = default_model(load_catalog(settings.data_dir))
+    return Engines(
+        recognizer=load_recognizer(), understand=lambda text: model.understand(text).to_json()
+    )
 
 
 @dataclass
@@ -32,7 +36,7 @@ class Runtime:
     """Everything a server or worker process shares."""
 
     settings: Settings
-    engines_factory: Callable[[], Engines] = default_engines
+    engines_factory: Callable[[Settings], Engines] = default_engines
     immediate_jobs: bool = False
     """Run jobs inline instead of through the queue (tests, the demo's set-up)."""
     engine: Engine = field(init=False)
@@ -48,7 +52,7 @@ class Runtime:
 
     @cached_property
     def engines(self) -> Engines:
-        return self.engines_factory()
+        return self.engines_factory(self.settings)
 
     @cached_property
     def pipeline(self) -> Pipeline:

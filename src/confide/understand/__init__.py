@@ -1,0 +1,1 @@
+"""Understanding: a text's intent and slots, their values, and the catalog entries they name."""

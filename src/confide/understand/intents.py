@@ -1,0 +1,136 @@
+"""Which intent a query expresses: a linear model over word and character n-grams.
+
+Character n-grams carry the intent through misheard and unseen words ("playlist" in "playlists",
+"weather" in "whether"); scikit-learn fits the weights, and they are kept as plain arrays so that
+loading a model is reading numbers, and predicting is a few dictionary look-ups and one product.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+
+CHAR_NGRAMS = (2, 3, 4, 5)
+"""Lengths of the character n-grams taken inside each word (with its boundaries marked)."""
+REGULARISATION = 10.0
+"""Logistic regression's C: chosen on a development split of the training side."""
+MIN_COUNT = 1
+"""N-grams seen fewer times than this in training are not features."""
+
+
+def ngrams(words: Sequence[str]) -> Counter[str]:
+    """The n-grams counted for a query: words, word pairs, and characters within words."""
+    grams: Counter[str] = Counter(f"w:{word}" for word in words)
+    padded = ["<s>", *words, "</s>"]
+    grams.update(f"b:{first} {second}" for first, second in pairwise(padded))
+    for word in words:
+        marked = f"<{word}>"
+        for size in CHAR_NGRAMS:
+            grams.update(f"c:{marked[i : i + size]}" for i in range(len(marked) - size + 1))
+    return grams
+
+
+class IntentClassifier:
+    """Multinomial logistic regression over TF-IDF-weighted n-grams."""
+
+    def __init__(
+        self,
+        intents: Sequence[str],
+        vocabulary: dict[str, int],
+        idf: np.ndarray,
+        weights: np.ndarray,
+        bias: np.ndarray,
+    ) -> None:
+        self.intents = tuple(intents)
+        self._vocabulary = vocabulary
+        self._idf = idf
+        self._weights = weights
+        self._bias = bias
+
+    @classmethod
+    def train(cls, examples: Sequence[tuple[Sequence[str], str]]) -> IntentClassifier:
+        """Fit on (words, intent) pairs; needs at least two intents."""
+        from scipy.sparse import csr_matrix
+        from sklearn.linear_model import LogisticRegression
+
+        counted = [ngrams(words) for words, _ in examples]
+        frequency: Counter[str] = Counter(gram for grams in counted for gram in grams)
+        vocabulary = {
+            gram: index
+            for index, gram in enumerate(sorted(g for g, n in frequency.items() if n >= MIN_COUNT))
+        }
+        documents = np.zeros(len(vocabulary))
+        for gram, column in vocabulary.items():
+            documents[column] = frequency[gram]
+        idf = np.log((1 + len(examples)) / (1 + documents)) + 1
+        rows, columns, values = [], [], []
+        for row, grams in enumerate(counted):
+            index, value = _vector(grams, vocabulary, idf)
+            rows += [row] * len(index)
+            columns += list(index)
+            values += list(value)
+        matrix = csr_matrix((values, (rows, columns)), shape=(len(examples), len(vocabulary)))
+        labels = [intent for _, intent in examples]
+        model = LogisticRegression(C=REGULARISATION, max_iter=1000)
+        model.fit(matrix, labels)
+        intents = [str(intent) for intent in model.classes_]
+        coefficients = np.asarray(model.coef_)
+        intercept = np.asarray(model.intercept_)
+        if len(intents) == 2:  # scikit-learn keeps one column for two classes
+            coefficients = np.vstack([-coefficients, coefficients]) / 2
+            intercept = np.concatenate([-intercept, intercept]) / 2
+        return cls(
+            intents,
+            vocabulary,
+            idf.astype(np.float32),
+            coefficients.T.astype(np.float32),
+            intercept.astype(np.float32),
+        )
+
+    def probabilities(self, words: Sequence[str]) -> np.ndarray:
+        """P(intent | words), in the order of `intents`."""
+        index, value = _vector(ngrams(words), self._vocabulary, self._idf)
+        scores = value @ self._weights[index] + self._bias
+        scores = np.exp(scores - scores.max())
+        return np.asarray(scores / scores.sum())
+
+    def predict(self, words: Sequence[str]) -> tuple[str, float]:
+        """The likeliest intent and its probability."""
+        probabilities = self.probabilities(words)
+        best = int(probabilities.argmax())
+        return self.intents[best], float(probabilities[best])
+
+    def save(self, folder: Path) -> None:
+        (folder / "intents.json").write_text(
+            json.dumps({"intents": self.intents, "vocabulary": self._vocabulary})
+        )
+        np.savez(folder / "intents.npz", idf=self._idf, weights=self._weights, bias=self._bias)
+
+    @classmethod
+    def load(cls, folder: Path) -> IntentClassifier:
+        meta = json.loads((folder / "intents.json").read_text())
+        with np.load(folder / "intents.npz") as arrays:
+            return cls(
+                meta["intents"],
+                meta["vocabulary"],
+                arrays["idf"],
+                arrays["weights"],
+                arrays["bias"],
+            )
+
+
+def _vector(
+    grams: Counter[str], vocabulary: dict[str, int], idf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Known n-grams as (indices, sublinear TF-IDF values), scaled to unit length."""
+    known = [(vocabulary[gram], count) for gram, count in grams.items() if gram in vocabulary]
+    if not known:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    index = np.array([i for i, _ in known], dtype=np.int64)
+    value = (1 + np.log(np.array([n for _, n in known], dtype=np.float32))) * idf[index]
+    return index, (value / np.linalg.norm(value)).astype(np.float32)

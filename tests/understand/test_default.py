@@ -1,0 +1,46 @@
+"""The default model: trained from files inside the package on first use, then loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from confide.understand import default
+
+
+def test_ships_its_training_data() -> None:
+    names = {path.name for path in default.training_files()}
+    assert {"train_DeleteLastUtterance.json", "train_SetTimer.json"} <= names
+    assert {f"train_{i}_full.json" for i in ("PlayMusic", "RateBook")} <= names
+    assert all(path.is_file() for path in default.training_files())
+
+
+def test_built_once_then_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, domain_files: list[Path]
+) -> None:
+    small = [p for p in domain_files if p.stem in ("train_Stop", "train_DeleteToday")]
+    monkeypatch.setattr(default, "training_files", lambda: small)
+    monkeypatch.setenv("CONFIDE_CACHE_DIR", str(tmp_path))
+    built: list[str] = []
+    first = default.default_model(on_build=built.append)
+    second = default.default_model(on_build=built.append)
+    assert len(built) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [f"nlu-{default.fingerprint(small)}"]
+    assert first.understand("stop").intent == second.understand("stop").intent == "Stop"
+
+
+def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CONFIDE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert default.cache_dir() == Path("/somewhere/confide")
+    monkeypatch.setenv("CONFIDE_CACHE_DIR", "/elsewhere")
+    assert default.cache_dir() == Path("/elsewhere")
+
+
+def test_fingerprint_follows_the_data(tmp_path: Path) -> None:
+    path = tmp_path / "train_X.json"
+    path.write_text("{}")
+    before = default.fingerprint([path])
+    path.write_text('{"X": []}')
+    assert default.fingerprint([path]) != before
