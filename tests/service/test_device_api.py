@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from confide.pipeline import Engines
 from confide.service.accounts import revoke_device, start_pairing
 from confide.service.app import create_app
 from confide.service.runtime import Runtime
 from confide.store.tables import Interaction
-from confide_testing import DemoHousehold, ScriptedRecognizer, understand_timer, wav
-
-
-@pytest.fixture
-def runtime(settings) -> Iterator[Runtime]:
-    rt = Runtime(
-        settings,
-        engines_factory=lambda _settings: Engines(ScriptedRecognizer(), understand_timer),
-        immediate_jobs=True,
-    )
-    yield rt
-    rt.close()
+from confide_testing import DemoHousehold, wav
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import io
 import re
 import uuid
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -15,27 +14,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from confide.ingest import ingest
-from confide.pipeline import Engines
 from confide.privacy.audit import events
 from confide.privacy.consent import consents
 from confide.privacy.deletion import erase_account
 from confide.service.app import create_app
 from confide.service.runtime import Runtime
 from confide.store.tables import Device, Interaction, Person, WebSession
-from confide_testing import DemoHousehold, ScriptedRecognizer, understand_timer, wav
+from confide_testing import DemoHousehold, wav
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-@pytest.fixture
-def runtime(settings) -> Iterator[Runtime]:
-    rt = Runtime(
-        settings,
-        engines_factory=lambda _settings: Engines(ScriptedRecognizer(), understand_timer),
-        immediate_jobs=True,
-    )
-    yield rt
-    rt.close()
 
 
 def browser(runtime: Runtime) -> TestClient:
