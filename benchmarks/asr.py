@@ -39,6 +39,7 @@ from confide.audio import Audio, read_audio, write_wav
 from confide.errors import EngineUnavailable
 from confide.recognize import ENGINES, Recognizer, load_recognizer
 from confide.synth import VOICES, say
+from confide.understand.numbers import number_words, ordinal_words
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
@@ -191,46 +192,10 @@ class SetResult:
 
 # --- scoring -----------------------------------------------------------------------------------
 
-_ONES = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-)  # fmt: skip
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_ORDINALS = {
-    "one": "first", "two": "second", "three": "third", "five": "fifth",
-    "eight": "eighth", "nine": "ninth", "twelve": "twelfth",
-}  # fmt: skip
 _THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _NUMBER = re.compile(r"\d+(st|nd|rd|th)?\b")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _ABBREVIATIONS = {"mr": "mister", "mrs": "missus"}
-
-
-def number_words(n: int) -> str:
-    """0-9999 as spoken ("twenty five", "one thousand two hundred"); longer, digit by digit."""
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return _TENS[tens] + (f" {_ONES[ones]}" if ones else "")
-    if n < 10_000:
-        unit, size = (1000, "thousand") if n >= 1000 else (100, "hundred")
-        head, rest = divmod(n, unit)
-        return f"{_ONES[head]} {size}" + (f" {number_words(rest)}" if rest else "")
-    return " ".join(_ONES[int(digit)] for digit in str(n))
-
-
-def ordinal_words(n: int) -> str:
-    """21 -> "twenty first"."""
-    *head, last = number_words(n).split()
-    if last in _ORDINALS:
-        last = _ORDINALS[last]
-    elif last.endswith("y"):
-        last = last[:-1] + "ieth"
-    else:
-        last += "th"
-    return " ".join([*head, last])
 
 
 def _spell_number(match: re.Match[str]) -> str:
