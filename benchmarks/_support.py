@@ -1,4 +1,5 @@
-"""Shared set-up for the service benchmarks: a fresh database, a household, tables and JSON out."""
+"""Shared by the benchmarks: the machine's name; for the service ones a fresh database, a household,
+tables and JSON out."""
 
 from __future__ import annotations
 
@@ -31,11 +32,11 @@ RESULTS = Path(__file__).parent / "results"
 POSTGRES = os.environ.get("CONFIDE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def cpu_name() -> str:
+def cpu_model() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
-    return platform.processor()
+    return platform.processor() or "unknown"
 
 
 @contextmanager
@@ -111,7 +112,7 @@ def write(
     lines = [
         f"# {title}",
         "",
-        f"Machine: {cpu_name()}.",
+        f"Machine: {cpu_model()}.",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
@@ -123,7 +124,7 @@ def write(
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.md").write_text(markdown)
     (RESULTS / f"{name}.json").write_text(
-        json.dumps({"machine": cpu_name(), **data}, indent=2) + "\n"
+        json.dumps({"machine": cpu_model(), **data}, indent=2) + "\n"
     )
 
 

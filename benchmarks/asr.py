@@ -35,6 +35,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from _support import cpu_model
 from confide.audio import Audio, read_audio, write_wav
 from confide.errors import EngineUnavailable
 from confide.recognize import ENGINES, Recognizer, load_recognizer
@@ -384,13 +385,6 @@ def markdown_table(results: list[SetResult]) -> str:
     ]
     lines += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
     return "\n".join(lines)
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def busy_warning(load_average: float) -> str:

@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from _support import cpu_model
 from confide.understand import evaluation
 from confide.understand.evaluation import INTENTS, Row
 
@@ -47,13 +48,6 @@ NOTE = (
     "`_full` file (the published rows used the benchmark's validation files, which are not "
     "public), so the rows are comparable in protocol, not query for query."
 )
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def pin_to_one_core() -> int:

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
+from _support import cpu_model
 from confide.audio import SAMPLE_RATE, Audio, write_wav
 from confide.capture.wakeword import ENGINES, WAKE_WORDS, WakeDetector, load_detector
 from confide.errors import EngineUnavailable
@@ -613,13 +614,6 @@ def package_versions() -> dict[str, str | None]:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
     return versions
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def parse_args() -> argparse.Namespace:
