@@ -1,0 +1,2 @@
+"""Review: tasks, the reviewer workbench, flags and escalation, agreement, wellness, leak
+watermarks."""
