@@ -56,3 +56,94 @@ def understand_timer(text: str) -> dict:
     return {"text": text, "intent": "SetTimer", "confidence": 0.97,
             "slots": [{"name": "duration", "value": "ten minutes", "start": 16, "end": 27,
                        "normalized": "PT10M"}]}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Member:
+    """A staff account made for a test, with what signing in needs."""
+
+    id: str
+    pseudonym: str
+    login: str
+    password: str
+    totp_secret: str
+
+
+TEAM = {
+    "rhea": {"reviewer"},
+    "remy": {"reviewer"},
+    "lena": {"lead", "reviewer"},
+    "sol": {"safety"},
+    "pia": {"privacy_officer"},
+    "otto": {"privacy_officer"},
+    "ada": {"admin"},
+}
+"""The review team the tests work with, login -> roles."""
+
+
+def make_team(session, keyring) -> dict[str, Member]:
+    from confide.review.staff import add_staff
+
+    team = {}
+    for login, roles in TEAM.items():
+        password = f"{login} long enough password"
+        made = add_staff(session, keyring, login, password, roles)
+        team[login] = Member(made.id, made.pseudonym, login, password, made.totp_secret)
+    session.commit()
+    return team
+
+
+def fake_protector(audio, transcript, understood, answer, seed):
+    """Stands in for redaction, bleeping and anonymisation: marks every digit run as a PHONE."""
+    import re
+
+    from confide.review.preparation import Protected
+
+    digits = re.compile(r"\b(?:(?:zero|one|two|three|four|five|six|seven|eight|nine)\s?){3,}\b")
+    text = digits.sub("[PHONE] ", transcript.text).strip()
+    types = ["PHONE"] * len(digits.findall(transcript.text))
+    return Protected(audio, text, understood.get("slots", []), answer, types)
+
+
+def answered_interaction(
+    session, keyring, blobs, person_id: str, device_id: str, text: str = SAID, *,
+    confidence: float = 0.9, false_wake: bool = False, when=None,
+) -> str:  # fmt: skip
+    """An interaction as the pipeline leaves it: audio, transcript, understanding, answer sealed."""
+    import json
+    import uuid
+    from datetime import UTC, datetime
+
+    from confide.privacy.contexts import (
+        answer_context,
+        audio_context,
+        transcript_context,
+        understanding_context,
+    )
+    from confide.store.tables import Interaction
+
+    iid = uuid.uuid4().hex
+    keyring.ensure_key(session, person_id)
+    key = f"audio/{iid}"
+    blobs.put(key, keyring.seal(session, person_id, wav(1.5), audio_context(iid)))
+    words = [{"word": w, "start": i * 0.1, "end": i * 0.1 + 0.08, "confidence": confidence}
+             for i, w in enumerate(text.split())]  # fmt: skip
+
+    def seal(value, context):
+        return keyring.seal(session, person_id, json.dumps(value).encode(), context)
+
+    session.add(
+        Interaction(
+            id=iid, owner_id=person_id, device_id=device_id, client_id=iid,
+            created_at=when or datetime.now(UTC), status="answered", attempts=1, audio_key=key,
+            audio_seconds=1.5, wake_word="okay_nabu",
+            transcript_sealed=seal({"text": text, "words": words, "engine": "scripted"},
+                                   transcript_context(iid)),
+            understanding_sealed=seal(understand_timer(text), understanding_context(iid)),
+            answer_sealed=seal({"text": "Timer set for ten minutes.", "skill": "timer",
+                                "action": None, "offline": False}, answer_context(iid)),
+            asr_confidence=confidence, nlu_confidence=confidence, false_wake=false_wake,
+        )
+    )  # fmt: skip
+    session.flush()
+    return iid

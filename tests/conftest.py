@@ -25,7 +25,7 @@ from confide.settings import Settings, load_settings
 from confide.store.blobs import LocalBlobStore
 from confide.store.database import connect, sessions
 from confide.store.tables import Device
-from confide_testing import DemoHousehold
+from confide_testing import DemoHousehold, Member, make_team
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -136,3 +136,9 @@ def household(session: Session, keyring: KeyRing) -> DemoHousehold:
         devices[name] = device
     session.commit()
     return DemoHousehold(home, people, devices, tokens, passwords)
+
+
+@pytest.fixture
+def team(session: Session, keyring: KeyRing) -> dict[str, Member]:
+    """Reviewers rhea and remy, lead lena, safety sol, privacy officers pia and otto, admin ada."""
+    return make_team(session, keyring)

@@ -2,16 +2,20 @@
 
 Everything runs on the embedded default (SQLite and files under the data dir), in dev mode.
 The household (two adults and a child, each with a paired speaker) is made once and kept; each
-run plays the day again through the devices, live, and then serves the privacy centre.
+run plays the day again through the devices, live, and then serves the privacy centre and the
+review workbench. The two adults have opted in to human review; the child never can be sampled.
+So that a short day fills the review queue, the demo samples every eligible interaction (rate 1)
+unless CONFIDE_REVIEW_RATE says otherwise; the product's default is 0.5%.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import threading
 from contextlib import suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,8 @@ from confide.capture.sources import file_frames
 from confide.capture.uploaders import ServerUploader
 from confide.capture.wakeword import load_detector
 from confide.homerecording import SPOKEN_WAKE_WORDS, Line, build
+from confide.privacy.consent import set_consent
+from confide.review.staff import add_staff
 from confide.service.accounts import add_person, complete_pairing, create_household, start_pairing
 from confide.service.runtime import Runtime
 from confide.service.server import background_server, in_process_worker
@@ -41,6 +47,11 @@ DEMO_DAY: dict[str, tuple[Line, ...]] = {
         _ask(JARVIS, "what's the weather like tomorrow", "heart"),
         Line("We should leave early if it rains.", "heart"),
         _ask(JARVIS, "add eggs to my shopping list", "heart"),
+        _ask(
+            JARVIS,
+            "add call maria lopez on five five five one two three four to my to do list",
+            "heart",
+        ),
         Line("My bank card number is on the letter, don't lose it.", "heart"),
     ),
     "bob": (
@@ -63,6 +74,27 @@ PEOPLE = {
     "bob": ("Bob Rivera", False),
     "sam": ("Sam Rivera", True),
 }
+STAFF = {
+    "rhea": {"reviewer"},
+    "remy": {"reviewer"},
+    "lena": {"lead", "reviewer"},
+    "sol": {"safety"},
+    "pia": {"privacy_officer"},
+    "ada": {"admin"},
+}
+"""The review team: two reviewers, a lead, the safety role, a privacy officer and an admin."""
+DEMO_REVIEW_RATE = 1.0
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    """A demo staff login for the review workbench (dev mode only)."""
+
+    pseudonym: str
+    login: str
+    password: str
+    totp_secret: str
+    roles: list[str]
 
 
 @dataclass(frozen=True)
@@ -90,6 +122,9 @@ def demo_household(runtime: Runtime, folder: Path) -> list[DemoPerson]:
                               password=password, child=child)  # fmt: skip
             _, code = start_pairing(session, home, made.id, f"{name.split()[0]}'s speaker")
             _, token = complete_pairing(session, code)
+            if not child:
+                for purpose in ("human_review", "false_wake_review"):
+                    set_consent(session, made.id, purpose, True, actor=made.id)
             people.append(DemoPerson(name, made.login, password, made.totp_secret, token))
         session.commit()
     folder.mkdir(parents=True, exist_ok=True)
@@ -98,14 +133,35 @@ def demo_household(runtime: Runtime, folder: Path) -> list[DemoPerson]:
     return people
 
 
+def demo_staff(runtime: Runtime, folder: Path) -> list[DemoStaff]:
+    """The review team, made on first run and remembered like the household."""
+    saved = folder / "staff.json"
+    if saved.exists():
+        return [DemoStaff(**member) for member in json.loads(saved.read_text())]
+    team = []
+    with runtime.sessions() as session:
+        for login, roles in STAFF.items():
+            password = secrets.token_urlsafe(12)
+            made = add_staff(session, runtime.keyring, login, password, roles)
+            team.append(DemoStaff(made.pseudonym, login, password, made.totp_secret, sorted(roles)))
+        session.commit()
+    folder.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps([asdict(m) for m in team], indent=2))
+    saved.chmod(0o600)
+    return team
+
+
 def run_demo(
     data_dir: Path, *, realtime: bool, live: bool, serve: bool, port: int = 8400
 ) -> dict[str, Any]:
     console = Console(stderr=True, quiet=not live, highlight=False)
     settings = load_settings(data_dir, dev_mode=True)
+    if "CONFIDE_REVIEW_RATE" not in os.environ:
+        settings = replace(settings, review_rate=DEMO_REVIEW_RATE)
     runtime = Runtime(settings)
     folder = settings.data_dir / "demo"
     people = demo_household(runtime, folder)
+    staff = demo_staff(runtime, folder)
     console.print("[bold]Confide demo[/]: the Rivera household (Alice, Bob and Sam, a child)")
     console.print("Loading speech models…")
     runtime.engines  # noqa: B018 - load before the day starts, not on the first utterance
@@ -124,8 +180,14 @@ def run_demo(
             thread.start()
         for thread in threads:
             thread.join()
-        report = {"url": url, "people": [asdict(p) for p in people], "interactions": answered}
-        _print_logins(console, url, people)
+        report = {
+            "url": url,
+            "people": [asdict(p) for p in people],
+            "interactions": answered,
+            "staff": [asdict(m) for m in staff],
+            "review_queue": _queue_by_person(runtime),
+        }
+        _print_logins(console, url, people, staff)
         if serve:
             console.print("Serving; press Ctrl-C to stop.")
             with suppress(KeyboardInterrupt):
@@ -167,7 +229,30 @@ def _play_day(
     uploader.close()
 
 
-def _print_logins(console: Console, url: str, people: list[DemoPerson]) -> None:
+def _queue_by_person(runtime: Runtime) -> dict[str, int]:
+    """How many clips of each demo person wait in the review queue (for the demo's report)."""
+    from sqlalchemy import func, select
+
+    from confide.service.accounts import person_name
+    from confide.store.tables import Person, ReviewTask
+
+    with runtime.sessions() as session:
+        waiting = dict(
+            session.execute(
+                select(ReviewTask.owner_id, func.count())
+                .where(ReviewTask.status == "queued")
+                .group_by(ReviewTask.owner_id)
+            ).tuples()
+        )
+        return {
+            person_name(session, runtime.keyring, person): waiting.get(person.id, 0)
+            for person in session.scalars(select(Person).where(Person.erased_at.is_(None)))
+        }
+
+
+def _print_logins(
+    console: Console, url: str, people: list[DemoPerson], staff: list[DemoStaff]
+) -> None:
     console.print(f"\n[bold]Privacy centre:[/] {url}/privacy/   API docs: {url}/docs")
     for person in people:
         if person.login:
@@ -178,3 +263,10 @@ def _print_logins(console: Console, url: str, people: list[DemoPerson]) -> None:
             )
         else:
             console.print(f"  {person.name}: a child profile, no login")
+    console.print(f"\n[bold]Review workbench:[/] {url}/review/")
+    for member in staff:
+        console.print(
+            f"  {member.pseudonym} ({', '.join(member.roles)}): login [bold]{member.login}[/], "
+            f"password [bold]{member.password}[/], TOTP secret {member.totp_secret}",
+            soft_wrap=True,
+        )

@@ -1,8 +1,11 @@
-"""One interaction through the stages: ingest → recognize → understand → respond (→ sample).
+"""One interaction through the stages: ingest → recognize → understand → respond → sample
+(→ protect, for the few that are sampled).
 
 The job queue carries only `Pipeline.process(interaction_id)`. Work is done outside any
 transaction and written in one: a crash anywhere leaves the interaction 'processing' with
-nothing half-written, and running it again finishes it (invariant 9).
+nothing half-written, and running it again finishes it (invariant 9). The sampling decision is
+part of that same write; protecting a sampled clip comes after it, and a task whose protection
+crashed stays 'protecting' until the next run of the same interaction picks it up.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from confide.audio import read_audio
@@ -27,14 +31,18 @@ from confide.privacy.contexts import (
 from confide.privacy.keys import KeyRing
 from confide.recognize import Recognizer
 from confide.respond import Answer, Request, Slot, respond
+from confide.review.preparation import Protector, prepare_pending
+from confide.sample import SamplingPolicy, sample
 from confide.store.blobs import BlobStore
-from confide.store.tables import Interaction
+from confide.store.tables import Interaction, ReviewTask
 
 MAX_ATTEMPTS = 3
 """After this many tries an interaction is marked failed instead of retried forever."""
 
 EPHEMERAL_INTENTS = frozenset({"DeleteLastUtterance", "DeleteToday"})
 """Asking to delete is itself not kept: only the answer survives, for the device to fetch."""
+FALSE_WAKE_CONFIDENCE = 0.35
+"""Below this intent confidence (or with no words at all) a wake-up is a suspected false wake."""
 
 Understander = Callable[[str], dict[str, Any]]
 """Text to `{"intent", "confidence", "slots": [{"name", "value", ...}]}` (`confide understand`)."""
@@ -48,6 +56,8 @@ class Engines:
     """Speech to text."""
     understand: Understander
     """Text to intent and slots."""
+    protect: Protector | None = None
+    """Protection of sampled clips; None builds the default one from `recognizer` when needed."""
 
 
 class Pipeline:
@@ -57,20 +67,26 @@ class Pipeline:
         keyring: KeyRing,
         blobs: BlobStore,
         engines: Engines,
+        policy: SamplingPolicy = SamplingPolicy(),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
         self._keyring = keyring
         self._blobs = blobs
         self._engines = engines
+        self._policy = policy
         self._clock = clock
+        self._protect = engines.protect
 
     def process(self, interaction_id: str) -> str:
         """Take the interaction as far as it goes; returns its status afterwards."""
         with self._sessions() as session:
             interaction = session.get(Interaction, interaction_id)
-            if interaction is None or interaction.status in ("answered", "failed"):
+            if interaction is None or interaction.status == "failed":
                 return interaction.status if interaction else "missing"
+            if interaction.status == "answered":
+                self._prepare_sampled(session, interaction_id)
+                return "answered"
             if interaction.attempts >= MAX_ATTEMPTS:
                 interaction.status, interaction.error = "failed", "gave up after repeated errors"
                 session.commit()
@@ -113,14 +129,36 @@ class Pipeline:
                 sum(confidences) / len(confidences) if confidences else None
             )
             interaction.nlu_confidence = understood.get("confidence")
+            interaction.false_wake = (
+                not transcript.words
+                or (understood.get("confidence") or 0.0) < FALSE_WAKE_CONFIDENCE
+            )
             drop_audio = ephemeral or not has_consent(session, owner, "storage")
             if drop_audio:
                 interaction.audio_key = None
             interaction.status, interaction.error = "answered", None
+            sampled = sample(session, interaction, self._policy).sampled
             session.commit()
         if drop_audio and audio_key:
             self._blobs.delete(audio_key)
+        if sampled:
+            with self._sessions() as session:
+                self._prepare_sampled(session, interaction_id)
         return "answered"
+
+    def _prepare_sampled(self, session: Session, interaction_id: str) -> None:
+        """Protect the interaction's sampled clips, if any wait (the protector loads lazily)."""
+        waiting = select(ReviewTask.id).where(
+            ReviewTask.interaction_id == interaction_id, ReviewTask.status == "protecting"
+        )
+        if session.scalar(waiting) is None:
+            return
+        if self._protect is None:
+            from confide.review.protection import default_protector
+
+            self._protect = default_protector(self._engines.recognizer)
+        prepare_pending(session, self._keyring, self._blobs, interaction_id, self._protect)
+        session.commit()
 
     def _seal(self, session: Session, owner: str, value: Any, context: str) -> bytes:
         return self._keyring.seal(session, owner, json.dumps(value).encode(), context)

@@ -40,6 +40,8 @@ class Settings:
     """True when unsafe conveniences (a generated local KEK) are allowed."""
     redis_url: str = ""
     """Job queue on Redis when set (workers on several machines); SQLite in `data_dir` if not."""
+    review_rate: float = 0.005
+    """Share of eligible interactions sampled for human review (CONFIDE_REVIEW_RATE)."""
 
     def __repr__(self) -> str:  # keep the KEK out of logs and tracebacks
         return f"Settings(data_dir={self.data_dir!s}, database_url={self.database_url!r})"
@@ -68,7 +70,18 @@ def load_settings(
         kek_id=_fingerprint(kek) if kek else "",
         dev_mode=dev,
         redis_url=env.get("CONFIDE_REDIS_URL", ""),
+        review_rate=_rate(env.get("CONFIDE_REVIEW_RATE", "0.005")),
     )
+
+
+def _rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        raise BadConfiguration(f"CONFIDE_REVIEW_RATE must be a share from 0 to 1, not {text!r}")
+    return rate
 
 
 def _load_kek(root: Path, dev: bool, env: Mapping[str, str]) -> bytes:

@@ -7,6 +7,7 @@ the audit chain, which is the history the customer sees.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -31,6 +32,17 @@ DEFAULTS = {
 }
 """Only storage starts on (a history needs it); nothing that involves humans does."""
 
+Revocation = Callable[[Session, str, str], int]
+"""Undoes what relied on a consent: (session, person id, purpose) -> how many things it undid."""
+
+_revocations: list[Revocation] = []
+
+
+def register_revocation(undo: Revocation) -> None:
+    """A later stage (sampling) declares what must stop when a consent is revoked."""
+    if undo not in _revocations:
+        _revocations.append(undo)
+
 
 def consents(session: Session, person_id: str) -> dict[str, bool]:
     """The person's current choice for every purpose."""
@@ -54,7 +66,10 @@ def set_consent(
     actor: str,
     role: str = "owner",
 ) -> None:
-    """Record a choice now; the caller's commit makes it effective everywhere at once."""
+    """Record a choice now; the caller's commit makes it effective everywhere at once.
+
+    A revocation also runs every registered undo in the same transaction (invariant 4).
+    """
     if purpose not in PURPOSES:
         raise ValueError(f"unknown consent purpose {purpose!r}; one of {', '.join(PURPOSES)}")
     row = session.get(Consent, (person_id, purpose))
@@ -74,4 +89,7 @@ def set_consent(
             owner_id=person_id,
         ),
     )
+    if not granted:
+        for undo in _revocations:
+            undo(session, person_id, purpose)
     session.flush()

@@ -8,6 +8,8 @@ of it unreadable at once, wherever copies lie (crypto-shredding).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +46,9 @@ class KeyRing:
     def __init__(self, settings: Settings) -> None:
         self._kek = AESGCM(settings.kek)
         self._kek_id = settings.kek_id
+        self._watermark_secret = hmac.new(
+            settings.kek, b"confide-watermark", hashlib.sha256
+        ).digest()
 
     def ensure_key(self, session: Session, owner_id: str) -> None:
         """Give `owner_id` a data key unless they have one; a shredded owner gets none."""
@@ -73,6 +78,10 @@ class KeyRing:
             return key.decrypt(nonce, body, _seal_context(owner_id, context))
         except InvalidTag:
             raise TamperedData(f"{context}: the sealed value does not authenticate") from None
+
+    def watermark_secret(self) -> bytes:
+        """The secret reviewers' watermark keys derive from; one-way from the KEK, never stored."""
+        return self._watermark_secret
 
     def shred(self, session: Session, owner_id: str) -> Shredded:
         """Destroy `owner_id`'s data key and leave a tombstone; everything sealed is now noise."""

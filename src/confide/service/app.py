@@ -1,4 +1,4 @@
-"""The HTTP app: the device API, the privacy centre, and (later) the reviewer workbench."""
+"""The HTTP app: the device API, the privacy centre, and the reviewer workbench."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from confide import __version__
-from confide.service import device_api, privacy_centre
+from confide.service import device_api, privacy_centre, staff_auth, workbench
 from confide.service.runtime import Runtime
 
 
@@ -15,6 +15,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(device_api.router)
     app.include_router(privacy_centre.router)
+    app.include_router(staff_auth.router)
+    app.include_router(workbench.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -14,6 +14,7 @@ from confide.jobs import Queue, build_queue
 from confide.pipeline import Engines, Pipeline
 from confide.privacy.keys import KeyRing
 from confide.privacy.retention import enforce_retention
+from confide.sample import SamplingPolicy
 from confide.settings import Settings
 from confide.store.blobs import BlobStore, LocalBlobStore
 from confide.store.database import connect, sessions
@@ -56,7 +57,8 @@ class Runtime:
 
     @cached_property
     def pipeline(self) -> Pipeline:
-        return Pipeline(self.sessions, self.keyring, self.blobs, self.engines)
+        policy = SamplingPolicy(rate=self.settings.review_rate)
+        return Pipeline(self.sessions, self.keyring, self.blobs, self.engines, policy)
 
     @cached_property
     def queue(self) -> Queue:

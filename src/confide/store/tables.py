@@ -77,6 +77,9 @@ class Household(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    quiet_hours: Mapped[str | None] = mapped_column(String(16))
+    """'22:00-07:00' in the household's time zone: nothing said then is sampled for review."""
 
 
 class Person(Base):
@@ -184,3 +187,112 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class StaffMember(Base):
+    """Someone who works on reviews. Customers see only the pseudonym, reviewers only tasks."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(32), unique=True)
+    login: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    totp_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    roles: Mapped[str] = mapped_column(String(128))
+    shift_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    break_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StaffSession(Base):
+    """A staff member signed in to the workbench; like WebSession, only the id's hash is kept."""
+
+    __tablename__ = "staff_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ReviewTask(Base):
+    """One protected clip for one reviewer. Its material is sealed under the owner's key, so
+    erasing the owner shreds it; the reviewer sees the task id and a per-task pseudonym only."""
+
+    __tablename__ = "review_tasks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    interaction_id: Mapped[str] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    group_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    stratum: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(32))
+    sampled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    assigned_to: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    material_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    audio_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_warning: Mapped[bool] = mapped_column(Boolean, default=False)
+    gold_annotation_id: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(String(256))
+
+
+class Annotation(Base):
+    """A reviewer's labels for one task: the words sealed, the intent and flags in the clear
+    (they name no one) so agreement can be computed without opening anything."""
+
+    __tablename__ = "annotations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    task_id: Mapped[str] = mapped_column(
+        ForeignKey("review_tasks.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    adjudication: Mapped[bool] = mapped_column(Boolean, default=False)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    flags: Mapped[str] = mapped_column(String(128), default="")
+    content_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Escalation(Base):
+    """A clip a reviewer flagged as distressing, waiting for the safety role."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    task_id: Mapped[str] = mapped_column(
+        ForeignKey("review_tasks.id", ondelete="CASCADE"), index=True
+    )
+    raised_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    handled_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(64))
+
+
+class BreakGlass(Base):
+    """A request to hear the original audio: a second person approves, it expires, it is logged."""
+
+    __tablename__ = "break_glass"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    task_id: Mapped[str] = mapped_column(
+        ForeignKey("review_tasks.id", ondelete="CASCADE"), index=True
+    )
+    requested_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

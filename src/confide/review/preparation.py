@@ -1,0 +1,153 @@
+"""Turning a sampled interaction into what a reviewer may get, or into nothing (fail closed).
+
+The owner's audio and words are opened by the server, never by a person, and handed to a
+`Protector`: it redacts the text, bleeps the audio under each redacted span, re-transcribes the
+bleeped audio to check nothing personal survives, and anonymises the voice towards a target
+drawn for this task. What comes out is sealed under the owner's key again, so erasing the owner
+shreds it like the original. A clip the protector cannot clear is rejected and never queued.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from confide.audio import Audio, read_audio
+from confide.privacy.audit import Access, append
+from confide.privacy.contexts import (
+    answer_context,
+    audio_context,
+    transcript_context,
+    understanding_context,
+)
+from confide.privacy.keys import KeyRing
+from confide.recognize.base import Transcript, Word
+from confide.review.distress import suspect_distress
+from confide.store.blobs import BlobStore
+from confide.store.tables import Interaction, ReviewTask
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A clip as a reviewer may have it, or the reason it may not be reviewed at all."""
+
+    audio: Audio | None
+    """Bleeped and anonymised; None when rejected."""
+    transcript: str
+    """The ASR hypothesis with each piece of personal data replaced by a typed placeholder."""
+    slots: list[dict[str, Any]]
+    """The NLU slots, each value redacted where it held personal data."""
+    answer: str
+    """The answer that was given, redacted the same way."""
+    redacted_types: list[str]
+    """The placeholder types removed, in order, so the reviewer knows what was there."""
+    rejection: str | None = None
+    """Why the clip failed protection; None when it passed."""
+
+
+class Protector(Protocol):
+    """Protection of one clip; `seed` picks the task's voice target."""
+
+    def __call__(
+        self,
+        audio: Audio,
+        transcript: Transcript,
+        understood: dict[str, Any],
+        answer: str,
+        seed: bytes,
+    ) -> Protected: ...
+
+
+def prepare(
+    session: Session, keyring: KeyRing, blobs: BlobStore, task: ReviewTask, protect: Protector
+) -> str:
+    """Protect one sampled task's clip; its status becomes 'queued' or 'rejected'."""
+    interaction = session.get(Interaction, task.interaction_id)
+    if interaction is None or interaction.audio_key is None or task.status != "protecting":
+        return task.status
+    owner, iid = interaction.owner_id, interaction.id
+    audio = read_audio(
+        keyring.open(session, owner, blobs.get(interaction.audio_key), audio_context(iid))
+    )
+    transcript = _transcript(_open(session, keyring, interaction, "transcript"))
+    understood = _open(session, keyring, interaction, "understanding") or {}
+    answer = (_open(session, keyring, interaction, "answer") or {}).get("text", "")
+    protected = protect(audio, transcript, understood, answer, task.id.encode())
+    if protected.audio is None:
+        task.status, task.note = "rejected", protected.rejection or "failed protection"
+        append(
+            session,
+            Access("protector", "system", "reject_for_review", f"interaction:{iid}",
+                   "personal data could not be removed reliably, so no one will hear it", owner),
+        )  # fmt: skip
+        session.flush()
+        return task.status
+    material = {
+        "transcript": protected.transcript,
+        "intent": understood.get("intent"),
+        "confidence": understood.get("confidence"),
+        "slots": protected.slots,
+        "answer": protected.answer,
+        "redacted": protected.redacted_types,
+        "stratum": task.stratum,
+    }
+    task.material_sealed = keyring.seal(
+        session, owner, json.dumps(material).encode(), material_context(task.id)
+    )
+    task.audio_sealed = keyring.seal(
+        session, owner, protected.audio.to_wav_bytes(), audio_task_context(task.id)
+    )
+    task.content_warning = suspect_distress(transcript.text)
+    task.status = "queued"
+    session.flush()
+    return task.status
+
+
+def prepare_pending(
+    session: Session, keyring: KeyRing, blobs: BlobStore, interaction_id: str, protect: Protector
+) -> list[str]:
+    """Prepare every task of one interaction still waiting for protection."""
+    tasks = session.scalars(
+        select(ReviewTask).where(
+            ReviewTask.interaction_id == interaction_id, ReviewTask.status == "protecting"
+        )
+    ).all()
+    return [prepare(session, keyring, blobs, task, protect) for task in tasks]
+
+
+def material_context(task_id: str) -> str:
+    return f"review-material:{task_id}"
+
+
+def audio_task_context(task_id: str) -> str:
+    return f"review-audio:{task_id}"
+
+
+_CONTEXTS: dict[str, Callable[[str], str]] = {
+    "transcript": transcript_context,
+    "understanding": understanding_context,
+    "answer": answer_context,
+}
+
+
+def _open(
+    session: Session, keyring: KeyRing, interaction: Interaction, part: str
+) -> dict[str, Any] | None:
+    sealed = getattr(interaction, f"{part}_sealed")
+    if sealed is None:
+        return None
+    opened = keyring.open(session, interaction.owner_id, sealed, _CONTEXTS[part](interaction.id))
+    value: dict[str, Any] = json.loads(opened)
+    return value
+
+
+def _transcript(stored: dict[str, Any] | None) -> Transcript:
+    stored = stored or {"text": "", "words": [], "engine": "none"}
+    words = [Word(**w) for w in stored.get("words", [])]
+    end = words[-1].end if words else 0.0
+    return Transcript(stored["text"], words, stored.get("engine", ""), end, 0.0)

@@ -1,0 +1,110 @@
+"""The people who work on reviews: roles, pseudonyms, password and TOTP for every one of them.
+
+A staff member is known to customers only by a pseudonym and a role, and to other staff by the
+same pseudonym: real names are not stored at all. Every role signs in with a password and a
+TOTP code; there is no role for which the second factor is optional.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from confide.errors import AccessDenied
+from confide.privacy.keys import KeyRing
+from confide.store.tables import StaffMember
+
+ROLES = {
+    "reviewer": "transcribes and labels protected clips",
+    "lead": "adjudicates disagreements, sets gold tasks, watches agreement",
+    "safety": "is trained to handle distressing clips and follows docs/distress-procedure.md",
+    "privacy_officer": "approves or refuses break-glass requests",
+    "admin": "manages staff accounts",
+}
+"""Every role, with what it is for."""
+
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class NewStaff:
+    """A staff account just made, with the secret shown once."""
+
+    id: str
+    """The account's id."""
+    pseudonym: str
+    """What customers and colleagues see, e.g. 'Reviewer 4F2A'."""
+    login: str
+    """What they sign in with."""
+    totp_secret: str
+    """Base32 TOTP secret for their authenticator app, shown once."""
+
+
+def add_staff(
+    session: Session, keyring: KeyRing, login: str, password: str, roles: set[str]
+) -> NewStaff:
+    """A new account; roles must be known, the password 12 characters or more."""
+    unknown = roles - ROLES.keys()
+    if not roles or unknown:
+        raise ValueError(f"roles must be some of {', '.join(ROLES)}; got {sorted(roles)}")
+    if not login or len(password) < 12:
+        raise ValueError("a staff member needs a login and a password of at least 12 characters")
+    if session.scalar(select(StaffMember.id).where(StaffMember.login == login)):
+        raise ValueError(f"the login {login!r} is taken")
+    staff_id = uuid.uuid4().hex
+    keyring.ensure_key(session, staff_id)
+    secret = pyotp.random_base32()
+    title = "Reviewer" if roles == {"reviewer"} else _title(roles)
+    pseudonym = f"{title} {secrets.token_hex(2).upper()}"
+    session.add(
+        StaffMember(
+            id=staff_id,
+            pseudonym=pseudonym,
+            login=login,
+            password_hash=_hasher.hash(password),
+            totp_sealed=keyring.seal(session, staff_id, secret.encode(), f"staff-totp:{staff_id}"),
+            roles=",".join(sorted(roles)),
+            active=True,
+            created_at=datetime.now(UTC),
+        )
+    )
+    session.flush()
+    return NewStaff(staff_id, pseudonym, login, secret)
+
+
+def roles_of(member: StaffMember) -> frozenset[str]:
+    return frozenset(filter(None, member.roles.split(",")))
+
+
+def staff_log_in(
+    session: Session, keyring: KeyRing, login: str, password: str, code: str
+) -> StaffMember:
+    """Password and current TOTP code, both right, or AccessDenied that says neither."""
+    member = session.scalar(select(StaffMember).where(StaffMember.login == login))
+    denied = AccessDenied("wrong login, password or code")
+    if member is None or not member.active:
+        _hasher.hash(password)  # same work either way: no login enumeration by timing
+        raise denied
+    try:
+        _hasher.verify(member.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise denied from None
+    secret = keyring.open(session, member.id, member.totp_sealed, f"staff-totp:{member.id}")
+    if not pyotp.TOTP(secret.decode()).verify(code, valid_window=1):
+        raise denied
+    return member
+
+
+def _title(roles: set[str]) -> str:
+    for role in ("admin", "privacy_officer", "safety", "lead"):
+        if role in roles:
+            return {"privacy_officer": "Privacy", "safety": "Safety"}.get(role, role.title())
+    return "Reviewer"

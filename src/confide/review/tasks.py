@@ -1,0 +1,342 @@
+"""The review queue: handing out tasks, what a reviewer may see of one, labels, flags, escalation.
+
+A reviewer holds at most one task at a time and can reach only that one: any other id, or a
+task that has moved on, reads as not found. Whenever a task is handed out or opened, its owner's
+consent is checked again, so a revocation bites even mid-review (invariant 4). Every opening of
+a task's words or audio is an audit event the owner sees, under the reviewer's pseudonym
+(invariant 6). The distress flag stops the clip, takes it out of the reviewer's hands and routes
+it to the safety role (invariant 8); caps per shift bound what one reviewer is exposed to.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from confide.errors import NotFound
+from confide.privacy.audit import Access, append
+from confide.privacy.consent import has_consent
+from confide.privacy.deletion import register_derived
+from confide.privacy.keys import KeyRing
+from confide.review.preparation import audio_task_context, material_context
+from confide.sample import withdraw
+from confide.store.tables import Annotation, Consent, Escalation, ReviewTask, StaffMember
+
+FLAGS = {
+    "critical_data": "Personal data is still audible or readable",
+    "false_wake": "Not meant for the assistant",
+    "distress": "Distressing: stop, and send to the safety team",
+}
+"""The flags a reviewer can raise, with the words the workbench shows."""
+
+
+@dataclass(frozen=True)
+class Wellness:
+    """Limits on what one reviewer meets in one shift."""
+
+    clips_per_shift: int = 150
+    """After this many clips the queue gives no more until a new shift."""
+    distress_per_shift: int = 2
+    """After this many distress flags, clips with a content warning are no longer handed out."""
+    shift_hours: int = 8
+    """A shift ends this long after it started."""
+    break_minutes: int = 15
+    """The break the workbench offers after a distress flag."""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What a reviewer (or a lead adjudicating) says about one clip."""
+
+    transcript: str
+    """The corrected transcript."""
+    intent: str | None
+    """The right intent, or None when the clip holds no request."""
+    slots: list[dict[str, Any]] = field(default_factory=list)
+    """The right slots: name, value, and a catalog link where a name was linked."""
+    rating: int | None = None
+    """How good the answer was, 1 (wrong) to 5 (perfect)."""
+    flags: frozenset[str] = frozenset()
+    """Some of FLAGS."""
+
+
+class QueueClosed(Exception):
+    """No task now, and why: a break, the shift's cap, or an empty queue."""
+
+
+def start_shift(session: Session, member: StaffMember, now: datetime) -> None:
+    """A new shift starts when the last one ended; the counters start again."""
+    started = _aware(member.shift_started_at)
+    if started is None or now - started >= timedelta(hours=Wellness().shift_hours):
+        member.shift_started_at = now
+        session.flush()
+
+
+def take_break(session: Session, member: StaffMember, now: datetime, wellness: Wellness) -> None:
+    member.break_until = now + timedelta(minutes=wellness.break_minutes)
+    session.flush()
+
+
+def next_task(
+    session: Session, member: StaffMember, now: datetime, wellness: Wellness = Wellness()
+) -> ReviewTask:
+    """The task this reviewer holds, or the next one for them; QueueClosed says why not."""
+    start_shift(session, member, now)
+    held = session.scalar(
+        select(ReviewTask).where(
+            ReviewTask.assigned_to == member.id, ReviewTask.status == "assigned"
+        )
+    )
+    if held is not None and _still_consented(session, held):
+        return held
+    on_break = _aware(member.break_until)
+    if on_break is not None and on_break > now:
+        raise QueueClosed(f"you are on a break until {on_break:%H:%M} UTC")
+    started = _aware(member.shift_started_at) or now
+    heard = (
+        session.scalar(
+            select(func.count()).where(
+                ReviewTask.assigned_to == member.id, ReviewTask.assigned_at >= started
+            )
+        )
+        or 0
+    )
+    if heard >= wellness.clips_per_shift:
+        raise QueueClosed("you have reached this shift's limit of clips; thank you")
+    distress = (
+        session.scalar(
+            select(func.count()).where(
+                Escalation.raised_by == member.id, Escalation.raised_at >= started
+            )
+        )
+        or 0
+    )
+    query = (
+        select(ReviewTask)
+        .join(
+            Consent,
+            and_(Consent.person_id == ReviewTask.owner_id, Consent.purpose == "human_review"),
+        )
+        .where(ReviewTask.status == "queued", Consent.granted.is_(True))
+        .where(~_annotated_by(member.id))
+        .order_by(ReviewTask.sampled_at, ReviewTask.id)
+    )
+    if distress >= wellness.distress_per_shift:
+        query = query.where(ReviewTask.content_warning.is_(False))
+    for task in session.scalars(query.limit(20)):
+        if not _still_consented(session, task):
+            continue
+        task.status, task.assigned_to, task.assigned_at = "assigned", member.id, now
+        session.flush()
+        return task
+    raise QueueClosed("the queue is empty")
+
+
+def held_task(session: Session, member: StaffMember, task_id: str) -> ReviewTask:
+    """The task if this reviewer holds it now; NotFound for every other id, whatever it is."""
+    task = session.get(ReviewTask, task_id)
+    if task is None or task.assigned_to != member.id or task.status != "assigned":
+        raise NotFound("no such task")
+    if not _still_consented(session, task):
+        raise NotFound("no such task")
+    return task
+
+
+def material(session: Session, keyring: KeyRing, member: StaffMember, task: ReviewTask,
+             role: str = "reviewer") -> dict[str, Any]:  # fmt: skip
+    """The task's redacted words as the workbench shows them; an audited access."""
+    if task.material_sealed is None:
+        raise NotFound("no such task")
+    opened = keyring.open(session, task.owner_id, task.material_sealed, material_context(task.id))
+    append(
+        session,
+        Access(member.pseudonym, role, "read_transcript", f"review-task:{task.id}",
+               "read the redacted transcript of an anonymised clip to label it", task.owner_id),
+    )  # fmt: skip
+    shown: dict[str, Any] = json.loads(opened)
+    return shown
+
+
+def protected_audio(session: Session, keyring: KeyRing, member: StaffMember, task: ReviewTask,
+                    role: str = "reviewer") -> bytes:  # fmt: skip
+    """The bleeped, anonymised clip as WAV bytes, before watermarking; an audited access."""
+    if task.audio_sealed is None:
+        raise NotFound("no such task")
+    wav = keyring.open(session, task.owner_id, task.audio_sealed, audio_task_context(task.id))
+    append(
+        session,
+        Access(member.pseudonym, role, "listen", f"review-task:{task.id}",
+               "listened to an anonymised, bleeped clip to label it", task.owner_id),
+    )  # fmt: skip
+    return wav
+
+
+def submit(
+    session: Session, keyring: KeyRing, member: StaffMember, task: ReviewTask, labels: Labels,
+    now: datetime,
+) -> Annotation:  # fmt: skip
+    """Store the labels (words sealed under the owner's key) and close the task."""
+    unknown = labels.flags - FLAGS.keys()
+    if unknown:
+        raise ValueError(f"unknown flags {sorted(unknown)}; flags are {', '.join(FLAGS)}")
+    if labels.rating is not None and not 1 <= labels.rating <= 5:
+        raise ValueError("a rating is 1 to 5")
+    annotation = add_annotation(session, keyring, member, task, labels, now, adjudication=False)
+    task.status = "submitted"
+    if "critical_data" in labels.flags:  # protection missed something: no one else hears it
+        task.audio_sealed, task.note = None, "reviewer flagged personal data"
+    session.flush()
+    return annotation
+
+
+def flag_distress(session: Session, member: StaffMember, task: ReviewTask, now: datetime) -> str:
+    """Stop, take the clip from the reviewer, route it to safety; returns the escalation id."""
+    escalation = Escalation(
+        id=uuid.uuid4().hex, task_id=task.id, raised_by=member.id, raised_at=now, status="open"
+    )
+    session.add(escalation)
+    task.status, task.assigned_to = "escalated", None
+    append(
+        session,
+        Access(member.pseudonym, "reviewer", "flag_distress", f"review-task:{task.id}",
+               "a reviewer found the clip distressing; it went to the trained safety team",
+               task.owner_id),
+    )  # fmt: skip
+    session.flush()
+    return escalation.id
+
+
+def open_escalations(session: Session) -> list[Escalation]:
+    return list(
+        session.scalars(
+            select(Escalation).where(Escalation.status == "open").order_by(Escalation.raised_at)
+        )
+    )
+
+
+def escalated_task(session: Session, escalation_id: str) -> tuple[Escalation, ReviewTask]:
+    escalation = session.get(Escalation, escalation_id)
+    task = session.get(ReviewTask, escalation.task_id) if escalation else None
+    if escalation is None or task is None:
+        raise NotFound("no such escalation")
+    return escalation, task
+
+
+SAFETY_OUTCOMES = {
+    "no_risk": "Reviewed: no one appears to be at risk",
+    "support_offered": "Reviewed: support resources offered to the household",
+    "emergency_referral": "Reviewed: referred under the emergency procedure",
+}
+"""How the safety role closes an escalation (docs/distress-procedure.md)."""
+
+
+def close_escalation(
+    session: Session, member: StaffMember, escalation_id: str, outcome: str, now: datetime
+) -> None:
+    if outcome not in SAFETY_OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(SAFETY_OUTCOMES)}")
+    escalation, task = escalated_task(session, escalation_id)
+    escalation.status, escalation.handled_by = "closed", member.id
+    escalation.handled_at, escalation.outcome = now, outcome
+    task.audio_sealed = None  # the clip leaves review for good
+    append(
+        session,
+        Access(member.pseudonym, "safety", "close_escalation", f"review-task:{task.id}",
+               SAFETY_OUTCOMES[outcome], task.owner_id),
+    )  # fmt: skip
+    session.flush()
+
+
+def add_annotation(
+    session: Session, keyring: KeyRing, member: StaffMember, task: ReviewTask, labels: Labels,
+    now: datetime, *, adjudication: bool,
+) -> Annotation:  # fmt: skip
+    annotation_id = uuid.uuid4().hex
+    content = {"transcript": labels.transcript, "slots": labels.slots}
+    row = Annotation(
+        id=annotation_id,
+        task_id=task.id,
+        reviewer_id=member.id,
+        adjudication=adjudication,
+        intent=labels.intent,
+        rating=labels.rating,
+        flags=",".join(sorted(labels.flags)),
+        content_sealed=keyring.seal(
+            session, task.owner_id, json.dumps(content).encode(), annotation_context(annotation_id)
+        ),
+        submitted_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def annotation_context(annotation_id: str) -> str:
+    return f"annotation:{annotation_id}"
+
+
+def open_annotation(session: Session, keyring: KeyRing, annotation: Annotation) -> dict[str, Any]:
+    task = session.get(ReviewTask, annotation.task_id)
+    if task is None:
+        raise NotFound("no such annotation")
+    opened = keyring.open(
+        session, task.owner_id, annotation.content_sealed, annotation_context(annotation.id)
+    )
+    content: dict[str, Any] = json.loads(opened)
+    return content
+
+
+def _annotated_by(staff_id: str) -> Any:
+    """Tasks whose clip this reviewer already labelled: a second opinion must be someone else's."""
+    sibling = ReviewTask.__table__.alias("sibling")
+    return exists(
+        select(Annotation.id)
+        .join(sibling, sibling.c.id == Annotation.task_id)
+        .where(sibling.c.group_id == ReviewTask.group_id, Annotation.reviewer_id == staff_id)
+    )
+
+
+def _still_consented(session: Session, task: ReviewTask) -> bool:
+    """Consent checked again now; a task whose owner revoked it is withdrawn on the spot."""
+    purposes = ["human_review"] + (["false_wake_review"] if task.stratum == "false_wake" else [])
+    for purpose in purposes:
+        if not has_consent(session, task.owner_id, purpose):
+            withdraw(session, task.owner_id, purpose)
+            return False
+    return True
+
+
+def _erase_review_copies(session: Session, interaction_ids: Any) -> dict[str, int]:
+    """Deletion reaches review: tasks, annotations, escalations and break-glass go with the clip."""
+    from sqlalchemy import delete
+
+    from confide.store.tables import BreakGlass
+
+    task_ids = list(
+        session.scalars(
+            select(ReviewTask.id).where(ReviewTask.interaction_id.in_(list(interaction_ids)))
+        )
+    )
+    if not task_ids:
+        return {"review_tasks": 0, "annotations": 0}
+    annotations = session.scalar(select(func.count()).where(Annotation.task_id.in_(task_ids))) or 0
+    for table in (Annotation, Escalation, BreakGlass):
+        session.execute(delete(table).where(table.task_id.in_(task_ids)))
+    session.execute(delete(ReviewTask).where(ReviewTask.id.in_(task_ids)))
+    return {"review_tasks": len(task_ids), "annotations": annotations}
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+register_derived("review", _erase_review_copies)

@@ -1,0 +1,434 @@
+"""The reviewer workbench and the staff pages around it: review, quality, safety, break-glass,
+staff accounts.
+
+What a reviewer can reach is the task they hold: a per-task pseudonym, redacted words, and a
+bleeped, anonymised clip that carries their own watermark, streamed with no download and no
+caching (invariants 5 and 7). Ids of accounts, people, devices and interactions never appear on
+any of these pages. Every page works without script and from the keyboard; the little script
+there is adds shortcuts and stops playback the moment distress is flagged.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from confide.audio import read_audio
+from confide.errors import AccessDenied, NotFound
+from confide.review import breakglass, quality
+from confide.review.staff import ROLES, add_staff
+from confide.review.tasks import (
+    FLAGS,
+    SAFETY_OUTCOMES,
+    Labels,
+    QueueClosed,
+    Wellness,
+    close_escalation,
+    escalated_task,
+    flag_distress,
+    held_task,
+    material,
+    next_task,
+    open_annotation,
+    open_escalations,
+    protected_audio,
+    submit,
+    take_break,
+)
+from confide.review.watermark import embed, watermark_key
+from confide.service.device_api import db, runtime
+from confide.service.runtime import Runtime
+from confide.service.staff_auth import Staff, require
+from confide.service.web_auth import render
+from confide.store.tables import Annotation, BreakGlass, ReviewTask, StaffMember
+
+router = APIRouter(prefix="/review", include_in_schema=False)
+Db = Annotated[Session, Depends(db)]
+Rt = Annotated[Runtime, Depends(runtime)]
+Reviewer = Annotated[Staff, Depends(require("review"))]
+ReviewerPost = Annotated[Staff, Depends(require("review", post=True))]
+Lead = Annotated[Staff, Depends(require("quality"))]
+LeadPost = Annotated[Staff, Depends(require("quality", post=True))]
+Safety = Annotated[Staff, Depends(require("safety"))]
+SafetyPost = Annotated[Staff, Depends(require("safety", post=True))]
+Anyone = Annotated[Staff, Depends(require("home"))]
+Asker = Annotated[Staff, Depends(require("break_glass_request"))]
+AskerPost = Annotated[Staff, Depends(require("break_glass_request", post=True))]
+Officer = Annotated[Staff, Depends(require("break_glass_decide"))]
+OfficerPost = Annotated[Staff, Depends(require("break_glass_decide", post=True))]
+Admin = Annotated[Staff, Depends(require("staff"))]
+AdminPost = Annotated[Staff, Depends(require("staff", post=True))]
+
+RESOURCES = Path(__file__).parents[1] / "understand" / "resources"
+INTENTS = sorted(
+    {
+        path.stem.removeprefix("train_").removesuffix("_full")
+        for path in RESOURCES.rglob("train_*.json")
+    }
+)
+"""Every intent the assistant knows, for the reviewer's intent choice."""
+AUDIO_HEADERS = {
+    "Cache-Control": "no-store, private",
+    "Content-Disposition": "inline",
+    "X-Content-Type-Options": "nosniff",
+}
+"""Streamed for the player only: never cached, never offered as a file."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _context(staff: Staff, active: str, **values: Any) -> dict[str, Any]:
+    return {"staff": staff, "active": active, **values}
+
+
+@router.get("/")
+def home(request: Request, staff: Anyone, session: Db, notice: str = "") -> Response:
+    counts = {
+        "queued": len(
+            session.scalars(select(ReviewTask.id).where(ReviewTask.status == "queued")).all()
+        ),
+        "escalations": len(open_escalations(session)),
+        "break_glass": len(breakglass.pending(session)),
+    }
+    return render(
+        request, "review/home.html", _context(staff, "home", counts=counts, notice=notice)
+    )
+
+
+@router.post("/next")
+def take_next(staff: ReviewerPost, session: Db) -> Response:
+    try:
+        task = next_task(session, staff.member, _now())
+    except QueueClosed as closed:
+        session.commit()
+        return RedirectResponse(f"/review/?notice={closed}", 303)
+    session.commit()
+    return RedirectResponse(f"/review/tasks/{task.id}", 303)
+
+
+@router.get("/tasks/{task_id}")
+def task_page(
+    request: Request, task_id: str, staff: Reviewer, session: Db, rt: Rt, warned: bool = False
+) -> Response:
+    task = _held(session, staff, task_id)
+    if task.content_warning and not warned:
+        return render(request, "review/warning.html", _context(staff, "review", task=task))
+    shown = material(session, rt.keyring, staff.member, task)
+    session.commit()
+    context = _context(
+        staff, "review", task=task, shown=shown, intents=INTENTS, flags=FLAGS,
+        kinds=_catalog_kinds(rt),
+    )  # fmt: skip
+    return render(request, "review/task.html", context)
+
+
+@router.get("/tasks/{task_id}/audio")
+def task_audio(task_id: str, staff: Reviewer, session: Db, rt: Rt) -> Response:
+    task = _held(session, staff, task_id)
+    wav = protected_audio(session, rt.keyring, staff.member, task)
+    session.commit()
+    return _stream(rt, staff, wav)
+
+
+@router.post("/tasks/{task_id}/submit")
+async def submit_labels(
+    request: Request, task_id: str, staff: ReviewerPost, session: Db, rt: Rt
+) -> Response:
+    task = _held(session, staff, task_id)
+    form = await request.form()
+    try:
+        labels = _labels(form)
+        submit(session, rt.keyring, staff.member, task, labels, _now())
+    except ValueError as exc:
+        shown = material(session, rt.keyring, staff.member, task)
+        session.commit()
+        context = _context(staff, "review", task=task, shown=shown, intents=INTENTS, flags=FLAGS,
+                           kinds=_catalog_kinds(rt), error=str(exc))  # fmt: skip
+        return render(request, "review/task.html", context, 422)
+    session.commit()
+    return RedirectResponse("/review/?notice=Saved. Thank you.", 303)
+
+
+@router.post("/tasks/{task_id}/distress")
+def distress(task_id: str, staff: ReviewerPost, session: Db) -> Response:
+    task = _held(session, staff, task_id)
+    flag_distress(session, staff.member, task, _now())
+    session.commit()
+    return RedirectResponse("/review/break", 303)
+
+
+@router.get("/break")
+def break_page(request: Request, staff: Reviewer) -> Response:
+    return render(
+        request, "review/break.html", _context(staff, "review", minutes=Wellness().break_minutes)
+    )
+
+
+@router.post("/break")
+def start_break(staff: ReviewerPost, session: Db) -> Response:
+    member = session.get(StaffMember, staff.member.id)
+    assert member is not None
+    take_break(session, member, _now(), Wellness())
+    session.commit()
+    return RedirectResponse("/review/?notice=Your break has started. Take care.", 303)
+
+
+@router.get("/quality")
+def quality_page(request: Request, staff: Lead, session: Db, rt: Rt) -> Response:
+    reviewers, batches = quality.agreement(session, rt.keyring)
+    open_pairs = quality.disagreements(session, rt.keyring)
+    names = _pseudonyms(session)
+    context = _context(staff, "quality", reviewers=reviewers, batches=batches,
+                       disagreements=open_pairs, names=names)  # fmt: skip
+    return render(request, "review/quality.html", context)
+
+
+@router.get("/adjudicate/{group_id}")
+def adjudicate_page(request: Request, group_id: str, staff: Lead, session: Db, rt: Rt) -> Response:
+    task, labels = _group(session, rt, group_id)
+    shown = material(session, rt.keyring, staff.member, task, role="lead")
+    session.commit()
+    context = _context(staff, "quality", task=task, shown=shown, labels=labels, intents=INTENTS,
+                       group_id=group_id, names=_pseudonyms(session))  # fmt: skip
+    return render(request, "review/adjudicate.html", context)
+
+
+@router.get("/adjudicate/{group_id}/audio")
+def adjudicate_audio(group_id: str, staff: Lead, session: Db, rt: Rt) -> Response:
+    task, _ = _group(session, rt, group_id)
+    wav = protected_audio(session, rt.keyring, staff.member, task, role="lead")
+    session.commit()
+    return _stream(rt, staff, wav)
+
+
+@router.post("/adjudicate/{group_id}")
+async def adjudicate(
+    request: Request, group_id: str, staff: LeadPost, session: Db, rt: Rt
+) -> Response:
+    _group(session, rt, group_id)
+    labels = _labels(await request.form())
+    quality.adjudicate(session, rt.keyring, staff.member, group_id, labels, _now())
+    if (await request.form()).get("gold"):
+        quality.make_gold(session, rt.keyring, staff.member, group_id, _now())
+    session.commit()
+    return RedirectResponse("/review/quality", 303)
+
+
+@router.get("/escalations")
+def escalations(request: Request, staff: Safety, session: Db) -> Response:
+    waiting = open_escalations(session)
+    return render(
+        request, "review/escalations.html", _context(staff, "safety", escalations=waiting)
+    )
+
+
+@router.get("/escalations/{escalation_id}")
+def escalation_page(
+    request: Request, escalation_id: str, staff: Safety, session: Db, rt: Rt
+) -> Response:
+    escalation, task = _escalation(session, escalation_id)
+    shown = material(session, rt.keyring, staff.member, task, role="safety")
+    session.commit()
+    context = _context(staff, "safety", escalation=escalation, task=task, shown=shown,
+                       outcomes=SAFETY_OUTCOMES)  # fmt: skip
+    return render(request, "review/escalation.html", context)
+
+
+@router.get("/escalations/{escalation_id}/audio")
+def escalation_audio(escalation_id: str, staff: Safety, session: Db, rt: Rt) -> Response:
+    _, task = _escalation(session, escalation_id)
+    wav = protected_audio(session, rt.keyring, staff.member, task, role="safety")
+    session.commit()
+    return _stream(rt, staff, wav)
+
+
+@router.post("/escalations/{escalation_id}/close")
+def close(
+    escalation_id: str, staff: SafetyPost, session: Db, outcome: Annotated[str, Form()] = ""
+) -> Response:
+    _escalation(session, escalation_id)
+    try:
+        close_escalation(session, staff.member, escalation_id, outcome, _now())
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    session.commit()
+    return RedirectResponse("/review/escalations", 303)
+
+
+@router.get("/break-glass")
+def break_glass_page(request: Request, staff: Anyone, session: Db, notice: str = "") -> Response:
+    if not staff.roles & {"lead", "safety", "privacy_officer"}:
+        raise HTTPException(403, "your role does not allow this")
+    mine = session.scalars(
+        select(BreakGlass)
+        .where(BreakGlass.requested_by == staff.member.id)
+        .order_by(BreakGlass.requested_at.desc())
+    ).all()
+    waiting = breakglass.pending(session) if "privacy_officer" in staff.roles else []
+    context = _context(staff, "break_glass", mine=mine, waiting=waiting, now=_now(),
+                       names=_pseudonyms(session), notice=notice)  # fmt: skip
+    return render(request, "review/break_glass.html", context)
+
+
+@router.post("/break-glass")
+def ask_break_glass(
+    staff: AskerPost,
+    session: Db,
+    task: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        breakglass.request(session, staff.member, task, reason, _now())
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    session.commit()
+    return RedirectResponse("/review/break-glass?notice=Asked. A privacy officer decides.", 303)
+
+
+@router.post("/break-glass/{request_id}/decide")
+def decide_break_glass(
+    request_id: str, staff: OfficerPost, session: Db, approve: Annotated[str, Form()] = ""
+) -> Response:
+    try:
+        breakglass.decide(session, staff.member, request_id, approve == "yes", _now())
+    except AccessDenied as exc:
+        raise HTTPException(403, str(exc)) from exc
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    session.commit()
+    return RedirectResponse("/review/break-glass", 303)
+
+
+@router.get("/break-glass/{request_id}/audio")
+def break_glass_audio(request_id: str, staff: Asker, session: Db, rt: Rt) -> Response:
+    try:
+        wav = breakglass.original_audio(
+            session, rt.keyring, rt.blobs, staff.member, request_id, _now()
+        )
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except AccessDenied as exc:
+        raise HTTPException(403, str(exc)) from exc
+    session.commit()
+    return _stream(rt, staff, wav)
+
+
+@router.get("/staff")
+def staff_page(request: Request, staff: Admin, session: Db) -> Response:
+    members = session.scalars(select(StaffMember).order_by(StaffMember.pseudonym)).all()
+    return render(
+        request, "review/staff.html", _context(staff, "staff", members=members, roles=ROLES)
+    )
+
+
+@router.post("/staff")
+async def add_member(request: Request, staff: AdminPost, session: Db, rt: Rt) -> Response:
+    form = await request.form()
+    roles = {str(role) for role in form.getlist("roles")}
+    try:
+        created = add_staff(
+            session, rt.keyring, str(form.get("login", "")).strip(), str(form.get("password", "")),
+            roles,
+        )  # fmt: skip
+    except ValueError as exc:
+        members = session.scalars(select(StaffMember).order_by(StaffMember.pseudonym)).all()
+        context = _context(staff, "staff", members=members, roles=ROLES, error=str(exc))
+        return render(request, "review/staff.html", context, 422)
+    session.commit()
+    members = session.scalars(select(StaffMember).order_by(StaffMember.pseudonym)).all()
+    context = _context(staff, "staff", members=members, roles=ROLES, created=created)
+    return render(request, "review/staff.html", context)
+
+
+def _held(session: Session, staff: Staff, task_id: str) -> ReviewTask:
+    try:
+        return held_task(session, staff.member, task_id)
+    except NotFound as exc:
+        session.commit()  # a withdrawal found on the way is kept
+        raise HTTPException(404, "no such task") from exc
+
+
+def _escalation(session: Session, escalation_id: str) -> tuple[Any, ReviewTask]:
+    try:
+        escalation, task = escalated_task(session, escalation_id)
+    except NotFound as exc:
+        raise HTTPException(404, "no such escalation") from exc
+    if escalation.status != "open" or task.audio_sealed is None:
+        raise HTTPException(404, "this escalation is closed")
+    return escalation, task
+
+
+def _group(session: Session, rt: Runtime, group_id: str) -> tuple[ReviewTask, list[Any]]:
+    """A clip two reviewers disagreed on: its first task and both labels, opened."""
+    found = [
+        pair for pair in quality.disagreements(session, rt.keyring) if pair.group_id == group_id
+    ]
+    if not found:
+        raise HTTPException(404, "no such disagreement")
+    task = session.scalar(
+        select(ReviewTask).where(ReviewTask.group_id == group_id).order_by(ReviewTask.kind)
+    )
+    if task is None or task.material_sealed is None or task.audio_sealed is None:
+        raise HTTPException(404, "this clip has left review")
+    annotations = session.scalars(
+        select(Annotation)
+        .join(ReviewTask, ReviewTask.id == Annotation.task_id)
+        .where(ReviewTask.group_id == group_id, Annotation.adjudication.is_(False))
+        .order_by(Annotation.submitted_at)
+    ).all()
+    labels = [(a, open_annotation(session, rt.keyring, a)) for a in annotations[:2]]
+    return task, labels
+
+
+def _labels(form: Any) -> Labels:
+    rating = str(form.get("rating") or "")
+    names = form.getlist("slot_name")
+    values = form.getlist("slot_value")
+    links = form.getlist("slot_link")
+    slots = [
+        {"name": str(name).strip(), "value": str(value).strip(),
+         **({"link": str(link).strip()} if str(link).strip() else {})}
+        for name, value, link in zip(names, values, links, strict=False)
+        if str(name).strip() and str(value).strip()
+    ]  # fmt: skip
+    intent = str(form.get("intent") or "").strip()
+    if intent and intent not in INTENTS:
+        raise ValueError(f"unknown intent {intent!r}")
+    return Labels(
+        transcript=str(form.get("transcript", "")).strip(),
+        intent=intent or None,
+        slots=slots,
+        rating=int(rating) if rating.isdigit() else None,
+        flags=frozenset(str(flag) for flag in form.getlist("flags")),
+    )
+
+
+def _stream(rt: Runtime, staff: Staff, wav: bytes) -> Response:
+    """The clip marked with this staff member's watermark, for the player only."""
+    key = watermark_key(rt.keyring.watermark_secret(), staff.member.id)
+    marked = embed(read_audio(wav), key)
+    return Response(marked.to_wav_bytes(), media_type="audio/wav", headers=AUDIO_HEADERS)
+
+
+def _pseudonyms(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(StaffMember.id, StaffMember.pseudonym)).tuples().all())
+
+
+def _catalog_kinds(rt: Runtime) -> dict[str, list[tuple[str, str]]]:
+    """Catalog entries by kind, for linking slot values while labelling."""
+    from confide.understand.catalog import load_catalog
+
+    kinds: dict[str, list[tuple[str, str]]] = {}
+    for entry in load_catalog(rt.settings.data_dir):
+        kinds.setdefault(entry.kind, []).append((entry.id, entry.name))
+    return kinds
