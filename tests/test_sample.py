@@ -127,7 +127,11 @@ def test_a_second_opinion_is_one_clip_twice(session, keyring, blobs, household):
 
 @pytest.mark.parametrize(
     ("revoked", "left_open"),
-    [("human_review", set()), ("false_wake_review", {"random"}), ("improvement", {"random", "false_wake"})],
+    [
+        ("human_review", set()),
+        ("false_wake_review", {"random"}),
+        ("improvement", {"random", "false_wake"}),
+    ],
 )
 def test_revoking_withdraws_at_once(session, keyring, blobs, household, revoked, left_open):
     alice = household.people["alice"].id
@@ -174,8 +178,10 @@ steps = st.lists(
 people = st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=4)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+SLOW_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=SLOW_FIXTURES)
 @given(people=people, steps=steps)
 def test_no_clip_of_a_person_without_consent_reaches_a_task(
     session, keyring, blobs, household, team, people, steps
@@ -208,7 +214,9 @@ def test_no_clip_of_a_person_without_consent_reaches_a_task(
             )  # fmt: skip
             assert decision.sampled == allowed, decision.reason
         else:
-            for task in session.scalars(select(ReviewTask).where(ReviewTask.status == "protecting")):
+            for task in session.scalars(
+                select(ReviewTask).where(ReviewTask.status == "protecting")
+            ):
                 task.status = "queued"
             try:
                 task = next_task(session, reviewer, datetime.now(UTC))

@@ -126,7 +126,7 @@ def blind_pairs(session: Session, keyring: KeyRing) -> list[Pair]:
 def agreement(session: Session, keyring: KeyRing) -> tuple[list[Agreement], list[Agreement]]:
     """Agreement per reviewer and per batch, from the blind pairs."""
     pairs = blind_pairs(session, keyring)
-    names = dict(session.execute(select(StaffMember.id, StaffMember.pseudonym)).tuples().all())
+    names = dict(session.execute(select(StaffMember.id, StaffMember.pseudonym)).all())
     per_reviewer: dict[str, list[Pair]] = defaultdict(list)
     per_batch: dict[str, list[Pair]] = defaultdict(list)
     for pair in pairs:
@@ -230,9 +230,7 @@ def gold_accuracy(session: Session) -> dict[str, float]:
             select(Annotation.id, Annotation.intent).where(
                 Annotation.id.in_([r.gold_annotation_id for r in rows])
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     scores: dict[str, list[bool]] = defaultdict(list)
     for reviewer, intent, gold_id in rows:

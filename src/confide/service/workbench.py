@@ -421,7 +421,7 @@ def _stream(rt: Runtime, staff: Staff, wav: bytes) -> Response:
 
 
 def _pseudonyms(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(StaffMember.id, StaffMember.pseudonym)).tuples().all())
+    return dict(session.execute(select(StaffMember.id, StaffMember.pseudonym)).all())
 
 
 def _catalog_kinds(rt: Runtime) -> dict[str, list[tuple[str, str]]]:
