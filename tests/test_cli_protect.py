@@ -1,0 +1,61 @@
+"""`confide redact`: one JSON line per stdin line, offsets in the input, empty lines kept."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from confide.cli import app
+
+runner = CliRunner()
+
+
+def redact(stdin: str) -> list[dict[str, object]]:
+    result = runner.invoke(app, ["redact"], input=stdin)
+    assert result.exit_code == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "spans"),
+    [
+        (
+            "call five five five one two three four",
+            "call [PHONE]",
+            [("five five five one two three four", "PHONE")],
+        ),
+        (
+            "my name is john smith and my card is 4111 1111 1111 1111",
+            "my name is [PERSON] and my card is [CREDIT_CARD]",
+            [("john smith", "PERSON"), ("4111 1111 1111 1111", "CREDIT_CARD")],
+        ),
+        ("set a timer for ten minutes", "set a timer for ten minutes", []),
+        ("", "", []),
+    ],
+)
+def test_redacts_one_line(line: str, text: str, spans: list[tuple[str, str]]) -> None:
+    [out] = redact(line + "\n")
+    assert set(out) == {"text", "spans"}
+    assert out["text"] == text
+    found = out["spans"]
+    assert isinstance(found, list)
+    assert [(line[s["start"] : s["end"]], s["type"]) for s in found] == spans
+    assert all(set(s) == {"start", "end", "type", "score"} for s in found)
+
+
+def test_one_json_object_per_line_in_order() -> None:
+    lines = [
+        "email j smith at example dot co dot uk",
+        "",
+        "play track four",
+        "i live at 12 Elm Street",
+    ]
+    out = redact("\n".join(lines) + "\n")
+    assert [line["text"] for line in out] == [
+        "email [EMAIL]",
+        "",
+        "play track four",
+        "i live at [ADDRESS]",
+    ]
