@@ -6,15 +6,18 @@ import base64
 import os
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.orm import Session
 
 from confide.homerecording import Speaker
+from confide.privacy.consent import set_consent
 from confide.privacy.keys import KeyRing
+from confide.review.preparation import prepare_pending
+from confide.sample import SamplingPolicy, sample
 from confide.service.accounts import (
     add_person,
     complete_pairing,
@@ -24,8 +27,15 @@ from confide.service.accounts import (
 from confide.settings import Settings, load_settings
 from confide.store.blobs import LocalBlobStore
 from confide.store.database import connect, sessions
-from confide.store.tables import Device
-from confide_testing import DemoHousehold, Member, make_team
+from confide.store.tables import Device, Interaction, ReviewTask
+from confide_testing import (
+    SAID,
+    DemoHousehold,
+    Member,
+    answered_interaction,
+    fake_protector,
+    make_team,
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -142,3 +152,21 @@ def household(session: Session, keyring: KeyRing) -> DemoHousehold:
 def team(session: Session, keyring: KeyRing) -> dict[str, Member]:
     """Reviewers rhea and remy, lead lena, safety sol, privacy officers pia and otto, admin ada."""
     return make_team(session, keyring)
+
+
+@pytest.fixture
+def queued(session, keyring, blobs, household) -> Callable[..., list[ReviewTask]]:
+    """`queued(who, text, second_opinion=False)`: one of their clips, sampled and protected."""
+    for who in ("alice", "bob"):
+        set_consent(session, household.people[who].id, "human_review", True, actor="test")
+
+    def make(who: str = "alice", text: str = SAID, second_opinion: bool = False):
+        person, device = household.people[who].id, household.devices[who].id
+        iid = answered_interaction(session, keyring, blobs, person, device, text)
+        policy = SamplingPolicy(rate=1.0, second_opinion=1.0 if second_opinion else 0.0)
+        assert sample(session, session.get(Interaction, iid), policy).sampled
+        prepare_pending(session, keyring, blobs, iid, fake_protector)
+        session.commit()
+        return list(session.scalars(select(ReviewTask).where(ReviewTask.interaction_id == iid)))
+
+    return make

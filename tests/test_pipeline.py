@@ -11,9 +11,18 @@ from sqlalchemy import select, text
 from confide.ingest import ingest
 from confide.pipeline import MAX_ATTEMPTS, Engines, Pipeline, read_answer
 from confide.privacy.consent import set_consent
+from confide.recognize.base import Transcript, Word
+from confide.sample import SamplingPolicy
 from confide.store.database import sessions
-from confide.store.tables import Interaction, SkillItem
-from confide_testing import SAID, DemoHousehold, ScriptedRecognizer, understand_timer, wav
+from confide.store.tables import Interaction, ReviewTask, SkillItem
+from confide_testing import (
+    SAID,
+    DemoHousehold,
+    ScriptedRecognizer,
+    fake_protector,
+    understand_timer,
+    wav,
+)
 
 
 def pipeline_for(engine, keyring, blobs, recognizer=None, understand=understand_timer) -> Pipeline:
@@ -114,3 +123,78 @@ def test_no_plaintext_in_the_database_or_blobs(
     for needle in needles:
         assert not any(needle in hay for hay in haystacks), needle
     assert Path(settings.data_dir).exists()
+
+
+class Flaky:
+    """A protector that crashes the first time, as a worker dying mid-protection would."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, *args):
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("worker died mid-protection")
+        return fake_protector(*args)
+
+
+@pytest.mark.parametrize(
+    ("who", "granted", "expected"),
+    [("alice", True, ["queued"]), ("alice", False, []), ("sam", True, [])],
+)
+def test_sampled_clips_are_protected_and_queued(
+    engine, session, keyring, blobs, household, who, granted, expected
+) -> None:
+    person = household.people[who].id
+    set_consent(session, person, "human_review", granted, actor=person)
+    interaction = ingest(session, keyring, blobs, household.devices[who], "s1", wav())
+    session.commit()
+    engines = Engines(ScriptedRecognizer(), understand_timer, protect=fake_protector)
+    policy = SamplingPolicy(rate=1.0, second_opinion=0.0)
+    Pipeline(sessions(engine), keyring, blobs, engines, policy).process(interaction.id)
+    session.expunge_all()
+    tasks = session.scalars(select(ReviewTask)).all()
+    assert [t.status for t in tasks] == expected
+    if tasks:
+        assert tasks[0].material_sealed is not None and tasks[0].audio_sealed is not None
+
+
+def test_a_crash_in_protection_is_finished_by_the_next_run(
+    engine, session, keyring, blobs, household
+) -> None:
+    set_consent(session, household.people["alice"].id, "human_review", True, actor="alice")
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "s2", wav())
+    session.commit()
+    engines = Engines(ScriptedRecognizer(), understand_timer, protect=Flaky())
+    pipeline = Pipeline(sessions(engine), keyring, blobs, engines, SamplingPolicy(rate=1.0,
+                        second_opinion=0.0))  # fmt: skip
+    with pytest.raises(RuntimeError):
+        pipeline.process(interaction.id)
+    session.expunge_all()
+    assert session.scalar(select(ReviewTask.status)) == "protecting"
+    assert session.get(Interaction, interaction.id).status == "answered"
+    assert pipeline.process(interaction.id) == "answered"
+    session.expunge_all()
+    assert session.scalar(select(ReviewTask.status)) == "queued"
+
+
+@pytest.mark.parametrize(
+    ("heard", "confidence", "false_wake"),
+    [(SAID, 0.97, False), (SAID, 0.2, True), ("", 0.97, True)],
+)
+def test_suspected_false_wakes_are_marked(
+    engine, session, keyring, blobs, household, heard, confidence, false_wake
+) -> None:
+    class Hears(ScriptedRecognizer):
+        def transcribe(self, audio, hints=()):
+            words = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.9) for i, w in enumerate(heard.split())]
+            return Transcript(heard, words, "scripted", audio.seconds, 0.01)
+
+    def understand(text):
+        return {**understand_timer(text), "confidence": confidence}
+
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "f1", wav())
+    session.commit()
+    pipeline_for(engine, keyring, blobs, Hears(), understand).process(interaction.id)
+    session.expunge_all()
+    assert session.get(Interaction, interaction.id).false_wake is false_wake

@@ -1,15 +1,17 @@
-"""Fixtures for the HTTP app: a runtime whose engines are scripted, jobs run inline."""
+"""Fixtures for the HTTP app: a runtime whose engines are scripted, jobs run inline, and a
+browser for the pages."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from confide.pipeline import Engines
 from confide.service.runtime import Runtime
 from confide.settings import Settings
-from confide_testing import ScriptedRecognizer, understand_timer
+from confide_testing import CHROMIUM, CHROMIUM_ARGS, ScriptedRecognizer, understand_timer
 
 
 @pytest.fixture
@@ -21,3 +23,22 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     )
     yield rt
     rt.close()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium under Playwright, one per test module."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (dev extra)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    """A fresh browser profile per test: no cookies carried over."""
+    context = chromium.new_context(viewport={"width": 1100, "height": 900})
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()

@@ -9,14 +9,10 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import cycle
-from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -31,9 +27,8 @@ from confide.service.app import create_app
 from confide.service.runtime import Runtime
 from confide.settings import load_settings
 from confide.store.tables import Device
-from confide_testing import wav
+from confide_testing import CHROMIUM, running_server, shot, wav
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)",
@@ -41,12 +36,6 @@ pytestmark = pytest.mark.skipif(
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the dev extra)")
 expect = sync_api.expect
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]  # fmt: skip
 SAYINGS = {
     "add milk to my shopping list": ("AddToList", [("item", "milk")]),
     "what's the weather in Lisbon": ("GetWeather", [("city", "Lisbon")]),
@@ -93,18 +82,9 @@ class Centre:
         return pyotp.TOTP(self.totp_secret).now()
 
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture(scope="module")
 def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
     """Dev mode, as `confide demo` runs: plain HTTP on loopback, so cookies are not Secure."""
-    import uvicorn
-
     kek = base64.b64encode(secrets.token_bytes(32)).decode()
     settings = load_settings(
         tmp_path_factory.mktemp("centre") / "data", dev_mode=True, env={"CONFIDE_KEK": kek}
@@ -133,45 +113,10 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
     for interaction_id in made:
         runtime.pipeline.process(interaction_id)
 
-    sock = _free_socket()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(runtime), lifespan="off", ws="none", log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    host, port = sock.getsockname()
     assert alice.login is not None and alice.totp_secret is not None
-    yield Centre(f"http://{host}:{port}", alice.login, password, alice.totp_secret)
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with running_server(create_app(runtime)) as url:
+        yield Centre(url, alice.login, password, alice.totp_secret)
     runtime.close()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium: Any) -> Iterator[Any]:
-    """A fresh browser profile per test: no cookies carried over."""
-    context = chromium.new_context(viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
-def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def sign_in(page: Any, centre: Centre) -> None:

@@ -14,6 +14,7 @@ from confide.jobs import Queue, build_queue
 from confide.pipeline import Engines, Pipeline
 from confide.privacy.keys import KeyRing
 from confide.privacy.retention import enforce_retention
+from confide.review import tasks as _review_tasks  # noqa: F401 - deletion reaches review copies
 from confide.sample import SamplingPolicy
 from confide.settings import Settings
 from confide.store.blobs import BlobStore, LocalBlobStore

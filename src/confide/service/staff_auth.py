@@ -38,6 +38,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "review": frozenset({"reviewer", "lead"}),
     "quality": frozenset({"lead"}),
     "safety": frozenset({"safety"}),
+    "break_glass_view": frozenset({"lead", "safety", "privacy_officer"}),
     "break_glass_request": frozenset({"lead", "safety"}),
     "break_glass_decide": frozenset({"privacy_officer"}),
     "staff": frozenset({"admin"}),

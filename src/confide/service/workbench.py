@@ -58,6 +58,7 @@ LeadPost = Annotated[Staff, Depends(require("quality", post=True))]
 Safety = Annotated[Staff, Depends(require("safety"))]
 SafetyPost = Annotated[Staff, Depends(require("safety", post=True))]
 Anyone = Annotated[Staff, Depends(require("home"))]
+BreakGlassViewer = Annotated[Staff, Depends(require("break_glass_view"))]
 Asker = Annotated[Staff, Depends(require("break_glass_request"))]
 AskerPost = Annotated[Staff, Depends(require("break_glass_request", post=True))]
 Officer = Annotated[Staff, Depends(require("break_glass_decide"))]
@@ -264,9 +265,9 @@ def close(
 
 
 @router.get("/break-glass")
-def break_glass_page(request: Request, staff: Anyone, session: Db, notice: str = "") -> Response:
-    if not staff.roles & {"lead", "safety", "privacy_officer"}:
-        raise HTTPException(403, "your role does not allow this")
+def break_glass_page(
+    request: Request, staff: BreakGlassViewer, session: Db, notice: str = ""
+) -> Response:
     mine = session.scalars(
         select(BreakGlass)
         .where(BreakGlass.requested_by == staff.member.id)

@@ -1,0 +1,195 @@
+"""The workbench over HTTP: the authorisation matrix, what a reviewer can and cannot reach,
+streamed watermarked audio, distress routing, and the customer seeing who listened."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+import pytest
+from confide.review.watermark import identify, watermark_key
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from confide.audio import read_audio
+from confide.privacy.audit import events
+from confide.review.breakglass import request as ask_break_glass
+from confide.review.tasks import Labels, flag_distress, next_task, submit
+from confide.service.app import create_app
+from confide.service.staff_auth import ACCESS
+from confide.store.tables import Escalation, ReviewTask, StaffMember
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+NOW = None
+
+
+def client_for(runtime) -> TestClient:
+    return TestClient(create_app(runtime), base_url="https://testserver", follow_redirects=False)
+
+
+def sign_in(client: TestClient, member) -> str:
+    """Sign `member` in to the workbench; returns the session's CSRF token."""
+    form = client.get("/review/login")
+    response = client.post(
+        "/review/login",
+        data={"login": member.login, "password": member.password,
+              "code": pyotp.TOTP(member.totp_secret).now(), "csrf": CSRF.findall(form.text)[0]},
+    )  # fmt: skip
+    assert response.status_code == 303, response.text
+    return CSRF.findall(client.get("/review/").text)[0]
+
+
+@pytest.fixture
+def world(session, keyring, team, queued):
+    """A task held by rhea, a disagreement, an open escalation and a pending break-glass."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    queued("alice", second_opinion=True)
+    queued("bob")
+    queued("bob")
+    rhea, remy = (session.get(StaffMember, team[who].id) for who in ("rhea", "remy"))
+    submit(session, keyring, rhea, next_task(session, rhea, now), Labels("turn up", "Volume"), now)
+    submit(session, keyring, remy, next_task(session, remy, now), Labels("turn up", "Stop"), now)
+    flag_distress(session, remy, next_task(session, remy, now), now)
+    held = next_task(session, rhea, now)
+    sol = session.get(StaffMember, team["sol"].id)
+    asked = ask_break_glass(session, sol, held.id, "the clip may show someone at risk now", now)
+    session.commit()
+    group = session.scalar(select(ReviewTask.group_id).where(ReviewTask.kind == "second"))
+    return {
+        "task": held.id,
+        "group": group,
+        "escalation": session.scalar(select(Escalation.id)),
+        "request": asked.id,
+    }
+
+
+ROUTES = [
+    ("GET", "/review/", "home"),
+    ("POST", "/review/next", "review"),
+    ("GET", "/review/tasks/{task}", "review"),
+    ("GET", "/review/tasks/{task}/audio", "review"),
+    ("POST", "/review/tasks/{task}/submit", "review"),
+    ("POST", "/review/tasks/{task}/distress", "review"),
+    ("GET", "/review/break", "review"),
+    ("POST", "/review/break", "review"),
+    ("GET", "/review/quality", "quality"),
+    ("GET", "/review/adjudicate/{group}", "quality"),
+    ("GET", "/review/adjudicate/{group}/audio", "quality"),
+    ("POST", "/review/adjudicate/{group}", "quality"),
+    ("GET", "/review/escalations", "safety"),
+    ("GET", "/review/escalations/{escalation}", "safety"),
+    ("GET", "/review/escalations/{escalation}/audio", "safety"),
+    ("POST", "/review/escalations/{escalation}/close", "safety"),
+    ("GET", "/review/break-glass", "break_glass_view"),
+    ("POST", "/review/break-glass", "break_glass_request"),
+    ("POST", "/review/break-glass/{request}/decide", "break_glass_decide"),
+    ("GET", "/review/break-glass/{request}/audio", "break_glass_request"),
+    ("GET", "/review/staff", "staff"),
+    ("POST", "/review/staff", "staff"),
+]
+"""Every workbench route and the ACCESS group that guards it."""
+
+
+def test_every_workbench_route_is_in_the_matrix(runtime):
+    app = create_app(runtime)
+    served = {
+        (method, route.path)
+        for route in app.routes
+        if getattr(route, "path", "").startswith("/review/") and route.path != "/review/login"
+        and route.path != "/review/logout"
+        for method in route.methods
+    }  # fmt: skip
+    assert served == {(method, path) for method, path, _ in ROUTES}
+
+
+@pytest.mark.parametrize("login", ["rhea", "lena", "sol", "pia", "ada", None])
+def test_authorisation_matrix(runtime, team, world, login):
+    """Each role against each route: its roles get past the door, everyone else gets 403,
+    and no one signed in is sent to the login page."""
+    client = client_for(runtime)
+    csrf = sign_in(client, team[login]) if login else ""
+    roles = runtime_roles(runtime, team[login].id) if login else frozenset()
+    for method, template, group in ROUTES:
+        path = template.format(**world)
+        data = {"csrf": csrf, "outcome": "no_risk", "transcript": "x", "approve": "no",
+                "task": world["task"], "reason": "x" * 30}  # fmt: skip
+        response = client.request(method, path, data=data if method == "POST" else None)
+        if login is None:
+            assert response.status_code == 303 and "/review/login" in response.headers["location"]
+        elif roles & ACCESS[group]:
+            assert response.status_code != 403, (login, method, path, response.text)
+        else:
+            assert response.status_code == 403, (login, method, path, response.status_code)
+
+
+def runtime_roles(runtime, staff_id):
+    from confide.review.staff import roles_of
+
+    with runtime.sessions() as session:
+        return roles_of(session.get(StaffMember, staff_id))
+
+
+def test_a_reviewer_reaches_only_their_task_and_no_ids(runtime, household, team, world):
+    client = client_for(runtime)
+    sign_in(client, team["rhea"])
+    with runtime.sessions() as session:
+        others = session.scalars(select(ReviewTask.id).where(ReviewTask.id != world["task"])).all()
+        interactions = session.scalars(select(ReviewTask.interaction_id)).all()
+    for other in others:
+        assert client.get(f"/review/tasks/{other}").status_code == 404
+        assert client.get(f"/review/tasks/{other}/audio").status_code == 404
+    pages = [client.get("/review/"), client.get(f"/review/tasks/{world['task']}")]
+    audio = client.get(f"/review/tasks/{world['task']}/audio")
+    secrets = [household.id, *interactions, "Rivera", "Alice", "alice", "bob",
+               *(p.id for p in household.people.values()),
+               *(d.id for d in household.devices.values())]  # fmt: skip
+    for response in [*pages, audio]:
+        seen = response.text if response.headers["content-type"].startswith("text") else ""
+        seen += str(response.headers)
+        for secret in secrets:
+            assert secret not in seen
+
+
+def test_audio_is_streamed_uncached_and_watermarked(runtime, team, world):
+    client = client_for(runtime)
+    sign_in(client, team["rhea"])
+    page = client.get(f"/review/tasks/{world['task']}")
+    assert 'controlslist="nodownload' in page.text and "download=" not in page.text
+    assert page.headers["cache-control"] == "no-store"
+    audio = client.get(f"/review/tasks/{world['task']}/audio")
+    assert audio.headers["cache-control"].startswith("no-store")
+    assert audio.headers["content-disposition"] == "inline"
+    secret = runtime.keyring.watermark_secret()
+    keys = {login: watermark_key(secret, team[login].id) for login in ("rhea", "remy", "lena")}
+    found = identify(read_audio(audio.content), keys)
+    assert found is not None and found.reviewer == "rhea"
+
+
+def test_distress_routes_to_safety_and_offers_a_break(runtime, team, world):
+    client = client_for(runtime)
+    csrf = sign_in(client, team["rhea"])
+    flagged = client.post(f"/review/tasks/{world['task']}/distress", data={"csrf": csrf})
+    assert flagged.headers["location"] == "/review/break"
+    assert "break" in client.get("/review/break").text
+    assert client.get(f"/review/tasks/{world['task']}").status_code == 404
+    safety = client_for(runtime)
+    sign_in(safety, team["sol"])
+    listing = safety.get("/review/escalations").text
+    assert listing.count("/review/escalations/") == 2  # remy's earlier one and this one
+
+
+def test_the_customer_sees_who_listened(runtime, household, team, world):
+    client = client_for(runtime)
+    sign_in(client, team["rhea"])
+    client.get(f"/review/tasks/{world['task']}/audio")
+    with runtime.sessions() as session:
+        owner = session.get(ReviewTask, world["task"]).owner_id
+        seen = [(e.actor, e.role, e.action) for e in events(session, owner)]
+    assert (team["rhea"].pseudonym, "reviewer", "listen") in seen
+    assert ("sol" not in {a for a, _, _ in seen}) and (
+        team["sol"].pseudonym,
+        "safety",
+        "break_glass_request",
+    ) in seen
