@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 # Debian packages the tests need: chromium for the web pages, PortAudio for the mic source.
 APT_PACKAGES := chromium libportaudio2
 
-.PHONY: install install-dev nlu-model apt demo test lint typecheck pytest benchmarks clean
+.PHONY: install install-dev install-eval nlu-model apt demo test lint typecheck pytest benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# Speaker verification for the anonymisation benchmark: resemblyzer on the CPU build of torch.
+# resemblyzer pulls webrtcvad, which overwrites webrtcvad-wheels' module: reinstall it after.
+$(VENV)/.installed-eval: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e '.[dev,eval]'
+	$(BIN)/pip install --quiet --force-reinstall --no-deps webrtcvad-wheels
+	touch $@
+
+install-eval: $(VENV)/.installed-eval
+
 apt:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -53,8 +62,9 @@ pytest: install-dev apt
 
 test: lint typecheck pytest
 
-benchmarks: install-dev
-	for script in wakeword asr nlu ingest_throughput answer_latency sealing erasure; do \
+benchmarks: install-eval
+	for script in wakeword asr nlu ingest_throughput answer_latency sealing erasure \
+			redaction anonymization watermark; do \
 		$(BIN)/python benchmarks/$$script.py || exit 1; \
 	done
 	$(BIN)/python benchmarks/collect.py

@@ -7,6 +7,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 ORDER = [
     "wakeword", "asr", "nlu", "ingest_throughput", "answer_latency", "sealing", "erasure",
+    "redaction", "anonymization", "watermark",
 ]  # fmt: skip
 HEADER = """# Benchmark results
 
