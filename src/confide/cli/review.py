@@ -82,7 +82,7 @@ def identify(
         if as_json:
             print(json.dumps({"file": str(file), "identified": False}))
         fail(1, f"{file}: no staff watermark found")
-    member = members[found.reviewer]
+    member = members[found.reviewer_id]
     result = {"file": str(file), "identified": True, "pseudonym": member.pseudonym,
               "login": member.login, "score": round(found.score, 3)}  # fmt: skip
     if as_json:

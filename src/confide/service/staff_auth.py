@@ -83,9 +83,9 @@ def require(group: str, *, post: bool = False) -> Callable[..., Staff]:
     if not post:
         return allowed_staff
 
-    def with_csrf(
-        staff: Annotated[Staff, Depends(allowed_staff)], csrf: Annotated[str, Form()] = ""
-    ) -> Staff:
+    # Depends as a default, not in the annotation: annotations are strings here
+    # (`from __future__ import annotations`) and could not name this closure's `allowed_staff`.
+    def with_csrf(staff: Staff = Depends(allowed_staff), csrf: str = Form("")) -> Staff:
         if not secrets.compare_digest(csrf.encode(), staff.csrf_token.encode()):
             raise HTTPException(403, "this form is stale or forged: reload the page and try again")
         return staff
