@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,10 @@ from confide.ingest import ingest
 from confide.pipeline import MAX_ATTEMPTS, Engines, Pipeline, read_answer
 from confide.privacy.consent import set_consent
 from confide.recognize.base import Transcript, Word
+from confide.review.tasks import Labels, next_task, submit
 from confide.sample import SamplingPolicy
 from confide.store.database import sessions
-from confide.store.tables import Interaction, ReviewTask, SkillItem
+from confide.store.tables import Interaction, ReviewTask, SkillItem, StaffMember
 from confide_testing import (
     SAID,
     DemoHousehold,
@@ -105,17 +107,28 @@ def test_delete_what_i_just_said(engine, session, keyring, blobs, household) -> 
 
 
 def test_no_plaintext_in_the_database_or_blobs(
-    settings, engine, session, keyring, blobs, household
+    settings, engine, session, keyring, blobs, household, team
 ) -> None:
-    """Invariant 2: a scan of the data dir and database finds no transcript or audio."""
+    """Invariant 2: a scan of the data dir and database finds no transcript or audio, with
+    clips sampled for review and labelled by a reviewer too."""
+    for who in ("alice", "bob"):
+        set_consent(session, household.people[who].id, "human_review", True, actor=who)
+    engines = Engines(ScriptedRecognizer(), understand_timer, protect=fake_protector)
+    pipeline = Pipeline(sessions(engine), keyring, blobs, engines, SamplingPolicy(rate=1.0))
     for index, who in enumerate(["alice", "bob", "sam"]):
         interaction = ingest(session, keyring, blobs, household.devices[who], f"s{index}", wav())
         session.commit()
-        pipeline_for(engine, keyring, blobs).process(interaction.id)
+        pipeline.process(interaction.id)
+    rhea = session.get(StaffMember, team["rhea"].id)
+    labels = Labels("set a timer for ten minutes", "SetTimer", rating=5)
+    submit(session, keyring, rhea, next_task(session, rhea, datetime.now(UTC)), labels,
+           datetime.now(UTC))  # fmt: skip
+    session.commit()
     needles = [SAID.encode(), b"account number", b"ten minutes", b"RIFF", b"WAVE", b"Rivera"]
     haystacks: list[bytes] = [p.read_bytes() for p in settings.data_dir.rglob("*") if p.is_file()]
     with engine.connect() as connection:
-        for table in ("interactions", "skill_items", "people", "households", "audit_events"):
+        for table in ("interactions", "skill_items", "people", "households", "audit_events",
+                      "review_tasks", "annotations", "staff"):  # fmt: skip
             rows = connection.execute(text(f"SELECT * FROM {table}")).all()
             haystacks.append(json.dumps([[str(v) for v in row] for row in rows]).encode())
             haystacks.extend(v for row in rows for v in row if isinstance(v, bytes))
