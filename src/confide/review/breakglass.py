@@ -45,7 +45,7 @@ def request(
     session.add(row)
     append(
         session,
-        Access(member.pseudonym, _role(member), "break_glass_request", f"review-task:{task.id}",
+        Access(member.pseudonym, _role(member), "break_glass_request", f"interaction:{task.interaction_id}",
                f"asked to hear your original recording: {row.reason}", task.owner_id),
     )  # fmt: skip
     session.flush()
@@ -81,7 +81,7 @@ def decide(
         session,
         Access(officer.pseudonym, "privacy_officer",
                "break_glass_approve" if approve else "break_glass_refuse",
-               f"review-task:{row.task_id}",
+               f"interaction:{task.interaction_id if task else ''}",
                f"{'approved' if approve else 'refused'} a request to hear your original "
                f"recording{f' for {APPROVAL_MINUTES} minutes' if approve else ''}",
                task.owner_id if task else None),
@@ -111,7 +111,7 @@ def original_audio(
     )  # fmt: skip
     append(
         session,
-        Access(member.pseudonym, _role(member), "listen_original", f"review-task:{task.id}",
+        Access(member.pseudonym, _role(member), "listen_original", f"interaction:{task.interaction_id}",
                f"listened to your original recording under an approved request: {row.reason}",
                interaction.owner_id),
     )  # fmt: skip

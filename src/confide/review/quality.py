@@ -171,7 +171,7 @@ def adjudicate(
     annotation = add_annotation(session, keyring, lead, task, labels, now, adjudication=True)
     append(
         session,
-        Access(lead.pseudonym, "lead", "adjudicate", f"review-task:{task.id}",
+        Access(lead.pseudonym, "lead", "adjudicate", f"interaction:{task.interaction_id}",
                "a lead settled two reviewers' different labels", task.owner_id),
     )  # fmt: skip
     return annotation
@@ -211,7 +211,7 @@ def make_gold(
     session.add(gold)
     append(
         session,
-        Access(lead.pseudonym, "lead", "make_gold", f"review-task:{gold.id}",
+        Access(lead.pseudonym, "lead", "make_gold", f"interaction:{gold.interaction_id}",
                "a lead made an adjudicated clip a check task for reviewers", owner),
     )  # fmt: skip
     session.flush()

@@ -156,7 +156,7 @@ def material(session: Session, keyring: KeyRing, member: StaffMember, task: Revi
     opened = keyring.open(session, task.owner_id, task.material_sealed, material_context(task.id))
     append(
         session,
-        Access(member.pseudonym, role, "read_transcript", f"review-task:{task.id}",
+        Access(member.pseudonym, role, "read_transcript", f"interaction:{task.interaction_id}",
                "read the redacted transcript of an anonymised clip to label it", task.owner_id),
     )  # fmt: skip
     shown: dict[str, Any] = json.loads(opened)
@@ -171,7 +171,7 @@ def protected_audio(session: Session, keyring: KeyRing, member: StaffMember, tas
     wav = keyring.open(session, task.owner_id, task.audio_sealed, audio_task_context(task.id))
     append(
         session,
-        Access(member.pseudonym, role, "listen", f"review-task:{task.id}",
+        Access(member.pseudonym, role, "listen", f"interaction:{task.interaction_id}",
                "listened to an anonymised, bleeped clip to label it", task.owner_id),
     )  # fmt: skip
     return wav
@@ -204,7 +204,7 @@ def flag_distress(session: Session, member: StaffMember, task: ReviewTask, now: 
     task.status, task.assigned_to = "escalated", None
     append(
         session,
-        Access(member.pseudonym, "reviewer", "flag_distress", f"review-task:{task.id}",
+        Access(member.pseudonym, "reviewer", "flag_distress", f"interaction:{task.interaction_id}",
                "a reviewer found the clip distressing; it went to the trained safety team",
                task.owner_id),
     )  # fmt: skip
@@ -247,7 +247,7 @@ def close_escalation(
     task.audio_sealed = None  # the clip leaves review for good
     append(
         session,
-        Access(member.pseudonym, "safety", "close_escalation", f"review-task:{task.id}",
+        Access(member.pseudonym, "safety", "close_escalation", f"interaction:{task.interaction_id}",
                SAFETY_OUTCOMES[outcome], task.owner_id),
     )  # fmt: skip
     session.flush()
