@@ -173,6 +173,7 @@ def test_digit_runs(text: str, digits: str, groups: tuple[int, ...], plus: bool)
         ("4111111111111111", None, "CREDIT_CARD"),
         ("4111111111111112", None, "BANK_ACCOUNT"),
         ("4111111111111112", "CREDIT_CARD", "CREDIT_CARD"),
+        ("4-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1", None, "BANK_ACCOUNT"),  # misheard card
         ("123-45-6789", None, "SSN"),
         ("123456789", "BANK_ACCOUNT", "BANK_ACCOUNT"),
         ("5551234", None, "PHONE"),
