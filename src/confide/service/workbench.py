@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from confide.audio import read_audio
@@ -93,9 +93,7 @@ def _context(staff: Staff, active: str, **values: Any) -> dict[str, Any]:
 @router.get("/")
 def home(request: Request, staff: Anyone, session: Db, notice: str = "") -> Response:
     counts = {
-        "queued": len(
-            session.scalars(select(ReviewTask.id).where(ReviewTask.status == "queued")).all()
-        ),
+        "queued": session.scalar(select(func.count()).where(ReviewTask.status == "queued")),
         "escalations": len(open_escalations(session)),
         "break_glass": len(breakglass.pending(session)),
     }
@@ -215,9 +213,9 @@ async def adjudicate(
     request: Request, group_id: str, staff: LeadPost, session: Db, rt: Rt
 ) -> Response:
     _group(session, rt, group_id)
-    labels = _labels(await request.form())
-    quality.adjudicate(session, rt.keyring, staff.member, group_id, labels, _now())
-    if (await request.form()).get("gold"):
+    form = await request.form()
+    quality.adjudicate(session, rt.keyring, staff.member, group_id, _labels(form), _now())
+    if form.get("gold"):
         quality.make_gold(session, rt.keyring, staff.member, group_id, _now())
     session.commit()
     return RedirectResponse("/review/quality", 303)
