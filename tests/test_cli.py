@@ -160,7 +160,7 @@ def test_demo_serves_a_household(tmp_path: Path) -> None:
     result = invoke("demo", "--data-dir", str(tmp_path), "--no-serve", "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"url", "people", "interactions"}
+    assert set(report) == {"url", "people", "interactions", "staff", "review_queue"}
     assert report["url"].startswith("http://127.0.0.1:")
     adults = [p for p in report["people"] if p["login"]]
     assert len(adults) == 2 and len(report["people"]) == 3
@@ -172,6 +172,11 @@ def test_demo_serves_a_household(tmp_path: Path) -> None:
     assert any("timer" in a and "ten minutes" in a for a in answers)
     assert any(a.startswith("offline forecast") for a in answers)
     assert len(answers) >= 6
+    queue = report["review_queue"]  # the adults opted in; the child can never be sampled
+    assert queue["Sam Rivera"] == 0
+    assert queue["Alice Rivera"] >= 1 and queue["Bob Rivera"] >= 1
+    roles = {role for member in report["staff"] for role in member["roles"]}
+    assert roles == {"reviewer", "lead", "safety", "privacy_officer", "admin"}
 
 
 def test_device_uploads_to_a_server(tmp_path: Path, speech: Speaker, settings) -> None:

@@ -242,7 +242,7 @@ def _queue_by_person(runtime: Runtime) -> dict[str, int]:
                 select(ReviewTask.owner_id, func.count())
                 .where(ReviewTask.status == "queued")
                 .group_by(ReviewTask.owner_id)
-            )
+            ).all()
         )
         return {
             person_name(session, runtime.keyring, person): waiting.get(person.id, 0)
