@@ -7,7 +7,6 @@ import re
 
 import pyotp
 import pytest
-from confide.review.watermark import identify, watermark_key
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from confide.privacy.audit import events
 from confide.review.breakglass import request as ask_break_glass
 from confide.review.preparation import audio_task_context
 from confide.review.tasks import Labels, flag_distress, next_task, submit
+from confide.review.watermark import identify, watermark_key
 from confide.service import workbench
 from confide.service.app import create_app
 from confide.service.staff_auth import ACCESS

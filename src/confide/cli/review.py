@@ -21,9 +21,7 @@ def add(
         list[str],
         typer.Option("--role", help="reviewer, lead, safety, privacy_officer or admin; repeat."),
     ],
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
-    ],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     data_dir: DataDir = None,
 ) -> None:
     """Add a staff member; prints their pseudonym and, once, their TOTP secret."""

@@ -45,7 +45,8 @@ def request(
     session.add(row)
     append(
         session,
-        Access(member.pseudonym, _role(member), "break_glass_request", f"interaction:{task.interaction_id}",
+        Access(member.pseudonym, _role(member), "break_glass_request",
+               f"interaction:{task.interaction_id}",
                f"asked to hear your original recording: {row.reason}", task.owner_id),
     )  # fmt: skip
     session.flush()
@@ -111,7 +112,8 @@ def original_audio(
     )  # fmt: skip
     append(
         session,
-        Access(member.pseudonym, _role(member), "listen_original", f"interaction:{task.interaction_id}",
+        Access(member.pseudonym, _role(member), "listen_original",
+               f"interaction:{task.interaction_id}",
                f"listened to your original recording under an approved request: {row.reason}",
                interaction.owner_id),
     )  # fmt: skip
