@@ -6,8 +6,12 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 # Debian packages the tests need: chromium for the web pages, PortAudio for the mic source.
 APT_PACKAGES := chromium libportaudio2
+# Voices the anonymisation benchmark needs as distinct speakers (see benchmarks/anonymization.py).
+APT_VOICES := flite festival festvox-kdlpc16k festvox-czech-dita festvox-czech-krb \
+	festvox-czech-machac festvox-czech-ph festvox-suopuhe-lj festvox-suopuhe-mv festvox-italp16k \
+	festvox-itapc16k festvox-ru festvox-ca-ona-hts
 
-.PHONY: install install-dev install-eval nlu-model apt demo test lint typecheck pytest benchmarks clean
+.PHONY: install install-dev install-eval nlu-model apt apt-voices demo test lint typecheck pytest benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +44,9 @@ $(VENV)/.installed-eval: $(VENV)/.installed-dev
 
 install-eval: $(VENV)/.installed-eval
 
+apt-voices:
+	$(MAKE) apt APT_PACKAGES="$(APT_VOICES)"
+
 apt:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -62,7 +69,7 @@ pytest: install-dev apt
 
 test: lint typecheck pytest
 
-benchmarks: install-eval
+benchmarks: install-eval apt apt-voices
 	for script in wakeword asr nlu ingest_throughput answer_latency sealing erasure \
 			redaction anonymization watermark; do \
 		$(BIN)/python benchmarks/$$script.py || exit 1; \

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+from typing import Annotated
 
-from confide.cli.common import app, refusals
+import typer
 
-__all__ = ["app", "redact"]
+from confide.cli.common import app, fail, refusals
+
+__all__ = ["anonymize", "app", "redact"]
 
 
 @app.command()
@@ -21,3 +25,27 @@ def redact() -> None:
         for line in sys.stdin:
             redaction = redactor.redact(line.rstrip("\r\n"))
             print(json.dumps(redaction.to_json()), flush=True)
+
+
+@app.command()
+def anonymize(
+    source: Annotated[Path, typer.Argument(metavar="IN.wav", help="The recording to anonymise.")],
+    out: Annotated[Path, typer.Argument(metavar="OUT.wav", help="Where to write the result.")],
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="Pick the pseudo-speaker: the same seed, the same voice (default: random)."
+        ),
+    ] = None,
+) -> None:
+    """Write IN.wav as a reviewer hears it: the same words in a pseudo-speaker's voice."""
+    from confide.audio import read_audio, write_wav
+    from confide.protect.anonymize import anonymize as anonymize_voice
+    from confide.protect.anonymize import random_target, target_for
+
+    if not out.parent.is_dir():
+        fail(2, f"{out}: the folder {out.parent} does not exist")
+    with refusals():
+        audio = read_audio(source)
+        target = random_target() if seed is None else target_for(seed)
+        write_wav(out, anonymize_voice(audio, target))
