@@ -70,10 +70,10 @@ class QueueClosed(Exception):
     """No task now, and why: a break, the shift's cap, or an empty queue."""
 
 
-def start_shift(session: Session, member: StaffMember, now: datetime) -> None:
+def start_shift(session: Session, member: StaffMember, now: datetime, wellness: Wellness) -> None:
     """A new shift starts when the last one ended; the counters start again."""
     started = _aware(member.shift_started_at)
-    if started is None or now - started >= timedelta(hours=Wellness().shift_hours):
+    if started is None or now - started >= timedelta(hours=wellness.shift_hours):
         member.shift_started_at = now
         session.flush()
 
@@ -87,7 +87,7 @@ def next_task(
     session: Session, member: StaffMember, now: datetime, wellness: Wellness = Wellness()
 ) -> ReviewTask:
     """The task this reviewer holds, or the next one for them; QueueClosed says why not."""
-    start_shift(session, member, now)
+    start_shift(session, member, now, wellness)
     held = session.scalar(
         select(ReviewTask).where(
             ReviewTask.assigned_to == member.id, ReviewTask.status == "assigned"
