@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from confide.privacy.audit import Access, append
 from confide.privacy.consent import has_consent, register_revocation
+from confide.store.database import as_utc
 from confide.store.tables import Device, Household, Interaction, Person, ReviewTask
 
 OPEN_STATUSES = ("protecting", "queued", "assigned")
@@ -122,11 +123,11 @@ def ineligible(session: Session, interaction: Interaction, policy: SamplingPolic
     if device is None or device.private:
         return "private device"
     household = session.get(Household, person.household_id)
-    if household is not None and in_quiet_hours(household, _aware(interaction.created_at)):
+    if household is not None and in_quiet_hours(household, as_utc(interaction.created_at)):
         return "quiet hours"
     if _sampled_since(session, person.id, None) >= policy.per_person_life:
         return "cap"
-    month_start = _aware(interaction.created_at).replace(
+    month_start = as_utc(interaction.created_at).replace(
         day=1, hour=0, minute=0, second=0, microsecond=0
     )
     if _sampled_since(session, person.id, month_start) >= policy.per_person_month:
@@ -190,11 +191,6 @@ def _sampled_since(session: Session, person_id: str, since: datetime | None) -> 
     if since is not None:
         query = query.where(ReviewTask.sampled_at >= since)
     return session.scalar(query) or 0
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 register_revocation(withdraw)

@@ -12,7 +12,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from confide.privacy.contexts import (
 from confide.privacy.deletion import receipts
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
+from confide.store.database import as_utc
 from confide.store.tables import Device, Interaction
 
 
@@ -78,7 +79,7 @@ def own_interactions(
     return [
         OwnInteraction(
             id=row.id,
-            created_at=_utc(row.created_at),
+            created_at=as_utc(row.created_at),
             device=device,
             status=row.status,
             transcript=_open(session, keyring, row, row.transcript_sealed, transcript_context),
@@ -130,7 +131,7 @@ def export_zip(session: Session, keyring: KeyRing, blobs: BlobStore, person_id: 
             for e in events(session, owner_id=person_id)
         ]  # fmt: skip
         kept = [
-            {"id": r.id, "time": _utc(r.created_at).isoformat(), "scope": r.scope,
+            {"id": r.id, "time": as_utc(r.created_at).isoformat(), "scope": r.scope,
              "erased": r.erased}
             for r in receipts(session, person_id)
         ]  # fmt: skip
@@ -160,8 +161,3 @@ def _open(
 
 def _write_json(archive: zipfile.ZipFile, name: str, value: Any) -> None:
     archive.writestr(name, json.dumps(value, indent=2, ensure_ascii=False))
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -9,7 +9,7 @@ shows in their "who accessed my recordings" (invariants 5 and 6).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from confide.privacy.contexts import audio_context
 from confide.privacy.keys import KeyRing
 from confide.review.staff import roles_of
 from confide.store.blobs import BlobStore
+from confide.store.database import as_utc
 from confide.store.tables import BreakGlass, Interaction, ReviewTask, StaffMember
 
 APPROVAL_MINUTES = 30
@@ -100,7 +101,7 @@ def original_audio(
     expires = row.expires_at if row else None
     if row is None or row.requested_by != member.id or row.status != "approved" or expires is None:
         raise NotFound("no such approved request")
-    if (expires if expires.tzinfo else expires.replace(tzinfo=UTC)) <= now:
+    if as_utc(expires) <= now:
         raise AccessDenied("this approval has expired; ask again")
     task = session.get(ReviewTask, row.task_id)
     interaction = session.get(Interaction, task.interaction_id) if task else None

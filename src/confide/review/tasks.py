@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select
@@ -26,6 +26,7 @@ from confide.privacy.deletion import register_derived
 from confide.privacy.keys import KeyRing
 from confide.review.preparation import audio_task_context, material_context
 from confide.sample import withdraw
+from confide.store.database import as_utc
 from confide.store.tables import Annotation, Consent, Escalation, ReviewTask, StaffMember
 
 FLAGS = {
@@ -72,7 +73,7 @@ class QueueClosed(Exception):
 
 def start_shift(session: Session, member: StaffMember, now: datetime, wellness: Wellness) -> None:
     """A new shift starts when the last one ended; the counters start again."""
-    started = _aware(member.shift_started_at)
+    started = _maybe_utc(member.shift_started_at)
     if started is None or now - started >= timedelta(hours=wellness.shift_hours):
         member.shift_started_at = now
         session.flush()
@@ -95,10 +96,10 @@ def next_task(
     )
     if held is not None and _still_consented(session, held):
         return held
-    on_break = _aware(member.break_until)
+    on_break = _maybe_utc(member.break_until)
     if on_break is not None and on_break > now:
         raise QueueClosed(f"you are on a break until {on_break:%H:%M} UTC")
-    started = _aware(member.shift_started_at) or now
+    started = _maybe_utc(member.shift_started_at) or now
     heard = (
         session.scalar(
             select(func.count()).where(
@@ -332,11 +333,8 @@ def _erase_review_copies(session: Session, interaction_ids: Any) -> dict[str, in
     return {"review_tasks": len(task_ids), "annotations": annotations}
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were written in UTC."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _maybe_utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)
 
 
 register_derived("review", _erase_review_copies)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from confide.errors import AccessDenied
 from confide.ingest import token_hash
 from confide.privacy.keys import KeyRing
+from confide.store.database import as_utc
 from confide.store.tables import Device, Household, Person
 
 PAIRING_CODE_MINUTES = 10
@@ -135,7 +136,7 @@ def complete_pairing(session: Session, code: str) -> tuple[str, str]:
     """Exchange a pairing code for a device token; the code works once."""
     device = session.scalar(select(Device).where(Device.pairing_code_hash == token_hash(code)))
     expires = device.pairing_expires_at if device else None
-    if device is None or expires is None or _aware(expires) < datetime.now(UTC):
+    if device is None or expires is None or as_utc(expires) < datetime.now(UTC):
         raise AccessDenied("unknown or expired pairing code")
     token = secrets.token_urlsafe(32)
     device.token_hash = token_hash(token)
@@ -151,8 +152,3 @@ def revoke_device(session: Session, device_id: str) -> None:
     if device is not None:
         device.revoked_at = datetime.now(UTC)
         session.flush()
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +49,8 @@ def migrate(engine: Engine) -> None:
 
 def sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time, aware: SQLite hands back naive datetimes, and they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
