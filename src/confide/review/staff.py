@@ -12,13 +12,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from confide.errors import AccessDenied
+from confide.credentials import check_sign_in, hash_password, new_totp_secret
 from confide.privacy.keys import KeyRing
 from confide.store.tables import StaffMember
 
@@ -30,8 +27,6 @@ ROLES = {
     "admin": "manages staff accounts",
 }
 """Every role, with what it is for."""
-
-_hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -61,7 +56,7 @@ def add_staff(
         raise ValueError(f"the login {login!r} is taken")
     staff_id = uuid.uuid4().hex
     keyring.ensure_key(session, staff_id)
-    secret = pyotp.random_base32()
+    secret = new_totp_secret()
     title = "Reviewer" if roles == {"reviewer"} else _title(roles)
     pseudonym = f"{title} {secrets.token_hex(2).upper()}"
     session.add(
@@ -69,7 +64,7 @@ def add_staff(
             id=staff_id,
             pseudonym=pseudonym,
             login=login,
-            password_hash=_hasher.hash(password),
+            password_hash=hash_password(password),
             totp_sealed=keyring.seal(session, staff_id, secret.encode(), f"staff-totp:{staff_id}"),
             roles=",".join(sorted(roles)),
             active=True,
@@ -88,18 +83,18 @@ def staff_log_in(
     session: Session, keyring: KeyRing, login: str, password: str, code: str
 ) -> StaffMember:
     """Password and current TOTP code, both right, or AccessDenied that says neither."""
-    member = session.scalar(select(StaffMember).where(StaffMember.login == login))
-    denied = AccessDenied("wrong login, password or code")
-    if member is None or not member.active:
-        _hasher.hash(password)  # same work either way: no login enumeration by timing
-        raise denied
-    try:
-        _hasher.verify(member.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise denied from None
-    secret = keyring.open(session, member.id, member.totp_sealed, f"staff-totp:{member.id}")
-    if not pyotp.TOTP(secret.decode()).verify(code, valid_window=1):
-        raise denied
+    found = session.scalar(select(StaffMember).where(StaffMember.login == login))
+    member = found if found is not None and found.active else None
+
+    def secret() -> str:
+        assert member is not None
+        return keyring.open(
+            session, member.id, member.totp_sealed, f"staff-totp:{member.id}"
+        ).decode()
+
+    check_sign_in(member.password_hash if member else None, secret if member else None,
+                  password, code)  # fmt: skip
+    assert member is not None
     return member
 
 

@@ -11,12 +11,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from confide.credentials import check_sign_in, hash_password, new_totp_secret
 from confide.errors import AccessDenied
 from confide.ingest import token_hash
 from confide.privacy.keys import KeyRing
@@ -24,7 +22,6 @@ from confide.store.database import as_utc
 from confide.store.tables import Device, Household, Person
 
 PAIRING_CODE_MINUTES = 10
-_hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -71,13 +68,13 @@ def add_person(
         raise ValueError(f"the login {login!r} is taken")
     person_id = _id()
     keyring.ensure_key(session, person_id)
-    secret = pyotp.random_base32() if login else None
+    secret = new_totp_secret() if login else None
     session.add(
         Person(
             id=person_id,
             household_id=household_id,
             login=login,
-            password_hash=_hasher.hash(password) if password else None,
+            password_hash=hash_password(password) if password else None,
             totp_sealed=(
                 keyring.seal(session, person_id, secret.encode(), f"totp:{person_id}")
                 if secret
@@ -99,17 +96,15 @@ def person_name(session: Session, keyring: KeyRing, person: Person) -> str:
 def log_in(session: Session, keyring: KeyRing, login: str, password: str, code: str) -> Person:
     """Password and current TOTP code, both right, or AccessDenied that says neither."""
     person = session.scalar(select(Person).where(Person.login == login))
-    denied = AccessDenied("wrong login, password or code")
-    if person is None or person.password_hash is None or person.totp_sealed is None:
-        _hasher.hash(password)  # same work either way: no login enumeration by timing
-        raise denied
-    try:
-        _hasher.verify(person.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise denied from None
-    secret = keyring.open(session, person.id, person.totp_sealed, f"totp:{person.id}").decode()
-    if not pyotp.TOTP(secret).verify(code, valid_window=1):
-        raise denied
+    sealed = person.totp_sealed if person else None
+
+    def secret() -> str:
+        assert person is not None and sealed is not None
+        return keyring.open(session, person.id, sealed, f"totp:{person.id}").decode()
+
+    check_sign_in(person.password_hash if person else None, secret if sealed else None,
+                  password, code)  # fmt: skip
+    assert person is not None
     return person
 
 
