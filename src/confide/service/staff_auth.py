@@ -24,11 +24,10 @@ from confide.ingest import token_hash
 from confide.review.staff import roles_of, staff_log_in
 from confide.service.device_api import db, runtime
 from confide.service.runtime import Runtime
-from confide.service.web_auth import render
+from confide.service.web_auth import login_form, login_form_fresh, secure_cookies
 from confide.store.tables import StaffMember, StaffSession
 
 COOKIE = "confide_staff"
-LOGIN_COOKIE = "confide_staff_login"
 SESSION_HOURS = 9
 """A shift and a little more: then sign in again."""
 HOME = "/review/"
@@ -108,8 +107,7 @@ def log_in(
     code: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    expected = request.cookies.get(LOGIN_COOKIE, "")
-    if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
+    if not login_form_fresh(request, csrf):
         return _login_form(request, rt, error="The form expired. Please try again.", status=403)
     try:
         member = staff_log_in(session, rt.keyring, login.strip(), password, code.strip())
@@ -129,7 +127,7 @@ def log_in(
     response = RedirectResponse(HOME, 303)
     response.set_cookie(
         COOKIE, token, max_age=SESSION_HOURS * 3600, path="/review", httponly=True,
-        samesite="strict", secure=not rt.settings.dev_mode,
+        samesite="strict", secure=secure_cookies(rt),
     )  # fmt: skip
     return response
 
@@ -146,7 +144,7 @@ def log_out(
     session.commit()
     response = RedirectResponse("/review/login", 303)
     response.delete_cookie(
-        COOKIE, path="/review", httponly=True, samesite="strict", secure=not rt.settings.dev_mode
+        COOKIE, path="/review", httponly=True, samesite="strict", secure=secure_cookies(rt)
     )
     return response
 
@@ -169,11 +167,5 @@ def _staff(request: Request, session: Session) -> Staff | None:
 def _login_form(
     request: Request, rt: Runtime, *, login: str = "", error: str | None = None, status: int = 200
 ) -> Response:
-    csrf = secrets.token_urlsafe(32)
-    context = {"csrf": csrf, "login": login, "error": error, "staff": None}
-    response = render(request, "review/login.html", context, status)
-    response.set_cookie(
-        LOGIN_COOKIE, csrf, max_age=3600, path="/review/login", httponly=True, samesite="strict",
-        secure=not rt.settings.dev_mode,
-    )  # fmt: skip
-    return response
+    context = {"login": login, "error": error, "staff": None}
+    return login_form(request, rt, "review/login.html", "/review/login", context, status)

@@ -32,7 +32,7 @@ SESSION_HOURS = 12
 """A session ends this long after sign-in, however active: a shared computer forgets you."""
 COOKIE = "confide_session"
 LOGIN_COOKIE = "confide_login"
-"""Holds the login form's double-submit token; it lives on /login only."""
+"""Holds a sign-in form's double-submit token; it lives on that form's path only."""
 LOGIN_FORM_SECONDS = 3600
 HOME = "/privacy/"
 """Where signing in leads."""
@@ -156,8 +156,7 @@ def sign_in(
     code: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    expected = request.cookies.get(LOGIN_COOKIE, "")
-    if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
+    if not login_form_fresh(request, csrf):
         return _login_form(request, rt, error="The form expired. Please try again.", status=403)
     try:
         person = log_in(session, rt.keyring, login.strip(), password, code.strip())
@@ -169,10 +168,10 @@ def sign_in(
     response = RedirectResponse(HOME, 303)
     response.set_cookie(
         COOKIE, token, max_age=SESSION_HOURS * 3600, path="/", httponly=True, samesite="strict",
-        secure=_secure(rt),
+        secure=secure_cookies(rt),
     )  # fmt: skip
     response.delete_cookie(
-        LOGIN_COOKIE, path="/login", httponly=True, samesite="strict", secure=_secure(rt)
+        LOGIN_COOKIE, path="/login", httponly=True, samesite="strict", secure=secure_cookies(rt)
     )
     return response
 
@@ -187,7 +186,9 @@ def sign_out(
     close_session(session, request.cookies.get(COOKIE, ""))
     session.commit()
     response = RedirectResponse("/login?signed_out=true", 303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(rt))
+    response.delete_cookie(
+        COOKIE, path="/", httponly=True, samesite="strict", secure=secure_cookies(rt)
+    )
     return response
 
 
@@ -211,17 +212,30 @@ def _login_form(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    """The form with a fresh double-submit token, which its cookie repeats."""
+    context = {"login": login, "notice": notice, "error": error}
+    return login_form(request, rt, "login.html", "/login", context, status)
+
+
+def login_form(
+    request: Request, rt: Runtime, template: str, path: str, context: dict[str, Any],
+    status: int = 200,
+) -> Response:  # fmt: skip
+    """A sign-in form at `path` with a fresh double-submit token, which a cookie repeats."""
     csrf = secrets.token_urlsafe(32)
-    context = {"csrf": csrf, "login": login, "notice": notice, "error": error}
-    response = render(request, "login.html", context, status)
+    response = render(request, template, {**context, "csrf": csrf}, status)
     response.set_cookie(
-        LOGIN_COOKIE, csrf, max_age=LOGIN_FORM_SECONDS, path="/login", httponly=True,
-        samesite="strict", secure=_secure(rt),
+        LOGIN_COOKIE, csrf, max_age=LOGIN_FORM_SECONDS, path=path, httponly=True,
+        samesite="strict", secure=secure_cookies(rt),
     )  # fmt: skip
     return response
 
 
-def _secure(rt: Runtime) -> bool:
+def login_form_fresh(request: Request, csrf: str) -> bool:
+    """Whether a posted sign-in form sends back the token its cookie holds."""
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    return bool(expected) and secrets.compare_digest(csrf.encode(), expected.encode())
+
+
+def secure_cookies(rt: Runtime) -> bool:
     """Cookies travel over HTTPS only, except in dev mode (the demo on plain-HTTP localhost)."""
     return not rt.settings.dev_mode
