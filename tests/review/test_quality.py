@@ -94,6 +94,8 @@ def test_disagreements_are_adjudicated_and_become_gold(session, keyring, team, q
                 Labels("turn it up", "Volume"), Labels("turn it up", "SetTimer"))  # fmt: skip
     waiting = disagreements(session, keyring)
     assert len(waiting) == 1
+    assert disagreements(session, keyring, waiting[0].group_id) == waiting
+    assert disagreements(session, keyring, "0" * 32) == []
     lena = session.get(StaffMember, team["lena"].id)
     adjudicate(session, keyring, lena, waiting[0].group_id, Labels("turn it up", "Volume"), NOW)
     assert disagreements(session, keyring) == []

@@ -92,14 +92,18 @@ class Pair:
     """Both transcripts."""
 
 
-def blind_pairs(session: Session, keyring: KeyRing) -> list[Pair]:
-    """Every clip with two reviewers' labels (adjudications and gold runs excluded)."""
-    rows = session.execute(
+def blind_pairs(session: Session, keyring: KeyRing, group_id: str | None = None) -> list[Pair]:
+    """Every clip (or the one clip `group_id`) with two reviewers' labels, adjudications and
+    gold runs excluded."""
+    query = (
         select(Annotation, ReviewTask.group_id, ReviewTask.sampled_at)
         .join(ReviewTask, ReviewTask.id == Annotation.task_id)
         .where(Annotation.adjudication.is_(False), ReviewTask.kind.in_(("review", "second")))
         .order_by(Annotation.submitted_at)
-    ).all()
+    )
+    if group_id is not None:
+        query = query.where(ReviewTask.group_id == group_id)
+    rows = session.execute(query).all()
     by_group: dict[str, list[tuple[Annotation, datetime]]] = defaultdict(list)
     for annotation, group_id, sampled_at in rows:
         by_group[group_id].append((annotation, sampled_at))
@@ -145,18 +149,20 @@ def agreement(session: Session, keyring: KeyRing) -> tuple[list[Agreement], list
     return reviewers, batches
 
 
-def disagreements(session: Session, keyring: KeyRing) -> list[Pair]:
-    """Blind pairs that differ in intent or transcript and have no adjudication yet."""
-    settled = set(
-        session.scalars(
-            select(ReviewTask.group_id)
-            .join(Annotation, Annotation.task_id == ReviewTask.id)
-            .where(Annotation.adjudication.is_(True))
-        )
+def disagreements(session: Session, keyring: KeyRing, group_id: str | None = None) -> list[Pair]:
+    """Blind pairs (of every clip, or of `group_id`) that differ in intent or transcript and
+    have no adjudication yet."""
+    adjudicated = (
+        select(ReviewTask.group_id)
+        .join(Annotation, Annotation.task_id == ReviewTask.id)
+        .where(Annotation.adjudication.is_(True))
     )
+    if group_id is not None:
+        adjudicated = adjudicated.where(ReviewTask.group_id == group_id)
+    settled = set(session.scalars(adjudicated))
     return [
         pair
-        for pair in blind_pairs(session, keyring)
+        for pair in blind_pairs(session, keyring, group_id)
         if pair.group_id not in settled
         and (pair.intents[0] != pair.intents[1] or word_error_rate(*pair.transcripts) > 0)
     ]

@@ -369,10 +369,7 @@ def _escalation(session: Session, escalation_id: str) -> tuple[Any, ReviewTask]:
 
 def _group(session: Session, rt: Runtime, group_id: str) -> tuple[ReviewTask, list[Any]]:
     """A clip two reviewers disagreed on: its first task and both labels, opened."""
-    found = [
-        pair for pair in quality.disagreements(session, rt.keyring) if pair.group_id == group_id
-    ]
-    if not found:
+    if not quality.disagreements(session, rt.keyring, group_id):
         raise HTTPException(404, "no such disagreement")
     task = session.scalar(
         select(ReviewTask).where(ReviewTask.group_id == group_id).order_by(ReviewTask.kind)
