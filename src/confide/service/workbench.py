@@ -271,7 +271,7 @@ def break_glass_page(
         .where(BreakGlass.requested_by == staff.member.id)
         .order_by(BreakGlass.requested_at.desc())
     ).all()
-    waiting = breakglass.pending(session) if "privacy_officer" in staff.roles else []
+    waiting = breakglass.pending(session) if staff.may("break_glass_decide") else []
     context = _context(staff, "break_glass", mine=mine, waiting=waiting, now=_now(),
                        names=_pseudonyms(session), notice=notice)  # fmt: skip
     return render(request, "review/break_glass.html", context)
