@@ -10,6 +10,8 @@ there is adds shortcuts and stops playback the moment distress is flagged.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -254,10 +256,8 @@ def close(
     escalation_id: str, staff: SafetyPost, session: Db, outcome: Annotated[str, Form()] = ""
 ) -> Response:
     _escalation(session, escalation_id)
-    try:
+    with _refusals():
         close_escalation(session, staff.member, escalation_id, outcome, _now())
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
     session.commit()
     return RedirectResponse("/review/escalations", 303)
 
@@ -284,12 +284,8 @@ def ask_break_glass(
     task: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+    with _refusals():
         breakglass.request(session, staff.member, task, reason, _now())
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
     session.commit()
     return RedirectResponse("/review/break-glass?notice=Asked. A privacy officer decides.", 303)
 
@@ -298,26 +294,18 @@ def ask_break_glass(
 def decide_break_glass(
     request_id: str, staff: OfficerPost, session: Db, approve: Annotated[str, Form()] = ""
 ) -> Response:
-    try:
+    with _refusals():
         breakglass.decide(session, staff.member, request_id, approve == "yes", _now())
-    except AccessDenied as exc:
-        raise HTTPException(403, str(exc)) from exc
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
     session.commit()
     return RedirectResponse("/review/break-glass", 303)
 
 
 @router.get("/break-glass/{request_id}/audio")
 def break_glass_audio(request_id: str, staff: Asker, session: Db, rt: Rt) -> Response:
-    try:
+    with _refusals():
         wav = breakglass.original_audio(
             session, rt.keyring, rt.blobs, staff.member, request_id, _now()
         )
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except AccessDenied as exc:
-        raise HTTPException(403, str(exc)) from exc
     session.commit()
     return _stream(rt, staff, wav)
 
@@ -347,6 +335,19 @@ async def add_member(request: Request, staff: AdminPost, session: Db, rt: Rt) ->
     members = session.scalars(select(StaffMember).order_by(StaffMember.pseudonym)).all()
     context = _context(staff, "staff", members=members, roles=ROLES, created=created)
     return render(request, "review/staff.html", context)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """What the review modules refuse, as HTTP: bad input 422, not found 404, not allowed 403."""
+    try:
+        yield
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except AccessDenied as exc:
+        raise HTTPException(403, str(exc)) from exc
 
 
 def _held(session: Session, staff: Staff, task_id: str) -> ReviewTask:
