@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from confide.errors import NotFound
@@ -27,7 +27,14 @@ from confide.privacy.keys import KeyRing
 from confide.review.preparation import audio_task_context, material_context
 from confide.sample import withdraw
 from confide.store.database import as_utc
-from confide.store.tables import Annotation, Consent, Escalation, ReviewTask, StaffMember
+from confide.store.tables import (
+    Annotation,
+    BreakGlass,
+    Consent,
+    Escalation,
+    ReviewTask,
+    StaffMember,
+)
 
 FLAGS = {
     "critical_data": "Personal data is still audible or readable",
@@ -315,10 +322,6 @@ def _still_consented(session: Session, task: ReviewTask) -> bool:
 
 def _erase_review_copies(session: Session, interaction_ids: Any) -> dict[str, int]:
     """Deletion reaches review: tasks, annotations, escalations and break-glass go with the clip."""
-    from sqlalchemy import delete
-
-    from confide.store.tables import BreakGlass
-
     task_ids = list(
         session.scalars(
             select(ReviewTask.id).where(ReviewTask.interaction_id.in_(list(interaction_ids)))
