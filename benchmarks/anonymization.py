@@ -60,9 +60,9 @@ import numpy as np
 from _support import write
 from asr import COMMANDS, edit_distance, normalise
 from confide.audio import Audio, read_audio, write_wav
+from confide.demo.voices import say
 from confide.protect.anonymize import anonymize, mcadams, target_for
 from confide.recognize import load_recognizer
-from confide.synth import say
 
 CACHE = Path(__file__).resolve().parent / "cache" / "anonymization"
 FESTIVAL_VOICES = Path("/usr/share/festival/voices")

@@ -26,8 +26,8 @@ from _support import (
     write,
 )
 from confide.capture.agent import EndpointSettings
+from confide.demo.voices import cached_speaker
 from confide.service.runtime import Runtime
-from confide.synth import cached_speaker
 
 COMMANDS = [
     ("set a timer for ten minutes", "joe"),

@@ -5,7 +5,7 @@ is measured the same way, side by side, against published figures and the projec
 
 How: two kinds of audio. Real read speech: the LibriVox clips and transcripts that the
 pocketsphinx source package ships (fetched with pip at run time, cached in benchmarks/cache/).
-Assistant commands: short requests synthesised by both of `confide.synth`'s voices (cached
+Assistant commands: short requests synthesised by both of `confide.demo.voices`'s voices (cached
 there too). References and hypotheses are normalised alike (case, punctuation, Mr./Mrs., digits
 to words) before scoring. WER is word edits over reference words, pooled per set (a clip an
 engine raises on counts as all deletions); RTF is processing time over audio time, model loading
@@ -37,9 +37,9 @@ from typing import Any
 
 from _support import cpu_model
 from confide.audio import Audio, read_audio, write_wav
+from confide.demo.voices import VOICES, say
 from confide.errors import EngineUnavailable
 from confide.recognize import ENGINES, Recognizer, load_recognizer
-from confide.synth import VOICES, say
 from confide.understand.numbers import number_words, ordinal_words
 
 HERE = Path(__file__).resolve().parent

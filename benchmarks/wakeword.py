@@ -1,6 +1,6 @@
 """Wake-word benchmark: every engine and wake word over one set of synthesized test audio.
 
-Three sets, all synthesized by both voices of `confide.synth` and cached as WAV under
+Three sets, all synthesized by both voices of `confide.demo.voices` and cached as WAV under
 benchmarks/cache/wakeword/ (git-ignored; piper is not deterministic, so the cache is also what
 keeps reruns on identical audio):
 
@@ -46,9 +46,9 @@ import soundfile as sf
 from _support import cpu_model
 from confide.audio import SAMPLE_RATE, Audio, write_wav
 from confide.capture.wakeword import ENGINES, WAKE_WORDS, WakeDetector, load_detector
+from confide.demo.recordings import SPOKEN_WAKE_WORDS, mix_at_snr, pink_noise
+from confide.demo.voices import VOICES, say
 from confide.errors import EngineUnavailable
-from confide.homerecording import SPOKEN_WAKE_WORDS, mix_at_snr, pink_noise
-from confide.synth import VOICES, say
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache" / "wakeword"

@@ -5,9 +5,9 @@ the mark survives what a leak does (a lossy re-encode, a volume change, resampli
 padded start) on short voice commands, at 35 dB or more under the speech, and only if a clip that
 a candidate did not mark never names them.
 
-How: voice commands (1.5-6 s) synthesised in both of `confide.synth`'s voices, none of them used
-while the watermark was designed. Each clip is marked for two of six reviewers (keys derived from
-one secret), then attacked through real files: each leaked copy is written (MP3, Ogg Vorbis or
+How: voice commands (1.5-6 s) synthesised in both of `confide.demo.voices`'s voices, none of them
+used while the watermark was designed. Each clip is marked for two of six reviewers (keys derived
+from one secret), then attacked through real files: each leaked copy is written (MP3, Ogg Vorbis or
 WAV at another rate, through libsndfile) and read back with `confide.audio.read_audio`, as the
 CLI will. `watermark.scores` gives every candidate's best score over offsets of ±0.5 s; the
 marking reviewer is identified when theirs is the highest and reaches `identification_threshold`
@@ -39,8 +39,8 @@ from scipy.signal import resample_poly
 
 from _support import cpu_model, write
 from confide.audio import SAMPLE_RATE, Audio, from_float, read_audio
+from confide.demo.voices import VOICES, cached_speaker
 from confide.review import watermark
-from confide.synth import VOICES, cached_speaker
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache" / "speech"

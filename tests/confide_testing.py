@@ -102,7 +102,7 @@ def fake_protector(audio, transcript, understood, answer, seed):
     """Stands in for redaction, bleeping and anonymisation: marks every digit run as a PHONE."""
     import re
 
-    from confide.review.preparation import Protected
+    from confide.protect.preparation import Protected
 
     digits = re.compile(r"\b(?:(?:zero|one|two|three|four|five|six|seven|eight|nine)\s?){3,}\b")
     text = digits.sub("[PHONE] ", transcript.text).strip()

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.orm import Session
 
-from confide.homerecording import Speaker
+from confide.demo.recordings import Speaker
 from confide.privacy.consent import set_consent
 from confide.privacy.keys import KeyRing
-from confide.review.preparation import prepare_pending
+from confide.protect.preparation import prepare_pending
 from confide.sample import SamplingPolicy, sample
 from confide.service.accounts import (
     add_person,
@@ -45,7 +45,7 @@ CACHE = Path(os.environ.get("CONFIDE_TEST_CACHE", Path.home() / ".cache" / "conf
 @pytest.fixture(scope="session")
 def speech() -> Speaker:
     """Synthesised speech: `speech(text, voice, speed)`."""
-    from confide.synth import cached_speaker
+    from confide.demo.voices import cached_speaker
 
     return cached_speaker(CACHE)
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from confide.audio import write_wav
 from confide.cli import app
-from confide.homerecording import SPOKEN_WAKE_WORDS, HomeRecording, Line, Speaker, build
+from confide.demo.recordings import SPOKEN_WAKE_WORDS, HomeRecording, Line, Speaker, build
 
 runner = CliRunner()
 

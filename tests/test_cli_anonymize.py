@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from confide.audio import read_audio, write_wav
 from confide.cli import app
-from confide.homerecording import Speaker
+from confide.demo.recordings import Speaker
 
 runner = CliRunner()
 

@@ -10,7 +10,6 @@ crashed stays 'protecting' until the next run of the same interaction picks it u
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from confide.audio import read_audio
-from confide.householdstate import DatabaseHousehold
 from confide.privacy.consent import has_consent
 from confide.privacy.contexts import (
     answer_context,
@@ -29,9 +27,10 @@ from confide.privacy.contexts import (
     understanding_context,
 )
 from confide.privacy.keys import KeyRing
+from confide.protect.preparation import Protector, prepare_pending
 from confide.recognize import Recognizer
 from confide.respond import Answer, Request, Slot, respond
-from confide.review.preparation import Protector, prepare_pending
+from confide.respond.household import DatabaseHousehold
 from confide.sample import SamplingPolicy, sample
 from confide.store.blobs import BlobStore
 from confide.store.tables import Interaction, ReviewTask
@@ -112,16 +111,16 @@ class Pipeline:
                 return "missing"
             ephemeral = understood.get("intent") in EPHEMERAL_INTENTS
             if not ephemeral:
-                interaction.transcript_sealed = self._seal(
+                interaction.transcript_sealed = self._keyring.seal_json(
                     session, owner, {"text": transcript.text,
                                      "words": [asdict(w) for w in transcript.words],
                                      "engine": transcript.engine},
                     transcript_context(interaction_id),
                 )  # fmt: skip
-                interaction.understanding_sealed = self._seal(
+                interaction.understanding_sealed = self._keyring.seal_json(
                     session, owner, understood, understanding_context(interaction_id)
                 )
-            interaction.answer_sealed = self._seal(
+            interaction.answer_sealed = self._keyring.seal_json(
                 session, owner, _answer_json(answer), answer_context(interaction_id)
             )
             confidences = [w.confidence for w in transcript.words if w.confidence is not None]
@@ -154,14 +153,11 @@ class Pipeline:
         if session.scalar(waiting) is None:
             return
         if self._protect is None:
-            from confide.review.protection import default_protector
+            from confide.protect.protector import default_protector
 
             self._protect = default_protector(self._engines.recognizer)
         prepare_pending(session, self._keyring, self._blobs, interaction_id, self._protect)
         session.commit()
-
-    def _seal(self, session: Session, owner: str, value: Any, context: str) -> bytes:
-        return self._keyring.seal(session, owner, json.dumps(value).encode(), context)
 
 
 def _request(understood: dict[str, Any], text: str, now: datetime) -> Request:
@@ -188,8 +184,7 @@ def read_answer(
     """The answer as the device receives it, once there is one."""
     if interaction.answer_sealed is None:
         return None
-    opened = keyring.open(
+    answer: dict[str, Any] = keyring.open_json(
         session, interaction.owner_id, interaction.answer_sealed, answer_context(interaction.id)
     )
-    answer: dict[str, Any] = json.loads(opened)
     return answer

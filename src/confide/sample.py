@@ -1,4 +1,4 @@
-"""Sample: which interactions may reach a human, and withdrawing them when consent goes.
+"""Sample: which interactions may reach a human.
 
 An interaction can be sampled only if every rule holds (invariant 4): its owner granted human
 review (and, for a suspected false wake, the separate false-wake consent); the owner is an adult;
@@ -7,8 +7,9 @@ and audio were kept; and the owner is under both caps (per calendar month and fo
 that pass are drawn at the configured rate, raised for clips the models were unsure of, because
 that is where a human label teaches the most.
 
-Revoking consent withdraws the person's unreviewed tasks in the same transaction, and the
-queue checks consent again whenever it hands out a task, so nothing slips through in between.
+Revoking consent withdraws the person's unreviewed tasks in the same transaction
+(`privacy.consent`), and the queue checks consent again whenever it hands out a task, so nothing
+slips through in between.
 """
 
 from __future__ import annotations
@@ -20,15 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from confide.privacy.audit import Access, append
-from confide.privacy.consent import has_consent, register_revocation
+from confide.privacy.consent import has_consent
 from confide.store.database import as_utc
 from confide.store.tables import Device, Household, Interaction, Person, ReviewTask
 
-OPEN_STATUSES = ("protecting", "queued", "assigned")
 """A task in one of these has not been reviewed yet, so revoking consent withdraws it."""
 
 
@@ -149,29 +149,6 @@ def in_quiet_hours(household: Household, moment: datetime) -> bool:
     return local >= start or local < end
 
 
-def withdraw(session: Session, person_id: str, purpose: str) -> int:
-    """Withdraw the person's unreviewed tasks that relied on `purpose`; their material goes."""
-    query = update(ReviewTask).where(
-        ReviewTask.owner_id == person_id, ReviewTask.status.in_(OPEN_STATUSES)
-    )
-    if purpose == "false_wake_review":
-        query = query.where(ReviewTask.stratum == "false_wake")
-    elif purpose != "human_review":
-        return 0
-    result = session.execute(
-        query.values(status="withdrawn", material_sealed=None, audio_sealed=None)
-    )
-    count: int = getattr(result, "rowcount", 0) or 0
-    if count:
-        append(
-            session,
-            Access("sampler", "system", "withdraw_from_review", f"tasks:{count}",
-                   "you withdrew your consent, so no one will review these", person_id),
-        )  # fmt: skip
-    session.flush()
-    return count
-
-
 def _stratum(interaction: Interaction, policy: SamplingPolicy) -> str:
     if interaction.false_wake:
         return "false_wake"
@@ -191,6 +168,3 @@ def _sampled_since(session: Session, person_id: str, since: datetime | None) -> 
     if since is not None:
         query = query.where(ReviewTask.sampled_at >= since)
     return session.scalar(query) or 0
-
-
-register_revocation(withdraw)

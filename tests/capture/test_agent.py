@@ -10,7 +10,7 @@ from confide.capture.agent import DeviceAgent, EndpointSettings, State, Utteranc
 from confide.capture.sources import file_frames
 from confide.capture.uploaders import CollectingUploader, FolderUploader
 from confide.capture.wakeword import WAKE_WORDS, Detection, load_detector
-from confide.homerecording import SPOKEN_WAKE_WORDS, Speaker
+from confide.demo.recordings import SPOKEN_WAKE_WORDS, Speaker
 
 
 class ScriptedDetector:

@@ -6,7 +6,7 @@ import numpy as np
 
 from confide.audio import SAMPLE_RATE
 from confide.capture.vad import VoiceActivity
-from confide.homerecording import Speaker, pink_noise
+from confide.demo.recordings import Speaker, pink_noise
 
 
 def speech_share(samples: np.ndarray) -> tuple[float, VoiceActivity]:

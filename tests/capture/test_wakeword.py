@@ -7,7 +7,7 @@ import pytest
 
 from confide.audio import SAMPLE_RATE, Audio
 from confide.capture.wakeword import WAKE_WORDS, Detection, load_detector, threshold_for
-from confide.homerecording import SPOKEN_WAKE_WORDS, Speaker
+from confide.demo.recordings import SPOKEN_WAKE_WORDS, Speaker
 
 PAD = np.zeros(SAMPLE_RATE, dtype=np.int16)
 

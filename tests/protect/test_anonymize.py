@@ -11,7 +11,7 @@ import pytest
 import pyworld
 
 from confide.audio import SAMPLE_RATE, Audio
-from confide.homerecording import Speaker
+from confide.demo.recordings import Speaker
 from confide.protect.anonymize import (
     AnonymizationTarget,
     anonymize,

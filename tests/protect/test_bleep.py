@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from confide.audio import SAMPLE_RATE, Audio
-from confide.homerecording import Speaker
+from confide.demo.recordings import Speaker
 from confide.protect.bleep import TONE_HZ, TONE_LEVEL, bleep, spans_to_times
 from confide.protect.spans import PiiSpan
 from confide.recognize import Recognizer, load_recognizer

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from confide.audio import SAMPLE_RATE, Audio
-from confide.homerecording import Speaker
+from confide.demo.recordings import Speaker
 from confide.protect.bleep import DEFAULT_GUARD
 from confide.protect.clip import Detect, ProtectedClip, protect_clip
 from confide.protect.redact import default_redactor

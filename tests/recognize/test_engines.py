@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from confide.audio import Audio
-from confide.homerecording import Speaker
+from confide.demo.recordings import Speaker
 from confide.recognize import Recognizer, load_recognizer, words_after
 from confide.recognize.base import Transcript, Word
 

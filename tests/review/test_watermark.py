@@ -13,7 +13,7 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 from confide.audio import SAMPLE_RATE, Audio, from_float, read_audio
-from confide.homerecording import Speaker
+from confide.demo.recordings import Speaker
 from confide.review.watermark import (
     KEY_BYTES,
     TARGET_SNR_DB,

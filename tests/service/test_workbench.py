@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from confide.audio import read_audio
 from confide.privacy.audit import events
+from confide.privacy.contexts import task_audio_context
 from confide.review.breakglass import request as ask_break_glass
-from confide.review.preparation import audio_task_context
 from confide.review.tasks import Labels, flag_distress, next_task, submit
 from confide.review.watermark import identify, watermark_key
 from confide.service import workbench
@@ -156,7 +156,7 @@ def test_audio_is_streamed_uncached_and_watermarked(runtime, team, world, speech
         task = session.get(ReviewTask, world["task"])
         clip = speech("add call the plumber to my to do list", "joe").to_wav_bytes()
         task.audio_sealed = runtime.keyring.seal(
-            session, task.owner_id, clip, audio_task_context(task.id)
+            session, task.owner_id, clip, task_audio_context(task.id)
         )
         session.commit()
     client = client_for(runtime)

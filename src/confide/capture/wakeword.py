@@ -6,11 +6,9 @@ into detections with one meaning of sensitivity and one refractory period for ev
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -161,69 +159,6 @@ class OpenWakeWordDetector:
         return detections
 
 
-# Pronunciations the en-us dictionary lacks, for the shipped wake words.
-_EXTRA_PRONUNCIATIONS = {"nabu": "N AA B UW", "mycroft": "M AY K R AO F T"}
-
-
-class KeyphraseDetector:
-    """PocketSphinx keyphrase spotting: any phrase, no training, and the accuracy baseline.
-
-    One threshold serves every phrase, whatever its length; short phrases ("alexa") therefore
-    fire more easily than long ones (see benchmarks/RESULTS.md).
-    """
-
-    def __init__(
-        self,
-        phrases: Sequence[str] = (DEFAULT_WAKE_WORD,),
-        sensitivity: float = DEFAULT_SENSITIVITY,
-        refractory: float = DEFAULT_REFRACTORY_SECONDS,
-    ) -> None:
-        from confide.recognize.sphinx import new_decoder
-
-        if not phrases:
-            raise ValueError("give at least one keyphrase")
-        self.wake_words = tuple(dict.fromkeys(phrases))
-        self._decoder = new_decoder()
-        spoken = {name: name.replace("_", " ").lower() for name in self.wake_words}
-        for words in spoken.values():
-            self._ensure_words(words.split())
-        # Sensitivity spans the keyword-spotting threshold's useful range, 1e-40 to 1e-0.
-        exponent = -40.0 * sensitivity
-        self._by_phrase = {words: name for name, words in spoken.items()}
-        with tempfile.TemporaryDirectory() as folder:
-            kws = Path(folder) / "phrases.kws"
-            kws.write_text("".join(f"{w} /1e{exponent:.0f}/\n" for w in spoken.values()))
-            self._decoder.add_kws("wake", str(kws))
-        self._decoder.activate_search("wake")
-        self._decoder.start_utt()
-        self._refractory = refractory
-        self._last: dict[str, float] = {}
-        self._samples = 0
-
-    def _ensure_words(self, words: Iterable[str]) -> None:
-        for word in words:
-            if self._decoder.lookup_word(word) is not None:
-                continue
-            if word not in _EXTRA_PRONUNCIATIONS:
-                raise ValueError(f"the pocketsphinx dictionary has no pronunciation for {word!r}")
-            self._decoder.add_word(word, _EXTRA_PRONUNCIATIONS[word], True)
-
-    def process(self, frame: np.ndarray) -> list[Detection]:
-        self._samples += len(frame)
-        self._decoder.process_raw(frame.tobytes(), False, False)
-        hypothesis: Any = self._decoder.hyp()
-        if hypothesis is None:
-            return []
-        self._decoder.end_utt()
-        self._decoder.start_utt()
-        now = self._samples / SAMPLE_RATE
-        name = self._by_phrase.get(hypothesis.hypstr.strip(), hypothesis.hypstr.strip())
-        if now - self._last.get(name, -np.inf) < self._refractory:
-            return []
-        self._last[name] = now
-        return [Detection(name, round(now, 3), 1.0)]
-
-
 def load_detector(
     engine: str = "micro",
     wake_words: Sequence[str] = (DEFAULT_WAKE_WORD,),
@@ -236,5 +171,7 @@ def load_detector(
     if engine == "open":
         return OpenWakeWordDetector(wake_words, sensitivity, refractory)
     if engine == "sphinx":
+        from confide.capture.keyphrase import KeyphraseDetector
+
         return KeyphraseDetector(wake_words, sensitivity, refractory)
     raise ValueError(f"unknown wake-word engine {engine!r}; choose one of {', '.join(ENGINES)}")

@@ -38,7 +38,6 @@ def run_retention(data_dir: DataDir = None) -> None:
     from datetime import UTC, datetime
 
     from confide.privacy.retention import enforce_retention
-    from confide.review import tasks  # noqa: F401 - registers deletion of review copies
     from confide.settings import load_settings
     from confide.store.blobs import LocalBlobStore
     from confide.store.database import connect, sessions

@@ -206,7 +206,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """A household's day through simulated devices to a real server; prints URLs and logins."""
-    from confide.demo import run_demo
+    from confide.demo.household import run_demo
 
     with refusals():
         report = run_demo(

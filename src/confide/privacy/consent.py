@@ -7,14 +7,13 @@ the audit chain, which is the history the customer sees.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from confide.privacy.audit import Access, append
-from confide.store.tables import Consent
+from confide.store.tables import Consent, ReviewTask
 
 PURPOSES = {
     "storage": "Keep my recordings so I can play them back",
@@ -32,16 +31,8 @@ DEFAULTS = {
 }
 """Only storage starts on (a history needs it); nothing that involves humans does."""
 
-Revocation = Callable[[Session, str, str], int]
-"""Undoes what relied on a consent: (session, person id, purpose) -> how many things it undid."""
-
-_revocations: list[Revocation] = []
-
-
-def register_revocation(undo: Revocation) -> None:
-    """A later stage (sampling) declares what must stop when a consent is revoked."""
-    if undo not in _revocations:
-        _revocations.append(undo)
+OPEN_REVIEW_STATUSES = ("protecting", "queued", "assigned")
+"""A review task in one of these has not been reviewed yet, so a revocation still stops it."""
 
 
 def consents(session: Session, person_id: str) -> dict[str, bool]:
@@ -68,7 +59,8 @@ def set_consent(
 ) -> None:
     """Record a choice now; the caller's commit makes it effective everywhere at once.
 
-    A revocation also runs every registered undo in the same transaction (invariant 4).
+    A revocation of review withdraws the person's open review tasks in the same transaction
+    (invariant 4).
     """
     if purpose not in PURPOSES:
         raise ValueError(f"unknown consent purpose {purpose!r}; one of {', '.join(PURPOSES)}")
@@ -90,6 +82,28 @@ def set_consent(
         ),
     )
     if not granted:
-        for undo in _revocations:
-            undo(session, person_id, purpose)
+        withdraw_review(session, person_id, purpose)
     session.flush()
+
+
+def withdraw_review(session: Session, person_id: str, purpose: str) -> int:
+    """Withdraw the person's unreviewed tasks that relied on `purpose`; their material goes."""
+    query = update(ReviewTask).where(
+        ReviewTask.owner_id == person_id, ReviewTask.status.in_(OPEN_REVIEW_STATUSES)
+    )
+    if purpose == "false_wake_review":
+        query = query.where(ReviewTask.stratum == "false_wake")
+    elif purpose != "human_review":
+        return 0
+    result = session.execute(
+        query.values(status="withdrawn", material_sealed=None, audio_sealed=None)
+    )
+    count: int = getattr(result, "rowcount", 0) or 0
+    if count:
+        append(
+            session,
+            Access("sampler", "system", "withdraw_from_review", f"tasks:{count}",
+                   "you withdrew your consent, so no one will review these", person_id),
+        )  # fmt: skip
+    session.flush()
+    return count

@@ -1,6 +1,7 @@
-"""What each sealed value is bound to: its kind and its interaction, as AES-GCM associated data.
+"""What each sealed value is bound to: its kind and its record, as AES-GCM associated data.
 
-A ciphertext presented as another record's, or as another kind of data, fails to open.
+A ciphertext presented as another record's, or as another kind of data, fails to open. Every
+context string is made here, so no two kinds of data can ever share one by accident.
 """
 
 from __future__ import annotations
@@ -20,3 +21,35 @@ def understanding_context(interaction_id: str) -> str:
 
 def answer_context(interaction_id: str) -> str:
     return f"answer:{interaction_id}"
+
+
+def skill_item_context(item_id: str) -> str:
+    return f"item:{item_id}"
+
+
+def person_name_context(person_id: str) -> str:
+    return f"name:{person_id}"
+
+
+def person_totp_context(person_id: str) -> str:
+    return f"totp:{person_id}"
+
+
+def household_name_context(household_id: str) -> str:
+    return f"household-name:{household_id}"
+
+
+def staff_totp_context(staff_id: str) -> str:
+    return f"staff-totp:{staff_id}"
+
+
+def task_material_context(task_id: str) -> str:
+    return f"review-material:{task_id}"
+
+
+def task_audio_context(task_id: str) -> str:
+    return f"review-audio:{task_id}"
+
+
+def annotation_context(annotation_id: str) -> str:
+    return f"annotation:{annotation_id}"

@@ -1,8 +1,10 @@
 """Deletion that is real: every derived copy goes, the key goes with an account, a receipt stays.
 
 Deleting interactions removes their sealed audio blobs and rows (transcript, understanding and
-answer are columns of the row), then asks every registered eraser of derived data (review tasks,
-annotations, dataset exports: later stages register theirs) to erase what came from them.
+answer are columns of the row), and every row derived from them, found through the tables' foreign
+keys: review tasks with their annotations, escalations and break-glass requests. The erasure is
+explicit here, not left to a registry or to ON DELETE CASCADE alone, so the receipt can count it
+and no forgotten import can make a deletion miss a copy.
 Erasing an account destroys the person's data key first, so within the same transaction
 everything sealed under it is unreadable, and then removes the ciphertext itself.
 """
@@ -11,34 +13,28 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from confide.privacy.audit import Access, append
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
 from confide.store.tables import (
+    Annotation,
+    BreakGlass,
     Consent,
     DeletionReceipt,
+    Escalation,
     Interaction,
     Person,
+    ReviewTask,
     SkillItem,
     WebSession,
 )
-
-DerivedEraser = Callable[[Session, Sequence[str]], dict[str, int]]
-"""Erases what was derived from the given interaction ids; returns counts by kind."""
-
-_derived_erasers: dict[str, DerivedEraser] = {}
-
-
-def register_derived(name: str, eraser: DerivedEraser) -> None:
-    """A later stage declares the copies it makes, so deletion reaches them (invariant 3)."""
-    _derived_erasers[name] = eraser
 
 
 @dataclass(frozen=True)
@@ -81,9 +77,8 @@ def delete_interactions(
         "understandings": sum(1 for r in rows if r.understanding_sealed),
         "answers": sum(1 for r in rows if r.answer_sealed),
     }
-    for name, eraser in _derived_erasers.items():
-        for kind, count in eraser(session, ids).items():
-            erased[f"{name}.{kind}"] = count
+    for kind, count in _erase_review_copies(session, ids).items():
+        erased[f"review.{kind}"] = count
     audio_keys = [row.audio_key for row in rows if row.audio_key]
     if ids:
         session.execute(delete(Interaction).where(Interaction.id.in_(ids)))
@@ -152,6 +147,20 @@ def receipts(session: Session, person_id: str) -> list[Receipt]:
     return [
         Receipt(r.id, r.person_id, r.scope, json.loads(r.erased_json), r.created_at) for r in rows
     ]
+
+
+def _erase_review_copies(session: Session, interaction_ids: Sequence[str]) -> dict[str, int]:
+    """Tasks, annotations, escalations and break-glass requests go with the clip they came from."""
+    task_ids = list(
+        session.scalars(select(ReviewTask.id).where(ReviewTask.interaction_id.in_(interaction_ids)))
+    )
+    if not task_ids:
+        return {"review_tasks": 0, "annotations": 0}
+    annotations = session.scalar(select(func.count()).where(Annotation.task_id.in_(task_ids))) or 0
+    for table in (Annotation, Escalation, BreakGlass):
+        session.execute(delete(table).where(table.task_id.in_(task_ids)))
+    session.execute(delete(ReviewTask).where(ReviewTask.id.in_(task_ids)))
+    return {"review_tasks": len(task_ids), "annotations": annotations}
 
 
 def _receipt(

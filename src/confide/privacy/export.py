@@ -155,7 +155,7 @@ def _open(
 ) -> dict[str, Any] | None:
     if sealed is None:
         return None
-    value: dict[str, Any] = json.loads(keyring.open(session, row.owner_id, sealed, context(row.id)))
+    value: dict[str, Any] = keyring.open_json(session, row.owner_id, sealed, context(row.id))
     return value
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -78,6 +80,14 @@ class KeyRing:
             return key.decrypt(nonce, body, _seal_context(owner_id, context))
         except InvalidTag:
             raise TamperedData(f"{context}: the sealed value does not authenticate") from None
+
+    def seal_json(self, session: Session, owner_id: str, value: Any, context: str) -> bytes:
+        """`seal` for a JSON-serialisable value: the one way structured data is stored."""
+        return self.seal(session, owner_id, json.dumps(value).encode(), context)
+
+    def open_json(self, session: Session, owner_id: str, sealed: bytes, context: str) -> Any:
+        """What `seal_json` sealed, parsed back."""
+        return json.loads(self.open(session, owner_id, sealed, context))
 
     def watermark_secret(self) -> bytes:
         """The secret reviewers' watermark keys derive from; one-way from the KEK, never stored."""

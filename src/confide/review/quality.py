@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from confide.errors import NotFound
 from confide.privacy.audit import Access, append
+from confide.privacy.contexts import task_audio_context, task_material_context
 from confide.privacy.keys import KeyRing
-from confide.review.preparation import audio_task_context, material_context
 from confide.review.tasks import Labels, add_annotation, open_annotation
 from confide.store.tables import Annotation, ReviewTask, StaffMember
 
@@ -206,13 +206,13 @@ def make_gold(
     owner = task.owner_id
     gold.material_sealed = keyring.seal(
         session, owner,
-        keyring.open(session, owner, task.material_sealed, material_context(task.id)),
-        material_context(gold.id),
+        keyring.open(session, owner, task.material_sealed, task_material_context(task.id)),
+        task_material_context(gold.id),
     )  # fmt: skip
     gold.audio_sealed = keyring.seal(
         session, owner,
-        keyring.open(session, owner, task.audio_sealed, audio_task_context(task.id)),
-        audio_task_context(gold.id),
+        keyring.open(session, owner, task.audio_sealed, task_audio_context(task.id)),
+        task_audio_context(gold.id),
     )  # fmt: skip
     session.add(gold)
     append(

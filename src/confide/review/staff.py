@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from confide.credentials import check_sign_in, hash_password, new_totp_secret
+from confide.privacy.contexts import staff_totp_context
+from confide.privacy.credentials import check_sign_in, hash_password, new_totp_secret
 from confide.privacy.keys import KeyRing
 from confide.store.tables import StaffMember
 
@@ -65,7 +66,9 @@ def add_staff(
             pseudonym=pseudonym,
             login=login,
             password_hash=hash_password(password),
-            totp_sealed=keyring.seal(session, staff_id, secret.encode(), f"staff-totp:{staff_id}"),
+            totp_sealed=keyring.seal(
+                session, staff_id, secret.encode(), staff_totp_context(staff_id)
+            ),
             roles=",".join(sorted(roles)),
             active=True,
             created_at=datetime.now(UTC),
@@ -89,7 +92,7 @@ def staff_log_in(
     def secret() -> str:
         assert member is not None
         return keyring.open(
-            session, member.id, member.totp_sealed, f"staff-totp:{member.id}"
+            session, member.id, member.totp_sealed, staff_totp_context(member.id)
         ).decode()
 
     check_sign_in(member.password_hash if member else None, secret if member else None,

@@ -10,26 +10,26 @@ it to the safety role (invariant 8); caps per shift bound what one reviewer is e
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from confide.errors import NotFound
 from confide.privacy.audit import Access, append
-from confide.privacy.consent import has_consent
-from confide.privacy.deletion import register_derived
+from confide.privacy.consent import has_consent, withdraw_review
+from confide.privacy.contexts import (
+    annotation_context,
+    task_audio_context,
+    task_material_context,
+)
 from confide.privacy.keys import KeyRing
-from confide.review.preparation import audio_task_context, material_context
-from confide.sample import withdraw
 from confide.store.database import as_utc
 from confide.store.tables import (
     Annotation,
-    BreakGlass,
     Consent,
     Escalation,
     ReviewTask,
@@ -161,13 +161,14 @@ def material(session: Session, keyring: KeyRing, member: StaffMember, task: Revi
     """The task's redacted words as the workbench shows them; an audited access."""
     if task.material_sealed is None:
         raise NotFound("no such task")
-    opened = keyring.open(session, task.owner_id, task.material_sealed, material_context(task.id))
     append(
         session,
         Access(member.pseudonym, role, "read_transcript", f"interaction:{task.interaction_id}",
                "read the redacted transcript of an anonymised clip to label it", task.owner_id),
     )  # fmt: skip
-    shown: dict[str, Any] = json.loads(opened)
+    shown: dict[str, Any] = keyring.open_json(
+        session, task.owner_id, task.material_sealed, task_material_context(task.id)
+    )
     return shown
 
 
@@ -176,7 +177,7 @@ def protected_audio(session: Session, keyring: KeyRing, member: StaffMember, tas
     """The bleeped, anonymised clip as WAV bytes, before watermarking; an audited access."""
     if task.audio_sealed is None:
         raise NotFound("no such task")
-    wav = keyring.open(session, task.owner_id, task.audio_sealed, audio_task_context(task.id))
+    wav = keyring.open(session, task.owner_id, task.audio_sealed, task_audio_context(task.id))
     append(
         session,
         Access(member.pseudonym, role, "listen", f"interaction:{task.interaction_id}",
@@ -275,8 +276,8 @@ def add_annotation(
         intent=labels.intent,
         rating=labels.rating,
         flags=",".join(sorted(labels.flags)),
-        content_sealed=keyring.seal(
-            session, task.owner_id, json.dumps(content).encode(), annotation_context(annotation_id)
+        content_sealed=keyring.seal_json(
+            session, task.owner_id, content, annotation_context(annotation_id)
         ),
         submitted_at=now,
     )
@@ -285,18 +286,13 @@ def add_annotation(
     return row
 
 
-def annotation_context(annotation_id: str) -> str:
-    return f"annotation:{annotation_id}"
-
-
 def open_annotation(session: Session, keyring: KeyRing, annotation: Annotation) -> dict[str, Any]:
     task = session.get(ReviewTask, annotation.task_id)
     if task is None:
         raise NotFound("no such annotation")
-    opened = keyring.open(
+    content: dict[str, Any] = keyring.open_json(
         session, task.owner_id, annotation.content_sealed, annotation_context(annotation.id)
     )
-    content: dict[str, Any] = json.loads(opened)
     return content
 
 
@@ -315,29 +311,10 @@ def _still_consented(session: Session, task: ReviewTask) -> bool:
     purposes = ["human_review"] + (["false_wake_review"] if task.stratum == "false_wake" else [])
     for purpose in purposes:
         if not has_consent(session, task.owner_id, purpose):
-            withdraw(session, task.owner_id, purpose)
+            withdraw_review(session, task.owner_id, purpose)
             return False
     return True
 
 
-def _erase_review_copies(session: Session, interaction_ids: Any) -> dict[str, int]:
-    """Deletion reaches review: tasks, annotations, escalations and break-glass go with the clip."""
-    task_ids = list(
-        session.scalars(
-            select(ReviewTask.id).where(ReviewTask.interaction_id.in_(list(interaction_ids)))
-        )
-    )
-    if not task_ids:
-        return {"review_tasks": 0, "annotations": 0}
-    annotations = session.scalar(select(func.count()).where(Annotation.task_id.in_(task_ids))) or 0
-    for table in (Annotation, Escalation, BreakGlass):
-        session.execute(delete(table).where(table.task_id.in_(task_ids)))
-    session.execute(delete(ReviewTask).where(ReviewTask.id.in_(task_ids)))
-    return {"review_tasks": len(task_ids), "annotations": annotations}
-
-
 def _maybe_utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else as_utc(moment)
-
-
-register_derived("review", _erase_review_copies)

@@ -14,9 +14,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from confide.credentials import check_sign_in, hash_password, new_totp_secret
 from confide.errors import AccessDenied
 from confide.ingest import token_hash
+from confide.privacy.contexts import (
+    household_name_context,
+    person_name_context,
+    person_totp_context,
+)
+from confide.privacy.credentials import check_sign_in, hash_password, new_totp_secret
 from confide.privacy.keys import KeyRing
 from confide.store.database import as_utc
 from confide.store.tables import Device, Household, Person
@@ -43,7 +48,9 @@ def _id() -> str:
 def create_household(session: Session, keyring: KeyRing, name: str) -> str:
     household_id = _id()
     keyring.ensure_key(session, household_id)
-    sealed = keyring.seal(session, household_id, name.encode(), f"household-name:{household_id}")
+    sealed = keyring.seal(
+        session, household_id, name.encode(), household_name_context(household_id)
+    )
     session.add(Household(id=household_id, name_sealed=sealed, created_at=datetime.now(UTC)))
     session.flush()
     return household_id
@@ -76,11 +83,13 @@ def add_person(
             login=login,
             password_hash=hash_password(password) if password else None,
             totp_sealed=(
-                keyring.seal(session, person_id, secret.encode(), f"totp:{person_id}")
+                keyring.seal(session, person_id, secret.encode(), person_totp_context(person_id))
                 if secret
                 else None
             ),
-            name_sealed=keyring.seal(session, person_id, name.encode(), f"name:{person_id}"),
+            name_sealed=keyring.seal(
+                session, person_id, name.encode(), person_name_context(person_id)
+            ),
             is_child=child,
             created_at=datetime.now(UTC),
         )
@@ -90,7 +99,9 @@ def add_person(
 
 
 def person_name(session: Session, keyring: KeyRing, person: Person) -> str:
-    return keyring.open(session, person.id, person.name_sealed, f"name:{person.id}").decode()
+    return keyring.open(
+        session, person.id, person.name_sealed, person_name_context(person.id)
+    ).decode()
 
 
 def log_in(session: Session, keyring: KeyRing, login: str, password: str, code: str) -> Person:
@@ -100,7 +111,7 @@ def log_in(session: Session, keyring: KeyRing, login: str, password: str, code: 
 
     def secret() -> str:
         assert person is not None and sealed is not None
-        return keyring.open(session, person.id, sealed, f"totp:{person.id}").decode()
+        return keyring.open(session, person.id, sealed, person_totp_context(person.id)).decode()
 
     check_sign_in(person.password_hash if person else None, secret if sealed else None,
                   password, code)  # fmt: skip

@@ -10,12 +10,11 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from confide.jobs import Queue, build_queue
 from confide.pipeline import Engines, Pipeline
 from confide.privacy.keys import KeyRing
 from confide.privacy.retention import enforce_retention
-from confide.review import tasks as _review_tasks  # noqa: F401 - deletion reaches review copies
 from confide.sample import SamplingPolicy
+from confide.service.jobs import Queue, build_queue
 from confide.settings import Settings
 from confide.store.blobs import BlobStore, LocalBlobStore
 from confide.store.database import connect, sessions

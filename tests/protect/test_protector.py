@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from confide.audio import Audio
+from confide.protect.protector import default_protector
 from confide.recognize import load_recognizer
 from confide.recognize.base import Transcript, Word
-from confide.review.protection import default_protector
 
 
 @pytest.fixture(scope="module")

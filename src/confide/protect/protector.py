@@ -12,10 +12,10 @@ from typing import Any
 from confide.audio import Audio
 from confide.protect.anonymize import anonymize, target_for
 from confide.protect.clip import protect_clip
+from confide.protect.preparation import Protected, Protector
 from confide.protect.redact import Redactor, default_redactor
 from confide.protect.spans import PiiSpan
 from confide.recognize.base import Recognizer, Transcript
-from confide.review.preparation import Protected, Protector
 
 
 def default_protector(recognizer: Recognizer, redactor: Redactor | None = None) -> Protector:

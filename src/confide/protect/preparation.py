@@ -9,7 +9,6 @@ shreds it like the original. A clip the protector cannot clear is rejected and n
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -22,12 +21,14 @@ from confide.privacy.audit import Access, append
 from confide.privacy.contexts import (
     answer_context,
     audio_context,
+    task_audio_context,
+    task_material_context,
     transcript_context,
     understanding_context,
 )
 from confide.privacy.keys import KeyRing
+from confide.protect.distress import suspect_distress
 from confide.recognize.base import Transcript, Word
-from confide.review.distress import suspect_distress
 from confide.store.blobs import BlobStore
 from confide.store.tables import Interaction, ReviewTask
 
@@ -96,11 +97,11 @@ def prepare(
         "redacted": protected.redacted_types,
         "stratum": task.stratum,
     }
-    task.material_sealed = keyring.seal(
-        session, owner, json.dumps(material).encode(), material_context(task.id)
+    task.material_sealed = keyring.seal_json(
+        session, owner, material, task_material_context(task.id)
     )
     task.audio_sealed = keyring.seal(
-        session, owner, protected.audio.to_wav_bytes(), audio_task_context(task.id)
+        session, owner, protected.audio.to_wav_bytes(), task_audio_context(task.id)
     )
     task.content_warning = suspect_distress(transcript.text)
     task.status = "queued"
@@ -120,14 +121,6 @@ def prepare_pending(
     return [prepare(session, keyring, blobs, task, protect) for task in tasks]
 
 
-def material_context(task_id: str) -> str:
-    return f"review-material:{task_id}"
-
-
-def audio_task_context(task_id: str) -> str:
-    return f"review-audio:{task_id}"
-
-
 _CONTEXTS: dict[str, Callable[[str], str]] = {
     "transcript": transcript_context,
     "understanding": understanding_context,
@@ -141,8 +134,9 @@ def _open(
     sealed = getattr(interaction, f"{part}_sealed")
     if sealed is None:
         return None
-    opened = keyring.open(session, interaction.owner_id, sealed, _CONTEXTS[part](interaction.id))
-    value: dict[str, Any] = json.loads(opened)
+    value: dict[str, Any] = keyring.open_json(
+        session, interaction.owner_id, sealed, _CONTEXTS[part](interaction.id)
+    )
     return value
 
 

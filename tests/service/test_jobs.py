@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from confide.jobs import build_queue
+from confide.service.jobs import build_queue
 from confide.settings import Settings, load_settings
 
 REDIS_URL = "redis://127.0.0.1:6379/15"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from confide.privacy.contexts import transcript_context
+from confide.privacy.contexts import skill_item_context, transcript_context
 from confide.privacy.deletion import delete_interactions
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
@@ -30,8 +29,8 @@ class DatabaseHousehold:
 
     def add_item(self, kind: str, payload: dict[str, object], due_at: datetime | None) -> str:
         item_id = uuid.uuid4().hex
-        sealed = self._keyring.seal(
-            self._session, self._person, json.dumps(payload).encode(), f"item:{item_id}"
+        sealed = self._keyring.seal_json(
+            self._session, self._person, payload, skill_item_context(item_id)
         )
         self._session.add(
             SkillItem(id=item_id, owner_id=self._person, kind=kind, payload_sealed=sealed,
@@ -47,8 +46,8 @@ class DatabaseHousehold:
             .order_by(SkillItem.created_at)
         )
         return [
-            (row.id, json.loads(self._keyring.open(self._session, self._person,
-                                                   row.payload_sealed, f"item:{row.id}")),
+            (row.id, self._keyring.open_json(self._session, self._person, row.payload_sealed,
+                                             skill_item_context(row.id)),
              row.due_at)
             for row in rows
         ]  # fmt: skip
@@ -95,10 +94,10 @@ class DatabaseHousehold:
 
     def transcript_text(self, row: Interaction) -> str:
         assert row.transcript_sealed is not None
-        sealed = self._keyring.open(
+        stored = self._keyring.open_json(
             self._session, self._person, row.transcript_sealed, transcript_context(row.id)
         )
-        return str(json.loads(sealed)["text"])
+        return str(stored["text"])
 
     def _delete(self, ids: list[str], scope: str) -> int:
         receipt = delete_interactions(

@@ -25,14 +25,14 @@ from confide.capture.agent import DeviceAgent, State, Utterance
 from confide.capture.sources import file_frames
 from confide.capture.uploaders import ServerUploader
 from confide.capture.wakeword import load_detector
-from confide.homerecording import SPOKEN_WAKE_WORDS, Line, build
+from confide.demo.recordings import SPOKEN_WAKE_WORDS, Line, build
+from confide.demo.voices import cached_speaker
 from confide.privacy.consent import set_consent
 from confide.review.staff import add_staff
 from confide.service.accounts import add_person, complete_pairing, create_household, start_pairing
 from confide.service.runtime import Runtime
 from confide.service.server import background_server, in_process_worker
 from confide.settings import load_settings
-from confide.synth import cached_speaker
 
 NABU, JARVIS = SPOKEN_WAKE_WORDS["okay_nabu"], SPOKEN_WAKE_WORDS["hey_jarvis"]
 

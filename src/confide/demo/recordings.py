@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from confide.audio import SAMPLE_RATE, Audio
-from confide.synth import say
+from confide.demo.voices import say
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Line:
     text: str
     """What is said, the wake word included when it is addressed to the assistant."""
     voice: str = "joe"
-    """A voice from `confide.synth.VOICES`."""
+    """A voice from `confide.demo.voices.VOICES`."""
     wake_word: str | None = None
     """The wake word that opens `text`, if it is meant for the assistant."""
     command: str | None = None
@@ -49,7 +49,7 @@ class HomeRecording:
 
 
 Speaker = Callable[[str, str, float], Audio]
-"""(text, voice, speed) -> Audio; `confide.synth.say`, or a cached version of it."""
+"""(text, voice, speed) -> Audio; `confide.demo.voices.say`, or a cached version of it."""
 
 
 def build(lines: Sequence[Line], *, lead_in: float = 1.0, speak: Speaker = say) -> HomeRecording:

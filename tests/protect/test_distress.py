@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from confide.review.distress import suspect_distress
+from confide.protect.distress import suspect_distress
 
 
 @pytest.mark.parametrize(
