@@ -10,6 +10,8 @@ ConfideError
 ├── BadModel                 an NLU model folder that is missing, damaged or too new (CLI exit 2)
 ├── EngineUnavailable        an optional engine whose extra is not installed
 ├── BadConfiguration         settings that are missing or unsafe (a default key outside dev mode)
+├── InvalidInput             a value refused as given (CLI exit 2, HTTP 422); also a ValueError
+├── Conflict                 a request that collides with what exists (a login taken; HTTP 409)
 ├── AccessDenied             a wrong password or TOTP code, an unknown, expired or revoked token
 ├── NotFound                 no such record, or none the caller may see (the two look the same)
 ├── KeyDestroyed             data sealed under a person's key after that key was shredded
@@ -57,6 +59,16 @@ class EngineUnavailable(ConfideError):
 
 class BadConfiguration(ConfideError):
     """Configuration that Confide refuses to run with; the message says what to set."""
+
+
+class InvalidInput(ConfideError, ValueError):
+    """A value the domain refuses as given: out of range, an unknown choice, text that does not
+    parse, labels or account details that break a rule. The message says what is accepted. It is
+    a ValueError too, since that is what Python callers expect of a bad argument."""
+
+
+class Conflict(ConfideError):
+    """The request is well-formed but collides with what exists, such as a login already taken."""
 
 
 class AccessDenied(ConfideError):
