@@ -32,6 +32,9 @@ class Settings:
     """SQLAlchemy URL; SQLite under `data_dir` unless CONFIDE_DATABASE_URL says otherwise."""
     blob_dir: Path
     """Where sealed blobs are kept when no S3 bucket is configured."""
+    blob_url: str = ""
+    """`s3://bucket/prefix` (CONFIDE_BLOB_URL) to keep blobs in S3, through the standard `AWS_*`
+    variables; empty for local files under `blob_dir`."""
     kek: bytes = b""
     """The key-encryption key: 32 random bytes."""
     kek_id: str = ""
@@ -66,6 +69,7 @@ def load_settings(
         data_dir=root,
         database_url=env.get("CONFIDE_DATABASE_URL") or f"sqlite:///{root / 'confide.db'}",
         blob_dir=root / "blobs",
+        blob_url=_blob_url(env.get("CONFIDE_BLOB_URL", "")),
         kek=kek,
         kek_id=_fingerprint(kek) if kek else "",
         dev_mode=dev,
@@ -82,6 +86,12 @@ def _rate(text: str) -> float:
     if not 0.0 <= rate <= 1.0:
         raise BadConfiguration(f"CONFIDE_REVIEW_RATE must be a share from 0 to 1, not {text!r}")
     return rate
+
+
+def _blob_url(text: str) -> str:
+    if text and (not text.startswith("s3://") or not text.removeprefix("s3://").split("/")[0]):
+        raise BadConfiguration(f"CONFIDE_BLOB_URL must be s3://bucket/prefix, not {text!r}")
+    return text
 
 
 def _load_kek(root: Path, dev: bool, env: Mapping[str, str]) -> bytes:

@@ -15,12 +15,12 @@ def verify(data_dir: DataDir = None) -> None:
     """Check every link of the audit chain; exit 1 naming the first broken one."""
     from confide.errors import AuditChainBroken
     from confide.privacy.audit import verify as verify_chain
+    from confide.service.runtime import opened
     from confide.settings import load_settings
-    from confide.store.database import connect, sessions
 
     with refusals():
         settings = load_settings(data_dir, require_kek=False)
-        with sessions(connect(settings.database_url))() as session:
+        with opened(settings) as runtime, runtime.sessions() as session:
             try:
                 count = verify_chain(session)
             except AuditChainBroken as exc:
@@ -35,23 +35,10 @@ app.add_typer(retention, name="retention")
 @retention.command("run")
 def run_retention(data_dir: DataDir = None) -> None:
     """Delete every interaction older than its owner's chosen period, with receipts."""
-    from datetime import UTC, datetime
-
-    from confide.privacy.retention import enforce_retention
+    from confide.service.runtime import opened
     from confide.settings import load_settings
-    from confide.store.blobs import LocalBlobStore
-    from confide.store.database import connect, sessions
 
-    with refusals():
-        settings = load_settings(data_dir, require_kek=False)
-        engine = connect(settings.database_url)
-        try:
-            with sessions(engine)() as session:
-                done = enforce_retention(
-                    session, LocalBlobStore(settings.blob_dir), datetime.now(UTC)
-                )
-                session.commit()
-        finally:
-            engine.dispose()
+    with refusals(), opened(load_settings(data_dir, require_kek=False)) as runtime:
+        done = runtime.enforce_retention()
     deleted = sum(receipt.erased["interactions"] for receipt in done)
     err.print(f"retention: deleted {deleted} interaction(s) of {len(done)} person(s)")

@@ -25,20 +25,13 @@ def add(
     data_dir: DataDir = None,
 ) -> None:
     """Add a staff member; prints their pseudonym and, once, their TOTP secret."""
-    from confide.privacy.keys import KeyRing
     from confide.review.staff import add_staff
+    from confide.service.runtime import opened
     from confide.settings import load_settings
-    from confide.store.database import connect, sessions
 
-    with refusals():
-        settings = load_settings(data_dir)
-        engine = connect(settings.database_url)
-        try:
-            with sessions(engine)() as session:
-                made = add_staff(session, KeyRing(settings), login, password, set(role))
-                session.commit()
-        finally:
-            engine.dispose()
+    with refusals(), opened(load_settings(data_dir)) as runtime, runtime.sessions() as session:
+        made = add_staff(session, runtime.keyring, login, password, set(role))
+        session.commit()
     print(json.dumps({"pseudonym": made.pseudonym, "login": made.login,
                       "totp_secret": made.totp_secret}))  # fmt: skip
 
@@ -57,23 +50,17 @@ def identify(
     from sqlalchemy import select
 
     from confide.audio import read_audio
-    from confide.privacy.keys import KeyRing
     from confide.review.watermark import identify as find_mark
     from confide.review.watermark import watermark_key
+    from confide.service.runtime import opened
     from confide.settings import load_settings
-    from confide.store.database import connect, sessions
     from confide.store.tables import StaffMember
 
     with refusals():
         audio = read_audio(file)
-        settings = load_settings(data_dir)
-        secret = KeyRing(settings).watermark_secret()
-        engine = connect(settings.database_url)
-        try:
-            with sessions(engine)() as session:
-                members = {m.id: m for m in session.scalars(select(StaffMember))}
-        finally:
-            engine.dispose()
+        with opened(load_settings(data_dir)) as runtime, runtime.sessions() as session:
+            secret = runtime.keyring.watermark_secret()
+            members = {m.id: m for m in session.scalars(select(StaffMember))}
         keys = {member_id: watermark_key(secret, member_id) for member_id in members}
         found = find_mark(audio, keys)
     if found is None:

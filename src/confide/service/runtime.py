@@ -1,8 +1,13 @@
-"""The composition root: settings in, the connected pieces out, built once per process."""
+"""The composition root: settings in, the connected pieces out, built once per process.
+
+The server, the workers and every CLI command that touches stored data build their pieces here,
+so the database, the key ring and the blob store are the ones the settings name, everywhere.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -11,12 +16,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from confide.pipeline import Engines, Pipeline
+from confide.privacy.deletion import Receipt
 from confide.privacy.keys import KeyRing
 from confide.privacy.retention import enforce_retention
 from confide.sample import SamplingPolicy
 from confide.service.jobs import Queue, build_queue
 from confide.settings import Settings
-from confide.store.blobs import BlobStore, LocalBlobStore
+from confide.store.blobs import BlobStore, open_blob_store
 from confide.store.database import connect, sessions
 
 
@@ -42,14 +48,19 @@ class Runtime:
     """Run jobs inline instead of through the queue (tests, the demo's set-up)."""
     engine: Engine = field(init=False)
     sessions: sessionmaker[Session] = field(init=False)
-    keyring: KeyRing = field(init=False)
-    blobs: BlobStore = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = connect(self.settings.database_url)
         self.sessions = sessions(self.engine)
-        self.keyring = KeyRing(self.settings)
-        self.blobs = LocalBlobStore(self.settings.blob_dir)
+
+    @cached_property
+    def keyring(self) -> KeyRing:
+        """Built on first use, so tools that open nothing sealed (audit checks) need no KEK."""
+        return KeyRing(self.settings)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        return open_blob_store(self.settings)
 
     @cached_property
     def engines(self) -> Engines:
@@ -69,12 +80,22 @@ class Runtime:
             immediate=self.immediate_jobs,
         )
 
-    def enforce_retention(self) -> int:
-        """Each person's auto-delete period, applied now; returns how many deletions ran."""
+    def enforce_retention(self) -> list[Receipt]:
+        """Each person's auto-delete period, applied now; one receipt per person it reached."""
         with self.sessions() as session:
             receipts = enforce_retention(session, self.blobs, datetime.now(UTC))
             session.commit()
-        return len(receipts)
+        return receipts
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Runtime]:
+    """A runtime for one command's work, closed when the work is done."""
+    runtime = Runtime(settings)
+    try:
+        yield runtime
+    finally:
+        runtime.close()

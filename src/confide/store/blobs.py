@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from confide.errors import EngineUnavailable
+from confide.settings import Settings
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,255}$")
 
@@ -68,10 +69,24 @@ class LocalBlobStore:
                 yield key
 
 
-class S3BlobStore:
-    """An S3-compatible bucket (AWS, MinIO, Ceph), through boto3 (the 's3' extra)."""
+def open_blob_store(settings: Settings) -> BlobStore:
+    """The store the settings name, so every process (server, worker, CLI) uses the same one."""
+    if settings.blob_url:
+        bucket, _, prefix = settings.blob_url.removeprefix("s3://").partition("/")
+        return S3BlobStore(bucket, prefix=prefix)
+    return LocalBlobStore(settings.blob_dir)
 
-    def __init__(self, bucket: str, client: Any | None = None, **client_options: Any) -> None:
+
+class S3BlobStore:
+    """An S3-compatible bucket (AWS, MinIO, Ceph), through boto3 (the 's3' extra).
+
+    boto3 reads the standard `AWS_*` variables (`AWS_ENDPOINT_URL` included) itself. Keys live
+    under `prefix`, so several deployments can share a bucket.
+    """
+
+    def __init__(
+        self, bucket: str, client: Any | None = None, *, prefix: str = "", **client_options: Any
+    ) -> None:
         if client is None:
             try:
                 import boto3
@@ -82,23 +97,26 @@ class S3BlobStore:
             client = boto3.client("s3", **client_options)
         self._client = client
         self._bucket = bucket
+        self._prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
 
     def put(self, key: str, data: bytes) -> None:
-        self._client.put_object(Bucket=self._bucket, Key=check_key(key), Body=data)
+        self._client.put_object(Bucket=self._bucket, Key=self._prefix + check_key(key), Body=data)
 
     def get(self, key: str) -> bytes:
         try:
-            response = self._client.get_object(Bucket=self._bucket, Key=check_key(key))
+            response = self._client.get_object(
+                Bucket=self._bucket, Key=self._prefix + check_key(key)
+            )
         except self._client.exceptions.NoSuchKey:
             raise KeyError(key) from None
         body: bytes = response["Body"].read()
         return body
 
     def delete(self, key: str) -> None:
-        self._client.delete_object(Bucket=self._bucket, Key=check_key(key))
+        self._client.delete_object(Bucket=self._bucket, Key=self._prefix + check_key(key))
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         paginator = self._client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
+        for page in paginator.paginate(Bucket=self._bucket, Prefix=self._prefix + prefix):
             for item in page.get("Contents", ()):
-                yield item["Key"]
+                yield item["Key"].removeprefix(self._prefix)
