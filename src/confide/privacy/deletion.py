@@ -132,8 +132,7 @@ def erase_account(
         person.name_sealed = b""
         person.erased_at = datetime.now(UTC)
     erased = {**receipt.erased, "skill_items": items, "data_key": int(shredded.existed)}
-    stored = session.get(DeletionReceipt, receipt.id)
-    assert stored is not None
+    stored = session.get_one(DeletionReceipt, receipt.id)
     stored.erased_json = json.dumps(erased)
     return Receipt(receipt.id, person_id, "account", erased, receipt.created_at)
 

@@ -109,8 +109,7 @@ def export_zip(session: Session, keyring: KeyRing, blobs: BlobStore, person_id: 
         for item in own_interactions(session, keyring, person_id):
             audio_file = f"audio/{item.id}.wav" if item.has_audio else None
             if audio_file:
-                row = session.get(Interaction, item.id)
-                assert row is not None
+                row = session.get_one(Interaction, item.id)
                 archive.writestr(audio_file, own_audio(session, keyring, blobs, row))
             listed.append(
                 {

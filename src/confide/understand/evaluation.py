@@ -70,7 +70,8 @@ class Split:
         return [
             query
             for intent in sorted(self.pool)
-            for query in random.Random(f"{seed}-{intent}").sample(self.pool[intent], size)
+            # A reproducible draw of training data, not a secret.
+            for query in random.Random(f"{seed}-{intent}").sample(self.pool[intent], size)  # noqa: S311
         ]
 
     def full_training(self) -> list[Query]:
@@ -85,7 +86,7 @@ def split(
     for intent in intents:
         queries = read_snips(folder / f"train_{intent}_full.json")
         order = list(range(len(queries)))
-        random.Random(f"{seed}-{intent}").shuffle(order)
+        random.Random(f"{seed}-{intent}").shuffle(order)  # noqa: S311 - a reproducible split
         held = round(len(queries) * share)
         test[intent] = [queries[i] for i in order[:held]]
         seen = {asr_text(query.text) for query in test[intent]}

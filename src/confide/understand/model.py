@@ -202,7 +202,7 @@ class NluModel:
                 if words:
                     values.setdefault(slot.name, set()).add(words)
         order = list(range(len(queries)))
-        random.Random(0).shuffle(order)
+        random.Random(0).shuffle(order)  # noqa: S311 - reproducible folds, not a secret
         fold = {index: rank % FOLDS for rank, index in enumerate(order)}
         catalog_names = _catalog_names(catalog)
         gazetteers = []
