@@ -17,7 +17,14 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
-from confide.errors import AudioTooLong, CorruptAudio, EmptyAudio, NotAudio
+from confide.errors import (
+    AudioTooLong,
+    CorruptAudio,
+    EmptyAudio,
+    NotAudio,
+    OutOfRange,
+    UnknownChoice,
+)
 
 SAMPLE_RATE = 16_000
 """The one rate every stage works at."""
@@ -137,9 +144,9 @@ def _decode_container(data: bytes, name: str, max_seconds: float) -> tuple[np.nd
 def _decode_raw(data: bytes, raw: RawFormat, name: str) -> tuple[np.ndarray, int]:
     width = {"PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4}.get(raw.subtype)
     if width is None:
-        raise ValueError(f"unsupported raw subtype {raw.subtype!r}")
+        raise UnknownChoice(f"unsupported raw subtype {raw.subtype!r}")
     if raw.sample_rate <= 0 or raw.channels <= 0:
-        raise ValueError("raw sample rate and channel count must be positive")
+        raise OutOfRange("raw sample rate and channel count must be positive")
     if len(data) % (width * raw.channels):
         raise CorruptAudio(
             f"{name}: {len(data)} bytes is not a whole number of {raw.channels}-channel "

@@ -11,7 +11,15 @@ ConfideError
 ├── EngineUnavailable        an optional engine whose extra is not installed
 ├── BadConfiguration         settings that are missing or unsafe (a default key outside dev mode)
 ├── InvalidInput             a value refused as given (CLI exit 2, HTTP 422); also a ValueError
-├── Conflict                 a request that collides with what exists (a login taken; HTTP 409)
+│   ├── UnknownChoice        a name not among those offered (an engine, wake word, voice, role)
+│   ├── OutOfRange           a number, count or length outside its bounds
+│   ├── Unparseable          text that does not read as what it should be (an ISO 8601 duration)
+│   ├── Malformed            a value of the wrong form (a seed's type, a naive time, an unsafe key)
+│   ├── BadSpan              a span or interval reversed, overlapping another, or outside its text
+│   ├── BadLabels            review labels that break the rules (an unknown flag, a rating not 1-5)
+│   └── BadAccountDetails    account details that break a rule (no login, a short password)
+├── Conflict                 a request that collides with what exists (CLI exit 2, HTTP 409)
+│   └── LoginTaken           the login already belongs to another account
 ├── AccessDenied             a wrong password or TOTP code, an unknown, expired or revoked token
 ├── NotFound                 no such record, or none the caller may see (the two look the same)
 ├── KeyDestroyed             data sealed under a person's key after that key was shredded
@@ -67,8 +75,40 @@ class InvalidInput(ConfideError, ValueError):
     a ValueError too, since that is what Python callers expect of a bad argument."""
 
 
+class UnknownChoice(InvalidInput):
+    """A name that is not one of those offered; the message lists the ones that are."""
+
+
+class OutOfRange(InvalidInput):
+    """A number, count or length outside the bounds its use allows; the message gives them."""
+
+
+class Unparseable(InvalidInput):
+    """Text that does not read as the kind of value it should hold."""
+
+
+class Malformed(InvalidInput):
+    """A value of the wrong form: it could not be used safely as it is, whatever its size."""
+
+
+class BadSpan(InvalidInput):
+    """A span or time interval that does not fit what it marks, so it cannot be cut out safely."""
+
+
+class BadLabels(InvalidInput):
+    """Review labels that break the labelling rules; nothing of them is stored."""
+
+
+class BadAccountDetails(InvalidInput):
+    """Details for a new account that break a rule, such as a password that is too short."""
+
+
 class Conflict(ConfideError):
     """The request is well-formed but collides with what exists, such as a login already taken."""
+
+
+class LoginTaken(Conflict):
+    """The login already belongs to another account; logins identify people, so never two."""
 
 
 class AccessDenied(ConfideError):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from confide.audio import Audio, read_audio
-from confide.errors import AccessDenied
+from confide.errors import AccessDenied, OutOfRange
 from confide.privacy.contexts import audio_context
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
@@ -56,7 +56,7 @@ def ingest(
     if existing is not None:
         return existing
     if not client_id or len(client_id) > 64:
-        raise ValueError("client_id must be 1 to 64 characters")
+        raise OutOfRange("client_id must be 1 to 64 characters")
     audio: Audio = read_audio(data, max_seconds=max_seconds)  # BadAudio: nothing is written
     keyring.ensure_key(session, device.person_id)
     interaction_id = uuid.uuid4().hex

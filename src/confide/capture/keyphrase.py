@@ -20,6 +20,7 @@ from confide.capture.wakeword import (
     DEFAULT_WAKE_WORD,
     Detection,
 )
+from confide.errors import UnknownChoice
 
 
 def _new_decoder() -> Any:
@@ -47,7 +48,7 @@ class KeyphraseDetector:
         refractory: float = DEFAULT_REFRACTORY_SECONDS,
     ) -> None:
         if not phrases:
-            raise ValueError("give at least one keyphrase")
+            raise UnknownChoice("give at least one keyphrase")
         self.wake_words = tuple(dict.fromkeys(phrases))
         self._decoder = _new_decoder()
         spoken = {name: name.replace("_", " ").lower() for name in self.wake_words}
@@ -71,7 +72,9 @@ class KeyphraseDetector:
             if self._decoder.lookup_word(word) is not None:
                 continue
             if word not in _EXTRA_PRONUNCIATIONS:
-                raise ValueError(f"the pocketsphinx dictionary has no pronunciation for {word!r}")
+                raise UnknownChoice(
+                    f"the pocketsphinx dictionary has no pronunciation for {word!r}"
+                )
             self._decoder.add_word(word, _EXTRA_PRONUNCIATIONS[word], True)
 
     def process(self, frame: np.ndarray) -> list[Detection]:

@@ -11,6 +11,7 @@ from collections import deque
 import numpy as np
 
 from confide.audio import SAMPLE_RATE
+from confide.errors import OutOfRange
 
 
 class PreRoll:
@@ -18,7 +19,7 @@ class PreRoll:
 
     def __init__(self, seconds: float) -> None:
         if seconds < 0:
-            raise ValueError("pre-roll cannot be negative")
+            raise OutOfRange("pre-roll cannot be negative")
         self._capacity = round(seconds * SAMPLE_RATE)
         self._frames: deque[np.ndarray] = deque()
         self._held = 0

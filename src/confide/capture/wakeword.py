@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from confide.audio import SAMPLE_RATE
-from confide.errors import EngineUnavailable
+from confide.errors import EngineUnavailable, OutOfRange, UnknownChoice
 
 WAKE_WORDS = ("okay_nabu", "hey_jarvis", "alexa", "hey_mycroft")
 """The wake words whose models ship with both neural engines."""
@@ -52,7 +52,7 @@ class WakeDetector(Protocol):
 def threshold_for(default_threshold: float, sensitivity: float) -> float:
     """Map a 0..1 sensitivity onto a model's probability scale, 0.5 giving its own default."""
     if not 0.0 <= sensitivity <= 1.0:
-        raise ValueError(f"sensitivity must be between 0 and 1, not {sensitivity}")
+        raise OutOfRange(f"sensitivity must be between 0 and 1, not {sensitivity}")
     return float(default_threshold ** (2.0 * sensitivity)) if sensitivity < 1.0 else 0.0
 
 
@@ -75,7 +75,7 @@ class _Trigger:
 def _check_names(wake_words: Sequence[str]) -> tuple[str, ...]:
     unknown = [w for w in wake_words if w not in WAKE_WORDS]
     if unknown or not wake_words:
-        raise ValueError(
+        raise UnknownChoice(
             f"unknown wake word {', '.join(unknown) or '(none given)'}; "
             f"choose from {', '.join(WAKE_WORDS)}"
         )
@@ -174,4 +174,4 @@ def load_detector(
         from confide.capture.keyphrase import KeyphraseDetector
 
         return KeyphraseDetector(wake_words, sensitivity, refractory)
-    raise ValueError(f"unknown wake-word engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    raise UnknownChoice(f"unknown wake-word engine {engine!r}; choose one of {', '.join(ENGINES)}")

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from confide.errors import BadAudio, BadConfiguration, ConfideError
+from confide.errors import BadAudio, BadConfiguration, ConfideError, Conflict, InvalidInput
 
 app = typer.Typer(
     help="Confide: a voice assistant whose recordings stay their owners'.",
@@ -41,13 +41,19 @@ def fail(code: int, reason: str) -> NoReturn:
 
 @contextmanager
 def refusals() -> Iterator[None]:
-    """Turn bad input into exit 2 and other deliberate errors into exit 1, one line each."""
+    """Turn bad input into exit 2 and other deliberate errors into exit 1, one line each.
+
+    The error tree decides: refused audio, configuration, values and conflicts are the caller's
+    to fix (2). A ValueError outside the tree (Python's own, such as int("x")) is bad input too.
+    """
     try:
         yield
-    except (BadAudio, BadConfiguration, ValueError) as exc:
+    except (BadAudio, BadConfiguration, InvalidInput, Conflict) as exc:
         fail(2, str(exc))
     except ConfideError as exc:
         fail(1, str(exc))
+    except ValueError as exc:
+        fail(2, str(exc))
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from confide.audio import SAMPLE_RATE, Audio, from_float, read_audio, write_wav
-from confide.errors import EngineUnavailable
+from confide.errors import EngineUnavailable, OutOfRange, UnknownChoice
 
 VOICES = ("joe", "heart")
 
@@ -46,7 +46,7 @@ def _hibari() -> Any:
 def say(text: str, voice: str = "joe", speed: float = 1.0) -> Audio:
     """`text` spoken by `voice` at `speed` (1.0 normal, 1.2 faster), as 16 kHz Audio."""
     if speed <= 0:
-        raise ValueError("speed must be positive")
+        raise OutOfRange("speed must be positive")
     if voice == "joe":
         from piper import SynthesisConfig
 
@@ -58,7 +58,7 @@ def say(text: str, voice: str = "joe", speed: float = 1.0) -> Audio:
         hibari = _hibari()
         samples = hibari(text, speed=speed, seed=0)
         return from_float(samples, hibari.sample_rate)
-    raise ValueError(f"unknown voice {voice!r}; choose one of {', '.join(VOICES)}")
+    raise UnknownChoice(f"unknown voice {voice!r}; choose one of {', '.join(VOICES)}")
 
 
 def silence(seconds: float) -> Audio:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from confide.errors import UnknownChoice
 from confide.privacy.audit import Access, append
 from confide.store.tables import Consent, ReviewTask
 
@@ -63,7 +64,7 @@ def set_consent(
     (invariant 4).
     """
     if purpose not in PURPOSES:
-        raise ValueError(f"unknown consent purpose {purpose!r}; one of {', '.join(PURPOSES)}")
+        raise UnknownChoice(f"unknown consent purpose {purpose!r}; one of {', '.join(PURPOSES)}")
     row = session.get(Consent, (person_id, purpose))
     now = datetime.now(UTC)
     if row is None:

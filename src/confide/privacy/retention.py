@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from confide.errors import NotFound, OutOfRange
 from confide.privacy.audit import Access, append
 from confide.privacy.deletion import Receipt, delete_interactions
 from confide.store.blobs import BlobStore
@@ -28,10 +29,10 @@ ACTOR = "retention"
 def set_retention(session: Session, person_id: str, days: int | None, *, actor: str) -> None:
     """Keep `person_id`'s interactions for `days` (None: until they delete them); audited."""
     if days is not None and not 1 <= days <= MAX_DAYS:
-        raise ValueError(f"a retention period is 1 to {MAX_DAYS} days, not {days}")
+        raise OutOfRange(f"a retention period is 1 to {MAX_DAYS} days, not {days}")
     person = session.get(Person, person_id)
     if person is None:
-        raise ValueError(f"no person {person_id}")
+        raise NotFound(f"no person {person_id}")
     person.retention_days = days
     append(
         session,

@@ -37,6 +37,7 @@ from scipy.signal import lfilter
 from scipy.special import ndtri
 
 from confide.audio import SAMPLE_RATE, Audio, from_float
+from confide.errors import Malformed, OutOfRange
 
 with warnings.catch_warnings():
     # pyworld 0.3.x imports pkg_resources, which warns on every import: not ours to fix, and a
@@ -108,19 +109,19 @@ class AnonymizationTarget:
 
     def __post_init__(self) -> None:
         if not 20.0 <= self.f0_hz <= 1000.0:
-            raise ValueError(f"f0_hz must be between 20 and 1000 Hz, not {self.f0_hz}")
+            raise OutOfRange(f"f0_hz must be between 20 and 1000 Hz, not {self.f0_hz}")
         if not 0.0 <= self.f0_spread <= 2.0:
-            raise ValueError(f"f0_spread must be between 0 and 2, not {self.f0_spread}")
+            raise OutOfRange(f"f0_spread must be between 0 and 2, not {self.f0_spread}")
         if not 0.5 <= self.formant_scale <= 2.0:
-            raise ValueError(f"formant_scale must be between 0.5 and 2, not {self.formant_scale}")
+            raise OutOfRange(f"formant_scale must be between 0.5 and 2, not {self.formant_scale}")
         if not 0.0 <= self.contrast <= 1.5:
-            raise ValueError(f"contrast must be between 0 and 1.5, not {self.contrast}")
+            raise OutOfRange(f"contrast must be between 0 and 1.5, not {self.contrast}")
 
 
 def target_for(seed: bytes | int) -> AnonymizationTarget:
     """The pseudo-speaker for `seed`: the same on every machine and numpy version (SHAKE-256)."""
     if isinstance(seed, bool) or not isinstance(seed, bytes | int):
-        raise ValueError("a seed is bytes or an int")
+        raise Malformed("a seed is bytes or an int")
     material = b"bytes:" + seed if isinstance(seed, bytes) else b"int:" + str(seed).encode()
     digest = hashlib.shake_256(b"confide.anonymize.v1|" + material).digest(8 * 16)
     raw = np.frombuffer(digest, dtype="<u8")
@@ -199,7 +200,7 @@ def mcadams(audio: Audio, alpha: float = 0.8) -> Audio:
     residual kept. It moves formants relative to the speaker's own, so the gaps between people
     survive; an attacker who enrols with McAdams audio recognises them."""
     if not 0.0 < alpha <= 2.0:
-        raise ValueError(f"alpha must be in (0, 2], not {alpha}")
+        raise OutOfRange(f"alpha must be in (0, 2], not {alpha}")
     x = audio.samples.astype(np.float64) / 32768.0
     size = SAMPLE_RATE // 50
     hop = size // 2

@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 
 from confide.audio import SAMPLE_RATE, Audio
+from confide.errors import BadSpan, OutOfRange, UnknownChoice
 from confide.protect.spans import PiiSpan
 from confide.recognize.base import Transcript
 
@@ -56,11 +57,11 @@ def spans_to_times(
     """Sorted, merged (start, end) seconds to bleep: each span between its audible neighbours,
     `guard` seconds each side, clamped to the clip."""
     if guard < 0:
-        raise ValueError("guard must not be negative")
+        raise OutOfRange("guard must not be negative")
     text = transcript.text
     for span in spans:
         if not 0 <= span.start < span.end <= len(text):
-            raise ValueError(f"span {span.start}:{span.end} lies outside the transcript text")
+            raise BadSpan(f"span {span.start}:{span.end} lies outside the transcript text")
     placed = _place_words(transcript)
     clip_end = transcript.audio_seconds
     intervals = []
@@ -73,13 +74,13 @@ def spans_to_times(
 def bleep(audio: Audio, intervals: Iterable[tuple[float, float]], mode: Mode = "tone") -> Audio:
     """A copy of `audio` with each interval replaced by a 1 kHz tone or by silence."""
     if mode not in ("tone", "silence"):
-        raise ValueError(f"unknown bleep mode {mode!r}; choose 'tone' or 'silence'")
+        raise UnknownChoice(f"unknown bleep mode {mode!r}; choose 'tone' or 'silence'")
     original = audio.as_float().astype(np.float64)
     keep = np.ones(len(original))
     fade = round(FADE_SECONDS * SAMPLE_RATE)
     for start, end in intervals:
         if end < start:
-            raise ValueError(f"interval ends ({end}) before it starts ({start})")
+            raise BadSpan(f"interval ends ({end}) before it starts ({start})")
         first = max(0, round(start * SAMPLE_RATE))
         last = min(len(original), round(end * SAMPLE_RATE))
         if last <= first:

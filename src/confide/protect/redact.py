@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
+from confide.errors import BadSpan, OutOfRange
 from confide.protect.spans import PiiSpan
 from confide.protect.spoken import find_spoken, trim_name
 
@@ -68,7 +69,7 @@ def apply_spans(text: str, spans: Iterable[PiiSpan]) -> str:
     out, at = [], 0
     for span in sorted(spans, key=lambda s: s.start):
         if span.start < at:
-            raise ValueError(f"overlapping span at {span.start}")
+            raise BadSpan(f"overlapping span at {span.start}")
         out += [text[at : span.start], span.placeholder()]
         at = span.end
     out.append(text[at:])
@@ -111,7 +112,7 @@ class Redactor:
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
         if not 0.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
+            raise OutOfRange(f"threshold must be between 0 and 1, not {threshold}")
         self.threshold = threshold
         self._analyzer = presidio_analyzer()
 

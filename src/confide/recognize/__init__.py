@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from confide.errors import UnknownChoice
 from confide.recognize.base import Recognizer, Transcript, Word, words_after
 
 ENGINES = ("whisper", "pocketsphinx", "moonshine")
@@ -22,7 +23,7 @@ def load_recognizer(name: str = DEFAULT_ENGINE, *, threads: int = 1) -> Recogniz
         from confide.recognize.moonshine import MoonshineRecognizer
 
         return MoonshineRecognizer()
-    raise ValueError(f"unknown ASR engine {name!r}; choose one of {', '.join(ENGINES)}")
+    raise UnknownChoice(f"unknown ASR engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 
 __all__ = [

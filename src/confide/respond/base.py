@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from confide.errors import Malformed
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -40,7 +42,7 @@ class Request:
 
     def __post_init__(self) -> None:
         if self.now.utcoffset() is None:
-            raise ValueError("Request.now must be timezone-aware")
+            raise Malformed("Request.now must be timezone-aware")
 
     def slot(self, *names: str) -> Slot | None:
         """The first slot called one of `names`, trying the names in the order given."""

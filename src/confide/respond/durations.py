@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from confide.errors import OutOfRange, Unparseable
 from confide.respond.speech import parse_number
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
@@ -27,13 +28,13 @@ _HALF = ("and", "a", "half")
 
 
 def parse_iso_duration(text: str) -> timedelta:
-    """An ISO 8601 duration such as "PT1H30M", "P1DT2H" or "PT1.5M"; ValueError if it is not
-    one, or if it counts years or months."""
+    """An ISO 8601 duration such as "PT1H30M", "P1DT2H" or "PT1.5M"; Unparseable if it is
+    not one or counts years or months, OutOfRange if it is too long."""
     match = _ISO.fullmatch(text.strip().upper())
     if match is None:
-        raise ValueError(f"{text!r} is not an ISO 8601 duration")
+        raise Unparseable(f"{text!r} is not an ISO 8601 duration")
     if match["years"] or match["months"]:
-        raise ValueError(f"{text!r} counts years or months, which have no fixed length")
+        raise Unparseable(f"{text!r} counts years or months, which have no fixed length")
     amounts = {
         unit: float(value.replace(",", "."))
         for unit, value in match.groupdict().items()
@@ -42,7 +43,7 @@ def parse_iso_duration(text: str) -> timedelta:
     try:
         return timedelta(**amounts)
     except OverflowError:
-        raise ValueError(f"{text!r} is longer than any duration kept here") from None
+        raise OutOfRange(f"{text!r} is longer than any duration kept here") from None
 
 
 def parse_spoken_duration(text: str) -> timedelta | None:

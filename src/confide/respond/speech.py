@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from confide.errors import OutOfRange
 from confide.understand import numbers
 
 LARGEST = 999
@@ -18,14 +19,14 @@ _UNITS = (("day", 86_400), ("hour", 3600), ("minute", 60), ("second", 1))
 def number_words(n: int) -> str:
     """An integer from -999 to 999 as spoken: 105 -> "one hundred five", -3 -> "minus three"."""
     if not -LARGEST <= n <= LARGEST:
-        raise ValueError(f"{n} is outside the numbers spoken here (-{LARGEST} to {LARGEST})")
+        raise OutOfRange(f"{n} is outside the numbers spoken here (-{LARGEST} to {LARGEST})")
     return "minus " + numbers.number_words(-n) if n < 0 else numbers.number_words(n)
 
 
 def ordinal_words(n: int) -> str:
     """A positive integer up to 999 as an ordinal: 24 -> "twenty fourth", 12 -> "twelfth"."""
     if not 1 <= n <= LARGEST:
-        raise ValueError(f"{n} has no ordinal spoken here (1 to {LARGEST})")
+        raise OutOfRange(f"{n} has no ordinal spoken here (1 to {LARGEST})")
     return numbers.ordinal_words(n)
 
 
@@ -44,7 +45,7 @@ def join_words(parts: Sequence[str]) -> str:
 def duration_words(seconds: int) -> str:
     """A length of time in whole seconds: 3900 -> "one hour and five minutes"."""
     if seconds < 0:
-        raise ValueError(f"a duration cannot be negative ({seconds} seconds)")
+        raise OutOfRange(f"a duration cannot be negative ({seconds} seconds)")
     parts = []
     for noun, size in _UNITS:
         count, seconds = divmod(seconds, size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from confide.errors import InvalidInput
 from confide.respond.base import Answer, HouseholdState, Request, Slot
 from confide.respond.durations import parse_iso_duration, parse_spoken_duration
 from confide.respond.speech import duration_words
@@ -41,6 +42,6 @@ def _length(slot: Slot) -> timedelta | None:
     if isinstance(slot.normalized, str):
         try:
             return parse_iso_duration(slot.normalized)
-        except ValueError:
+        except InvalidInput:  # not an ISO duration of fixed length: read the words
             pass
     return parse_spoken_duration(slot.value)

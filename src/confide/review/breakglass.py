@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from confide.errors import AccessDenied, NotFound
+from confide.errors import AccessDenied, NotFound, OutOfRange
 from confide.privacy.audit import Access, append
 from confide.privacy.contexts import audio_context
 from confide.privacy.keys import KeyRing
@@ -36,7 +36,7 @@ def request(
     if task is None:
         raise NotFound("no such task")
     if len(reason.strip()) < MIN_REASON:
-        raise ValueError(
+        raise OutOfRange(
             f"give a reason of at least {MIN_REASON} characters; the customer reads it"
         )
     row = BreakGlass(

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from confide.errors import BadAccountDetails, LoginTaken, UnknownChoice
 from confide.privacy.contexts import staff_totp_context
 from confide.privacy.credentials import check_sign_in, hash_password, new_totp_secret
 from confide.privacy.keys import KeyRing
@@ -50,11 +51,13 @@ def add_staff(
     """A new account; roles must be known, the password 12 characters or more."""
     unknown = roles - ROLES.keys()
     if not roles or unknown:
-        raise ValueError(f"roles must be some of {', '.join(ROLES)}; got {sorted(roles)}")
+        raise UnknownChoice(f"roles must be some of {', '.join(ROLES)}; got {sorted(roles)}")
     if not login or len(password) < 12:
-        raise ValueError("a staff member needs a login and a password of at least 12 characters")
+        raise BadAccountDetails(
+            "a staff member needs a login and a password of at least 12 characters"
+        )
     if session.scalar(select(StaffMember.id).where(StaffMember.login == login)):
-        raise ValueError(f"the login {login!r} is taken")
+        raise LoginTaken(f"the login {login!r} is taken")
     staff_id = uuid.uuid4().hex
     keyring.ensure_key(session, staff_id)
     secret = new_totp_secret()

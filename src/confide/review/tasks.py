@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from confide.errors import NotFound
+from confide.errors import BadLabels, NotFound, UnknownChoice
 from confide.privacy.audit import Access, append
 from confide.privacy.consent import has_consent, withdraw_review
 from confide.privacy.contexts import (
@@ -193,9 +193,9 @@ def submit(
     """Store the labels (words sealed under the owner's key) and close the task."""
     unknown = labels.flags - FLAGS.keys()
     if unknown:
-        raise ValueError(f"unknown flags {sorted(unknown)}; flags are {', '.join(FLAGS)}")
+        raise BadLabels(f"unknown flags {sorted(unknown)}; flags are {', '.join(FLAGS)}")
     if labels.rating is not None and not 1 <= labels.rating <= 5:
-        raise ValueError("a rating is 1 to 5")
+        raise BadLabels("a rating is 1 to 5")
     annotation = add_annotation(session, keyring, member, task, labels, now, adjudication=False)
     task.status = "submitted"
     if "critical_data" in labels.flags:  # protection missed something: no one else hears it
@@ -249,7 +249,7 @@ def close_escalation(
     session: Session, member: StaffMember, escalation_id: str, outcome: str, now: datetime
 ) -> None:
     if outcome not in SAFETY_OUTCOMES:
-        raise ValueError(f"outcome must be one of {', '.join(SAFETY_OUTCOMES)}")
+        raise UnknownChoice(f"outcome must be one of {', '.join(SAFETY_OUTCOMES)}")
     escalation, task = escalated_task(session, escalation_id)
     escalation.status, escalation.handled_by = "closed", member.id
     escalation.handled_at, escalation.outcome = now, outcome

@@ -49,6 +49,7 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from scipy.ndimage import uniform_filter1d
 
 from confide.audio import SAMPLE_RATE, Audio
+from confide.errors import Malformed, OutOfRange
 
 Array = npt.NDArray[np.float64]
 Complex = npt.NDArray[np.complex128]
@@ -123,9 +124,9 @@ class Identification:
 def watermark_key(secret: bytes, reviewer_id: str) -> bytes:
     """The reviewer's `KEY_BYTES`-byte key under the server's watermark secret."""
     if len(secret) < 16:
-        raise ValueError("the watermark secret must be at least 16 bytes")
+        raise OutOfRange("the watermark secret must be at least 16 bytes")
     if not reviewer_id:
-        raise ValueError("reviewer_id must not be empty")
+        raise OutOfRange("reviewer_id must not be empty")
     pattern = hmac.new(secret, b"confide/watermark/pattern", hashlib.sha256).digest()
     label = b"confide/watermark/reviewer/" + reviewer_id.encode()
     return pattern + hmac.new(secret, label, hashlib.sha256).digest()
@@ -200,11 +201,11 @@ def identification_threshold(
     """The score at which `identify` names a candidate: t with (tries)·exp(-t²/2) equal to
     `false_identification`, a try being one candidate at one offset (one sample apart)."""
     if candidates < 1:
-        raise ValueError("there must be at least one candidate")
+        raise OutOfRange("there must be at least one candidate")
     if max_offset_seconds < 0:
-        raise ValueError("max_offset_seconds must not be negative")
+        raise OutOfRange("max_offset_seconds must not be negative")
     if not 0 < false_identification < 1:
-        raise ValueError("false_identification must lie strictly between 0 and 1")
+        raise OutOfRange("false_identification must lie strictly between 0 and 1")
     tries = (2 * round(max_offset_seconds * SAMPLE_RATE) + 1) * candidates
     return math.sqrt(2 * math.log(tries / false_identification))
 
@@ -218,7 +219,7 @@ def scores(
     Only the first max_offset_seconds + 12 s are scored: a voice command's whole mark, or more
     than enough of a longer clip's."""
     if max_offset_seconds < 0:
-        raise ValueError("max_offset_seconds must not be negative")
+        raise OutOfRange("max_offset_seconds must not be negative")
     groups: dict[bytes, list[tuple[str, bytes]]] = {}
     for reviewer_id, key in keys.items():
         pattern, own = _split(key)
@@ -237,7 +238,7 @@ def scores(
 
 def _split(key: bytes) -> tuple[bytes, bytes]:
     if len(key) != KEY_BYTES:
-        raise ValueError(f"a watermark key is {KEY_BYTES} bytes, not {len(key)}")
+        raise Malformed(f"a watermark key is {KEY_BYTES} bytes, not {len(key)}")
     return key[:32], key[32:]
 
 

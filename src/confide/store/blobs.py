@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from confide.errors import EngineUnavailable
+from confide.errors import EngineUnavailable, Malformed
 from confide.settings import Settings
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,255}$")
@@ -21,7 +21,7 @@ _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,255}$")
 def check_key(key: str) -> str:
     """Keys are generated ids; anything that could escape the store's root is refused."""
     if not _SAFE_KEY.match(key) or ".." in key.split("/"):
-        raise ValueError(f"invalid blob key {key!r}")
+        raise Malformed(f"invalid blob key {key!r}")
     return key
 
 
