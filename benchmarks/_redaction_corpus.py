@@ -563,7 +563,8 @@ def _char_labels(pieces: list[tuple[str, str | None]], text: str) -> list[str | 
     for at, char in enumerate(text):
         if char.isspace():
             continue
-        assert stream[index][0] == char, (text, at)
+        if stream[index][0] != char:
+            raise RuntimeError(f"labels lost their place in {text!r} at {at}")
         labels[at] = stream[index][1]
         index += 1
     return labels
