@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from confide.errors import OutOfRange, Unparseable
 from confide.understand.numbers import (
     number_words,
     ordinal_words,
@@ -87,3 +90,16 @@ def test_spell_digits(token: str, words: str) -> None:
 def test_spelt_numbers_read_back(value: int) -> None:
     assert parse_number(number_words(value).split()) == value
     assert parse_ordinal(ordinal_words(value).split()) == value or value == 0
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: number_words(-1), OutOfRange),
+        (lambda: spell_digits("12x"), Unparseable),
+        (lambda: spell_digits("3rx"), Unparseable),
+    ],
+)
+def test_refusals_are_invalid_input(call: Callable[[], object], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        call()

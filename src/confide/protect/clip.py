@@ -20,6 +20,7 @@ from confide.protect.bleep import DEFAULT_GUARD, Mode, bleep, spans_to_times
 from confide.protect.redact import apply_spans, merge_spans
 from confide.protect.spans import PiiSpan
 from confide.recognize.base import Recognizer, Transcript, Word
+from confide.understand.numbers import CARDINALS
 
 Detect = Callable[[str], Sequence[PiiSpan]]
 """Finds personal data in a text: `Redactor.find` from `confide.protect.redact`, or a test's
@@ -36,15 +37,8 @@ band's partly bleeped neighbours included ("transfer it to" before a bleeped "tw
 "to"); outside it, a digit is an ordinary one said elsewhere in the clip.
 """
 
-_UNITS = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-)  # fmt: skip
-_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _NUMBER_WORDS = {
-    **{word: str(value) for value, word in enumerate(_UNITS)},
-    **{word: f"{value}0" for value, word in enumerate(_TENS, start=2)},
+    **{word: str(value) for word, value in CARDINALS.items()},
     "oh": "0",
     # Whisper writes a half-bleeped digit as its homophone ("is too" for "is two ...").
     "won": "1",

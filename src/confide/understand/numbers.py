@@ -8,20 +8,48 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from confide.errors import OutOfRange, Unparseable
+
 ONES = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
     "nineteen",
-)  # fmt: skip
+)
+"""The words for 0 to 19, each at its value."""
 TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+"""The words for the tens, each at its tens digit."""
 SCALES = (("billion", 10**9), ("million", 10**6), ("thousand", 1000))
 _IRREGULAR_ORDINALS = {
-    "one": "first", "two": "second", "three": "third", "five": "fifth",
-    "eight": "eighth", "nine": "ninth", "twelve": "twelfth",
-}  # fmt: skip
-_CARDINAL = {word: value for value, word in enumerate(ONES)} | {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
+CARDINALS = {word: value for value, word in enumerate(ONES)} | {
     word: 10 * value for value, word in enumerate(TENS) if word
 }
+"""Every word that says a value on its own ("seven": 7, "forty": 40): the one table of them, so
+that no stage keeps its own."""
 _CARDINAL_OF_ORDINAL = {ordinal: word for word, ordinal in _IRREGULAR_ORDINALS.items()}
 _CARDINAL_OF_ORDINAL |= {
     word[:-1] + "ieth" if word.endswith("y") else word + "th": word
@@ -30,7 +58,7 @@ _CARDINAL_OF_ORDINAL |= {
 }
 _MULTIPLIERS = {"hundred": 100} | dict(SCALES)
 NUMBER_WORDS = (
-    frozenset(_CARDINAL) | frozenset(_CARDINAL_OF_ORDINAL) | frozenset(_MULTIPLIERS) | {"oh"}
+    frozenset(CARDINALS) | frozenset(_CARDINAL_OF_ORDINAL) | frozenset(_MULTIPLIERS) | {"oh"}
 )
 """Every word that is only ever part of a spoken number."""
 _DIGIT_SUFFIXES = ("st", "nd", "rd", "th")
@@ -39,7 +67,7 @@ _DIGIT_SUFFIXES = ("st", "nd", "rd", "th")
 def number_words(n: int) -> str:
     """A non-negative integer as spoken: 1205 -> "one thousand two hundred five"."""
     if n < 0:
-        raise ValueError(f"cannot spell negative number {n}")
+        raise OutOfRange(f"cannot spell negative number {n}")
     if n < 20:
         return ONES[n]
     if n < 100:
@@ -83,7 +111,7 @@ def spell_digits(token: str) -> list[str]:
     digits = token.rstrip("stndrh")
     suffix = token[len(digits) :]
     if not digits.isdigit() or (suffix and suffix not in _DIGIT_SUFFIXES):
-        raise ValueError(f"not a number: {token!r}")
+        raise Unparseable(f"not a number: {token!r}")
     value = int(digits)
     if suffix:
         return ordinal_words(value).split()
@@ -111,7 +139,7 @@ def _parse_cardinal(words: Sequence[str]) -> int | None:
     total, group, last, scale = 0, 0, "", 10**12
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else ""
-        value = int(word) if word.isdigit() else _CARDINAL.get(word)
+        value = int(word) if word.isdigit() else CARDINALS.get(word)
         if word in ("a", "an"):
             if last or following not in _MULTIPLIERS:
                 return None
@@ -148,8 +176,8 @@ def _parse_year(words: Sequence[str]) -> int | None:
         tail = list(words[split:])
         if century is None or not 13 <= century <= 20 or not tail:
             continue
-        if tail[0] == "oh" and len(tail) == 2 and 1 <= _CARDINAL.get(tail[1], 0) <= 9:
-            return century * 100 + _CARDINAL[tail[1]]
+        if tail[0] == "oh" and len(tail) == 2 and 1 <= CARDINALS.get(tail[1], 0) <= 9:
+            return century * 100 + CARDINALS[tail[1]]
         rest = _parse_cardinal(tail)
         if rest is not None and 10 <= rest <= 99:
             return century * 100 + rest

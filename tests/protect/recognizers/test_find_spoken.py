@@ -1,19 +1,11 @@
-"""The spoken-form recognisers: each type as a recogniser writes it and as Whisper writes it, and
-everyday commands that hold numbers or names-like words but no personal data."""
+"""All the spoken-form recognisers together: each type as a recogniser writes it and as Whisper
+writes it, and everyday commands that hold numbers or name-like words but no personal data."""
 
 from __future__ import annotations
 
 import pytest
 
-from confide.protect.spoken import (
-    classify,
-    digit_runs,
-    find_spoken,
-    iban_valid,
-    luhn_valid,
-    tokenize,
-    trim_name,
-)
+from confide.protect.recognizers import find_spoken
 
 
 def found(text: str) -> set[tuple[str, str]]:
@@ -148,70 +140,3 @@ def test_finds_personal_data(text: str, kind: str, value: str) -> None:
 )
 def test_leaves_everyday_commands_alone(text: str) -> None:
     assert find_spoken(text) == []
-
-
-@pytest.mark.parametrize(
-    ("text", "digits", "groups", "plus"),
-    [
-        ("four one one one", "4111", (1, 1, 1, 1), False),
-        ("double five triple oh", "55000", (2, 3), False),
-        ("twenty three forty", "2340", (2, 2), False),
-        ("eight hundred five five five", "800555", (3, 1, 1, 1), False),
-        ("123-45-6789", "123456789", (3, 2, 4), False),
-        ("plus four four", "44", (1, 1), True),
-        ("oh seven", "07", (1, 1), False),
-    ],
-)
-def test_digit_runs(text: str, digits: str, groups: tuple[int, ...], plus: bool) -> None:
-    [run] = digit_runs(tokenize(text))
-    assert (run.digits, run.groups, run.plus) == (digits, groups, plus)
-
-
-@pytest.mark.parametrize(
-    ("text", "context", "kind"),
-    [
-        ("4111111111111111", None, "CREDIT_CARD"),
-        ("4111111111111112", None, "BANK_ACCOUNT"),
-        ("4111111111111112", "CREDIT_CARD", "CREDIT_CARD"),
-        ("4-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1", None, "BANK_ACCOUNT"),  # misheard card
-        ("123-45-6789", None, "SSN"),
-        ("123456789", "BANK_ACCOUNT", "BANK_ACCOUNT"),
-        ("5551234", None, "PHONE"),
-        ("90210", "ADDRESS", "ADDRESS"),
-        ("90210", None, None),
-        ("ten twenty four twenty twenty eight", None, None),
-    ],
-)
-def test_classify(text: str, context: str | None, kind: str | None) -> None:
-    [run] = digit_runs(tokenize(text))
-    result = classify(run, context)
-    assert (result[0] if result else None) == kind
-
-
-@pytest.mark.parametrize(
-    ("digits", "valid"), [("4111111111111111", True), ("4111111111111112", False)]
-)
-def test_luhn(digits: str, valid: bool) -> None:
-    assert luhn_valid(digits) is valid
-
-
-@pytest.mark.parametrize(
-    ("code", "valid"),
-    [("GB82WEST12345698765432", True), ("GB83WEST12345698765432", False)],
-)
-def test_iban_checksum(code: str, valid: bool) -> None:
-    assert iban_valid(code) is valid
-
-
-@pytest.mark.parametrize(
-    ("text", "name"),
-    [
-        ("Tell Lucas", "Lucas"),
-        ("james home", "james"),
-        ("text margaret", "margaret"),
-        ("call me", None),
-    ],
-)
-def test_trim_name(text: str, name: str | None) -> None:
-    trimmed = trim_name(text, 0, len(text))
-    assert (text[trimmed[0] : trimmed[1]] if trimmed else None) == name
