@@ -25,9 +25,17 @@ from confide.understand.numbers import spell_digits
 
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 TEENS = (
-    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-    "eighteen", "nineteen",
-)  # fmt: skip
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
 TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 
 FIRST_NAMES = """
@@ -57,16 +65,37 @@ STREETS = """
     riverside primrose lavender juniper magnolia sycamore dover
 """
 STREET_SUFFIXES = (
-    "street", "road", "avenue", "lane", "drive", "close", "way", "court", "place", "crescent",
-    "boulevard", "terrace", "grove",
-)  # fmt: skip
+    "street",
+    "road",
+    "avenue",
+    "lane",
+    "drive",
+    "close",
+    "way",
+    "court",
+    "place",
+    "crescent",
+    "boulevard",
+    "terrace",
+    "grove",
+)
 SECOND_STREET_WORDS = ("hill", "park", "view", "green", "field", "side", "valley", "rock")
 EMAIL_DOMAINS = (
-    ("gmail", "com"), ("yahoo", "com"), ("outlook", "com"), ("hotmail", "co", "uk"),
-    ("icloud", "com"), ("protonmail", "com"), ("example", "org"), ("btinternet", "com"),
-    ("acme", "io"), ("northwind", "net"), ("fastmail", "fm"), ("university", "edu"),
-    ("brightside", "co", "uk"), ("mail", "de"),
-)  # fmt: skip
+    ("gmail", "com"),
+    ("yahoo", "com"),
+    ("outlook", "com"),
+    ("hotmail", "co", "uk"),
+    ("icloud", "com"),
+    ("protonmail", "com"),
+    ("example", "org"),
+    ("btinternet", "com"),
+    ("acme", "io"),
+    ("northwind", "net"),
+    ("fastmail", "fm"),
+    ("university", "edu"),
+    ("brightside", "co", "uk"),
+    ("mail", "de"),
+)
 EMAIL_WORDS = ("sunny", "blue", "river", "tiger", "moon", "rocket", "coffee", "pixel", "maple")
 GB_BANKS = ("NWBK", "BARC", "HBUK", "LOYD", "MIDL", "WEST", "NAIA", "CITI")
 IBAN_COUNTRIES = {
@@ -346,9 +375,12 @@ class Values:
             )
             spoken = self.say_digits(number, [3, 3, 4], phone=True)
             written = rng.choice(
-                [f"({number[:3]}) {number[3:6]}-{number[6:]}", f"{number[:3]}-{number[3:6]}-"
-                 f"{number[6:]}", f"{number[:3]} {number[3:6]} {number[6:]}"]
-            )  # fmt: skip
+                [
+                    f"({number[:3]}) {number[3:6]}-{number[6:]}",
+                    f"{number[:3]}-{number[3:6]}-{number[6:]}",
+                    f"{number[:3]} {number[3:6]} {number[6:]}",
+                ]
+            )
             if kind == "us_intl":
                 spoken, written = (
                     f"plus one {spoken}",

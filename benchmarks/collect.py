@@ -6,9 +6,17 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 ORDER = [
-    "wakeword", "asr", "nlu", "ingest_throughput", "answer_latency", "sealing", "erasure",
-    "redaction", "anonymization", "watermark",
-]  # fmt: skip
+    "wakeword",
+    "asr",
+    "nlu",
+    "ingest_throughput",
+    "answer_latency",
+    "sealing",
+    "erasure",
+    "redaction",
+    "anonymization",
+    "watermark",
+]
 HEADER = """# Benchmark results
 
 Each table is written by its script in this folder (`make benchmarks` runs them all, then this

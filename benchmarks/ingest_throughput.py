@@ -61,10 +61,23 @@ def main() -> None:
                 wall = time.perf_counter() - started
                 cpu = cpu_seconds(pid) - cpu_before
             per_core = accepted / cpu
-            rows.append([backend, args.devices, accepted, f"{accepted / wall:.1f}",
-                         f"{per_core:.1f}", "≥ 20"])  # fmt: skip
-            data[backend] = {"devices": args.devices, "accepted": accepted, "wall_seconds": wall,
-                             "server_cpu_seconds": cpu, "per_core_second": per_core}  # fmt: skip
+            rows.append(
+                [
+                    backend,
+                    args.devices,
+                    accepted,
+                    f"{accepted / wall:.1f}",
+                    f"{per_core:.1f}",
+                    "≥ 20",
+                ]
+            )
+            data[backend] = {
+                "devices": args.devices,
+                "accepted": accepted,
+                "wall_seconds": wall,
+                "server_cpu_seconds": cpu,
+                "per_core_second": per_core,
+            }
     write(
         "ingest_throughput",
         "Ingest throughput, ASR excluded (server pinned to one core)",

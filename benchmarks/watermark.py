@@ -227,9 +227,10 @@ def summarise(
             for _, copy in copies
         ]
         longer = [
-            outcome for outcome, (clip, _) in zip(verdicts, copies, strict=True)
+            outcome
+            for outcome, (clip, _) in zip(verdicts, copies, strict=True)
             if clip["seconds"] >= SHORTEST
-        ]  # fmt: skip
+        ]
         own = [copy["attacks"][name]["scores"][copy["reviewer"]] for _, copy in copies]
         per_attack[name] = {
             "reencoded": reencoded,

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.orm import Session
 
+from confide.audio import Audio
 from confide.demo.recordings import Speaker
 from confide.privacy.consent import set_consent
 from confide.privacy.keys import KeyRing
@@ -41,13 +42,49 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 CACHE = Path(os.environ.get("CONFIDE_TEST_CACHE", Path.home() / ".cache" / "confide-tests"))
 
+# The model-dependent tests must rest on no single model output, so the speech they hear can be
+# changed from outside, with no edit to any test:
+#   CONFIDE_TEST_VOICE  unset: each line in the voice the test names. "swap": every line asked of
+#                       "joe" is spoken by "heart" and the other way round. "joe" or "heart":
+#                       every line in that one voice.
+#   CONFIDE_TEST_SPEED  a factor on every speaking rate the tests ask for (default 1; try 0.9 and
+#                       1.1). Speeds are rounded to 0.001 so each variant has one cache entry.
+# For example: CONFIDE_TEST_VOICE=swap CONFIDE_TEST_SPEED=1.1 .venv/bin/pytest tests/recognize
+# Each variant's audio is cached beside the others under CACHE. A test whose claim is about who
+# speaks (a male voice's longer vocal tract) asks `cast` which voice really spoke.
+TEST_VOICE = os.environ.get("CONFIDE_TEST_VOICE", "")
+TEST_SPEED = float(os.environ.get("CONFIDE_TEST_SPEED", "1"))
+
 
 @pytest.fixture(scope="session")
-def speech() -> Speaker:
-    """Synthesised speech: `speech(text, voice, speed)`."""
+def cast() -> dict[str, str]:
+    """The voice that really speaks a line a test asks of each voice, under CONFIDE_TEST_VOICE."""
+    from confide.demo.voices import VOICES
+
+    if TEST_VOICE == "":
+        return {voice: voice for voice in VOICES}
+    if TEST_VOICE == "swap":
+        return dict(zip(VOICES, reversed(VOICES), strict=True))
+    if TEST_VOICE in VOICES:
+        return dict.fromkeys(VOICES, TEST_VOICE)
+    raise pytest.UsageError(
+        f"CONFIDE_TEST_VOICE={TEST_VOICE!r}: use swap or one of {', '.join(VOICES)}"
+    )
+
+
+@pytest.fixture(scope="session")
+def speech(cast: dict[str, str]) -> Speaker:
+    """Synthesised speech: `speech(text, voice, speed)`, varied by CONFIDE_TEST_VOICE/_SPEED."""
     from confide.demo.voices import cached_speaker
 
-    return cached_speaker(CACHE)
+    if TEST_SPEED <= 0:
+        raise pytest.UsageError(f"CONFIDE_TEST_SPEED={TEST_SPEED}: a speed factor is positive")
+    speak = cached_speaker(CACHE)
+
+    def varied(text: str, voice: str = "joe", speed: float = 1.0) -> Audio:
+        return speak(text, cast.get(voice, voice), round(speed * TEST_SPEED, 3))
+
+    return varied
 
 
 POSTGRES_URL = os.environ.get("CONFIDE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")

@@ -86,9 +86,19 @@ FLAC = encode(tone(1.0, 16_000, 1), 16_000, "FLAC", "PCM_16")
         (encode(tone(31.0, 16_000, 1), 16_000, "WAV", "PCM_16"), AudioTooLong, "30 s limit"),
         (encode(tone(31.0, 8_000, 2), 8_000, "FLAC", "PCM_16"), AudioTooLong, "30 s limit"),
     ],
-    ids=["zero-bytes", "no-frames", "3ms", "text", "pdf", "cut-header", "riff-zeros",
-         "cut-flac", "31s-wav", "31s-flac"],
-)  # fmt: skip
+    ids=[
+        "zero-bytes",
+        "no-frames",
+        "3ms",
+        "text",
+        "pdf",
+        "cut-header",
+        "riff-zeros",
+        "cut-flac",
+        "31s-wav",
+        "31s-flac",
+    ],
+)
 def test_bad_input_is_refused(data: bytes, error: type[Exception], says: str) -> None:
     with pytest.raises(error, match=says):
         read_audio(data)

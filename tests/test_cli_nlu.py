@@ -103,8 +103,15 @@ def test_bad_understand_options_exit_2(
 
 
 def test_eval_prints_the_table(tmp_path: Path) -> None:
-    intents = ("AddToPlaylist", "BookRestaurant", "GetWeather", "PlayMusic", "RateBook",
-               "SearchCreativeWork", "SearchScreeningEvent")  # fmt: skip
+    intents = (
+        "AddToPlaylist",
+        "BookRestaurant",
+        "GetWeather",
+        "PlayMusic",
+        "RateBook",
+        "SearchCreativeWork",
+        "SearchScreeningEvent",
+    )
     for number, intent in enumerate(intents):
         queries = [
             {"data": [{"text": f"verb{number} the "}, {"text": f"thing {i}", "entity": "thing"}]}

@@ -70,8 +70,9 @@ def test_identify_names_whoever_a_leaked_clip_was_served_to(env, speech, format_
     leaked = env / f"leaked.{format_.lower()}"
     louder = np.clip(marked.as_float() * 1.5, -1, 1)
     buffer = io.BytesIO()
-    sf.write(buffer, louder, 16000, format=format_, **({"subtype": "VORBIS"} if format_ == "OGG"
-                                                        else {}))  # fmt: skip
+    sf.write(
+        buffer, louder, 16000, format=format_, **({"subtype": "VORBIS"} if format_ == "OGG" else {})
+    )
     leaked.write_bytes(buffer.getvalue())
     result = runner.invoke(app, ["watermark", "identify", str(leaked), "--json"])
     assert result.exit_code == 0, result.output

@@ -100,17 +100,20 @@ def test_rate_leans_toward_uncertain_clips(
 def test_caps_bound_one_person(session, keyring, blobs, household, month, life, expected):
     alice = household.people["alice"].id
     consent(session, alice, "human_review")
-    policy = SamplingPolicy(rate=1.0, per_person_month=month, per_person_life=life,
-                            second_opinion=0.0)  # fmt: skip
+    policy = SamplingPolicy(
+        rate=1.0, per_person_month=month, per_person_life=life, second_opinion=0.0
+    )
     decisions = [
         sample(
             session,
-            session.get(Interaction, answered_interaction(
-                session, keyring, blobs, alice, household.devices["alice"].id)),
+            session.get(
+                Interaction,
+                answered_interaction(session, keyring, blobs, alice, household.devices["alice"].id),
+            ),
             policy,
         )
         for _ in range(6)
-    ]  # fmt: skip
+    ]
     assert sum(d.sampled for d in decisions) == expected
     assert {d.reason for d in decisions if not d.sampled} == {"cap"}
 
@@ -191,9 +194,15 @@ def test_no_clip_of_a_person_without_consent_reaches_a_task(
     reviewer = session.get(StaffMember, team["rhea"].id)
     members = []
     for index, (child, private) in enumerate(people):
-        made = add_person(session, keyring, household.id, f"P{index}", child=child,
-                          login=None if child else f"p{index}-{id(steps)}",
-                          password=None if child else "long enough password")  # fmt: skip
+        made = add_person(
+            session,
+            keyring,
+            household.id,
+            f"P{index}",
+            child=child,
+            login=None if child else f"p{index}-{id(steps)}",
+            password=None if child else "long enough password",
+        )
         _, code = start_pairing(session, household.id, made.id, "speaker")
         device_id, _ = complete_pairing(session, code)
         session.get(Device, device_id).private = private
@@ -209,9 +218,11 @@ def test_no_clip_of_a_person_without_consent_reaches_a_task(
             iid = answered_interaction(session, keyring, blobs, person, device, false_wake=flag)
             decision = sample(session, session.get(Interaction, iid), ALWAYS)
             allowed = (
-                not child and not private and granted.get((person, "human_review"), False)
+                not child
+                and not private
+                and granted.get((person, "human_review"), False)
                 and (not flag or granted.get((person, "false_wake_review"), False))
-            )  # fmt: skip
+            )
             assert decision.sampled == allowed, decision.reason
         else:
             for task in session.scalars(

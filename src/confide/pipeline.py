@@ -112,11 +112,15 @@ class Pipeline:
             ephemeral = understood.get("intent") in EPHEMERAL_INTENTS
             if not ephemeral:
                 interaction.transcript_sealed = self._keyring.seal_json(
-                    session, owner, {"text": transcript.text,
-                                     "words": [asdict(w) for w in transcript.words],
-                                     "engine": transcript.engine},
+                    session,
+                    owner,
+                    {
+                        "text": transcript.text,
+                        "words": [asdict(w) for w in transcript.words],
+                        "engine": transcript.engine,
+                    },
                     transcript_context(interaction_id),
-                )  # fmt: skip
+                )
                 interaction.understanding_sealed = self._keyring.seal_json(
                     session, owner, understood, understanding_context(interaction_id)
                 )
@@ -174,8 +178,12 @@ def _request(understood: dict[str, Any], text: str, now: datetime) -> Request:
 
 
 def _answer_json(answer: Answer) -> dict[str, Any]:
-    return {"text": answer.text, "skill": answer.skill, "action": answer.action,
-            "offline": answer.offline}  # fmt: skip
+    return {
+        "text": answer.text,
+        "skill": answer.skill,
+        "action": answer.action,
+        "offline": answer.offline,
+    }
 
 
 def read_answer(

@@ -96,10 +96,15 @@ def sample(
         )
     append(
         session,
-        Access("sampler", "system", "sample_for_review", f"interaction:{interaction.id}",
-               f"drawn for human review ({stratum.replace('_', ' ')}), with your consent",
-               interaction.owner_id),
-    )  # fmt: skip
+        Access(
+            "sampler",
+            "system",
+            "sample_for_review",
+            f"interaction:{interaction.id}",
+            f"drawn for human review ({stratum.replace('_', ' ')}), with your consent",
+            interaction.owner_id,
+        ),
+    )
     session.flush()
     return Decision(True, "drawn", stratum)
 

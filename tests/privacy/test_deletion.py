@@ -56,9 +56,14 @@ def test_deleting_one_interaction_removes_it_and_its_audio(
     )
     session.commit()
     assert receipt.erased == {
-        "interactions": 1, "audio": 1, "transcripts": 1, "understandings": 0, "answers": 1,
-        "review.review_tasks": 0, "review.annotations": 0,
-    }  # fmt: skip
+        "interactions": 1,
+        "audio": 1,
+        "transcripts": 1,
+        "understandings": 0,
+        "answers": 1,
+        "review.review_tasks": 0,
+        "review.annotations": 0,
+    }
     assert session.get(Interaction, first.id) is None
     assert list(blobs.keys(f"audio/{first.owner_id}/")) == [second.audio_key]
     assert [r.id for r in receipts(session, first.owner_id)] == [receipt.id]
@@ -104,10 +109,20 @@ def test_review_copies_are_reached_with_only_the_floor_imported(
     session.commit()
     alice = household.people["alice"].id
     done = subprocess.run(
-        [sys.executable, "-c", ONLY_THE_FLOOR, settings.database_url, str(settings.blob_dir),
-         alice, interaction_id],
-        capture_output=True, text=True, check=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            ONLY_THE_FLOOR,
+            settings.database_url,
+            str(settings.blob_dir),
+            alice,
+            interaction_id,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     result = json.loads(done.stdout)
     assert set(result["stages"]) <= {"privacy", "store", "errors", "settings", "paths", "audio"}
     assert result["erased"]["review.review_tasks"] == 2

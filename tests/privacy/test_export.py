@@ -51,9 +51,12 @@ def test_the_zip_holds_own_data_and_nothing_else(
 
     archive = zipfile.ZipFile(io.BytesIO(export_zip(session, keyring, blobs, alice)))
     assert set(archive.namelist()) == {
-        "interactions.json", "consents.json", "access_log.json", "receipts.json",
+        "interactions.json",
+        "consents.json",
+        "access_log.json",
+        "receipts.json",
         *(f"audio/{i}.wav" for i in ids[1:]),
-    }  # fmt: skip
+    }
     listed = json.loads(archive.read("interactions.json"))
     assert [(item["id"], item["transcript"]["text"]) for item in listed] == [
         (i, heard[i][1]) for i in reversed(ids[1:])

@@ -61,9 +61,13 @@ def test_only_interactions_older_than_the_period_go(session, keyring, blobs, hou
 
 @pytest.mark.parametrize(
     ("days", "reason"),
-    [(91, "delete after 3 months"), (548, "delete after 18 months"), (10, "delete after 10 days"),
-     (None, "keep until I delete them")],
-)  # fmt: skip
+    [
+        (91, "delete after 3 months"),
+        (548, "delete after 18 months"),
+        (10, "delete after 10 days"),
+        (None, "keep until I delete them"),
+    ],
+)
 def test_a_choice_is_stored_and_audited(session, household, days, reason) -> None:
     alice = household.people["alice"].id
     set_retention(session, alice, days, actor=alice)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import pyworld
 
-from confide.audio import SAMPLE_RATE, Audio
+from confide.audio import SAMPLE_RATE, Audio, from_float
 from confide.demo.recordings import Speaker
 from confide.protect.anonymize import (
     AnonymizationTarget,
@@ -30,6 +30,9 @@ COMMANDS = [
     "remind me to call my mother at five",
 ]
 NUMBER_WORDS = {"5": "five", "10": "ten"}
+
+CEILING = 0.99
+"""Where anonymisation's limiter puts the peak of an output that would clip at the input's level."""
 
 # A target that moves pitch only: the rest as neutral as the transform allows.
 PLAIN = AnonymizationTarget(
@@ -71,19 +74,31 @@ def ltas_db(audio: Audio) -> np.ndarray:
     return np.asarray(10 * np.log10([band.mean() for band in np.array_split(power, 32)]))
 
 
+def rms_db(audio: Audio) -> float:
+    return float(10 * np.log10(np.mean(audio.as_float() ** 2)))
+
+
+@pytest.mark.parametrize(("gain_db", "may_limit"), [(0.0, True), (-20.0, False)])
 @pytest.mark.parametrize(
     ("voice", "seed"), [("joe", 1), ("heart", 2), ("joe", b"task-7f3a"), ("heart", 2**70)]
 )
 def test_output_is_the_same_format_length_and_loudness(
-    speech: Speaker, voice: str, seed: bytes | int
+    speech: Speaker, voice: str, seed: bytes | int, gain_db: float, may_limit: bool
 ) -> None:
-    audio = speech(SENTENCE, voice, 1.0)
+    """The output is put at the input's RMS level, and brought down only as far as it must be
+    not to clip: then its peak sits at the limiter's ceiling, just under full scale. An input
+    20 dB down leaves the limiter nothing to do, whatever the voice or machine."""
+    synthesised = speech(SENTENCE, voice, 1.0)
+    audio = from_float(synthesised.as_float() * 10 ** (gain_db / 20), SAMPLE_RATE)
     out = anonymize(audio, target_for(seed))
     assert out.samples.dtype == np.int16
     assert len(out.samples) == len(audio.samples)
-    level = 20 * np.log10(np.std(out.samples) / np.std(audio.samples))
-    assert abs(level) < 1.0
     assert not np.array_equal(out.samples, audio.samples)
+    level = rms_db(out) - rms_db(audio)
+    peak = float(np.abs(out.as_float()).max())
+    assert peak <= CEILING + 1 / 32768
+    limited = peak >= CEILING - 1 / 32768
+    assert abs(level) < 0.1 or (may_limit and limited and level < 0), (level, peak)
 
 
 @pytest.mark.parametrize("seed", [0, 12345, b"", b"review-task-1"])
@@ -109,14 +124,17 @@ def test_different_seeds_give_different_voices(
     assert np.mean(np.abs(ltas_db(out_a) - ltas_db(out_b))) > 4.0
 
 
-@pytest.mark.parametrize(("voice", "f0_hz"), [("joe", 240.0), ("joe", 95.0), ("heart", 100.0)])
+@pytest.mark.parametrize("ratio", [1.6, 1 / 1.6])
+@pytest.mark.parametrize("voice", ["joe", "heart"])
 def test_pitch_moves_from_the_speaker_to_the_target(
-    speech: Speaker, voice: str, f0_hz: float
+    speech: Speaker, voice: str, ratio: float
 ) -> None:
+    """Up or down from wherever the speaker's own pitch is, the output lands on the target."""
     audio = speech(SENTENCE, voice, 1.0)
     original = median_f0(audio)
-    moved = median_f0(anonymize(audio, replace(PLAIN, f0_hz=f0_hz)))
-    assert moved == pytest.approx(f0_hz, rel=0.1)
+    target = original * ratio
+    moved = median_f0(anonymize(audio, replace(PLAIN, f0_hz=target)))
+    assert moved == pytest.approx(target, rel=0.1)
     assert abs(np.log(moved / original)) > np.log(1.3)
 
 
@@ -134,15 +152,19 @@ def test_intonation_is_flattened(speech: Speaker, spread: float) -> None:
     assert log_f0_spread(out) < log_f0_spread(audio) * (spread + 0.25)
 
 
-def test_formant_scale_tells_a_longer_vocal_tract(speech: Speaker) -> None:
+def test_formant_scale_tells_a_longer_vocal_tract(speech: Speaker, cast: dict[str, str]) -> None:
+    """Joe, a man, has the longer vocal tract: lower formants than Heart, a woman."""
+    if len(set(cast.values())) < 2:
+        pytest.skip("compares the two voices; CONFIDE_TEST_VOICE names one")
+
     def scale(voice: str) -> float:
         x = speech(SENTENCE, voice, 1.0).samples.astype(np.float64) / 32768.0
         f0, times = pyworld.dio(x, SAMPLE_RATE, frame_period=5.0)
         envelope = pyworld.cheaptrick(x, f0, times, SAMPLE_RATE, fft_size=1024)
         return formant_scale(envelope, f0 > 0)
 
-    joe, heart = scale("joe"), scale("heart")
-    assert 0.8 < joe < heart < 1.35
+    scales = {cast[voice]: scale(voice) for voice in ("joe", "heart")}
+    assert 0.8 < scales["joe"] < scales["heart"] < 1.35
 
 
 @pytest.mark.parametrize("voice", ["joe", "heart"])

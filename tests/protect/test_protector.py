@@ -60,11 +60,13 @@ def test_fails_closed_when_the_data_is_still_heard(speech):
 @pytest.mark.parametrize(
     ("slot", "shown"),
     [
-        ({"name": "item", "value": "five five five one two three four", "start": 11, "end": 44},
-         "[PHONE]"),
+        (
+            {"name": "item", "value": "five five five one two three four", "start": 11, "end": 44},
+            "[PHONE]",
+        ),
         ({"name": "item", "value": "milk", "start": 45, "end": 49}, "milk"),
     ],
-)  # fmt: skip
+)
 def test_slots_and_answers_are_redacted_too(speech, slot, shown):
     said = "call me on five five five one two three four milk"
     hears = AlwaysHears("call me on [bleep] milk")

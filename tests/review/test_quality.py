@@ -78,8 +78,14 @@ def test_agreement_per_reviewer_and_batch(session, keyring, team, queued):
         Labels("play some jazz", "PlayMusic"),
         Labels("play sam jazz", "PlayMusic"),
     )
-    label_twice(session, keyring, team, queued,
-                Labels("turn it up", "Volume"), Labels("turn it up", "SetTimer"))  # fmt: skip
+    label_twice(
+        session,
+        keyring,
+        team,
+        queued,
+        Labels("turn it up", "Volume"),
+        Labels("turn it up", "SetTimer"),
+    )
     reviewers, batches = agreement(session, keyring)
     assert {r.name for r in reviewers} == {team["rhea"].pseudonym, team["remy"].pseudonym}
     assert all(r.pairs == 3 for r in reviewers)
@@ -90,8 +96,14 @@ def test_agreement_per_reviewer_and_batch(session, keyring, team, queued):
 
 
 def test_disagreements_are_adjudicated_and_become_gold(session, keyring, team, queued):
-    label_twice(session, keyring, team, queued,
-                Labels("turn it up", "Volume"), Labels("turn it up", "SetTimer"))  # fmt: skip
+    label_twice(
+        session,
+        keyring,
+        team,
+        queued,
+        Labels("turn it up", "Volume"),
+        Labels("turn it up", "SetTimer"),
+    )
     waiting = disagreements(session, keyring)
     assert len(waiting) == 1
     assert disagreements(session, keyring, waiting[0].group_id) == waiting

@@ -135,8 +135,9 @@ def test_the_queue_closes_with_a_reason(session, team, queued, closed_by):
     else:
         rhea.shift_started_at = NOW
         session.execute(ReviewTask.__table__.update().values(status="submitted"))
-    with pytest.raises(QueueClosed, match={"break": "break", "shift cap": "limit",
-                                           "empty": "empty"}[closed_by]):  # fmt: skip
+    with pytest.raises(
+        QueueClosed, match={"break": "break", "shift cap": "limit", "empty": "empty"}[closed_by]
+    ):
         next_task(session, rhea, NOW, wellness)
     if closed_by == "shift cap":  # a new shift opens the queue again
         assert next_task(session, rhea, NOW + timedelta(hours=9), wellness)
@@ -174,8 +175,9 @@ def test_deletion_reaches_review_copies(session, keyring, blobs, household, team
     submit(session, keyring, rhea, held, Labels("set a timer", "SetTimer"), NOW)
     alice = household.people["alice"].id
     if how == "delete":
-        receipt = delete_interactions(session, blobs, alice, [task.interaction_id],
-                                      scope="interaction", actor=alice)  # fmt: skip
+        receipt = delete_interactions(
+            session, blobs, alice, [task.interaction_id], scope="interaction", actor=alice
+        )
     else:
         receipt = erase_account(session, keyring, blobs, alice, actor=alice)
     session.commit()

@@ -32,8 +32,11 @@ def add(
     with refusals(), opened(load_settings(data_dir)) as runtime, runtime.sessions() as session:
         made = add_staff(session, runtime.keyring, login, password, set(role))
         session.commit()
-    print(json.dumps({"pseudonym": made.pseudonym, "login": made.login,
-                      "totp_secret": made.totp_secret}))  # fmt: skip
+    print(
+        json.dumps(
+            {"pseudonym": made.pseudonym, "login": made.login, "totp_secret": made.totp_secret}
+        )
+    )
 
 
 watermark = typer.Typer(help="The watermark in audio served to staff.", no_args_is_help=True)
@@ -68,10 +71,16 @@ def identify(
             print(json.dumps({"file": str(file), "identified": False}))
         fail(1, f"{file}: no staff watermark found")
     member = members[found.reviewer_id]
-    result = {"file": str(file), "identified": True, "pseudonym": member.pseudonym,
-              "login": member.login, "score": round(found.score, 3)}  # fmt: skip
+    result = {
+        "file": str(file),
+        "identified": True,
+        "pseudonym": member.pseudonym,
+        "login": member.login,
+        "score": round(found.score, 3),
+    }
     if as_json:
         print(json.dumps(result))
     else:
-        err.print(f"{file}: served to {member.pseudonym} (login {member.login}), "
-                  f"score {found.score:.3f}")  # fmt: skip
+        err.print(
+            f"{file}: served to {member.pseudonym} (login {member.login}), score {found.score:.3f}"
+        )

@@ -118,8 +118,15 @@ def demo_household(runtime: Runtime, folder: Path) -> list[DemoPerson]:
         home = create_household(session, runtime.keyring, "The Rivera household")
         for key, (name, child) in PEOPLE.items():
             password = None if child else secrets.token_urlsafe(12)
-            made = add_person(session, runtime.keyring, home, name, login=None if child else key,
-                              password=password, child=child)  # fmt: skip
+            made = add_person(
+                session,
+                runtime.keyring,
+                home,
+                name,
+                login=None if child else key,
+                password=password,
+                child=child,
+            )
             _, code = start_pairing(session, home, made.id, f"{name.split()[0]}'s speaker")
             _, token = complete_pairing(session, code)
             if not child:
@@ -218,8 +225,9 @@ def _play_day(
             console.print(f"  [cyan]{first}'s speaker[/] {state.value}")
 
     uploader = ServerUploader(url, person.device_token, on_answer=on_answer)
-    agent = DeviceAgent(load_detector("micro", ["okay_nabu", "hey_jarvis"]), uploader,
-                        on_state=on_state)  # fmt: skip
+    agent = DeviceAgent(
+        load_detector("micro", ["okay_nabu", "hey_jarvis"]), uploader, on_state=on_state
+    )
     spoken = list(recording.lines)
     for frame in file_frames(recording.audio, realtime=realtime):
         agent.feed(frame)

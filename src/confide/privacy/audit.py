@@ -42,11 +42,19 @@ class Access:
 
 def _digest(previous_hash: str, sequence: int, at: str, access: Access) -> str:
     body = json.dumps(
-        [sequence, at, access.actor, access.role, access.action, access.owner_id,
-         access.subject, access.reason],
+        [
+            sequence,
+            at,
+            access.actor,
+            access.role,
+            access.action,
+            access.owner_id,
+            access.subject,
+            access.reason,
+        ],
         ensure_ascii=False,
         separators=(",", ":"),
-    )  # fmt: skip
+    )
     return hashlib.sha256(f"{previous_hash}|{body}".encode()).hexdigest()
 
 
@@ -93,8 +101,9 @@ def verify(session: Session) -> int:
             raise AuditChainBroken(expected, f"event {expected} is missing")
         if event.previous_hash != previous_hash:
             raise AuditChainBroken(event.sequence, "it does not link to the event before it")
-        access = Access(event.actor, event.role, event.action, event.subject, event.reason,
-                        event.owner_id)  # fmt: skip
+        access = Access(
+            event.actor, event.role, event.action, event.subject, event.reason, event.owner_id
+        )
         if _digest(previous_hash, event.sequence, event.at, access) != event.hash:
             raise AuditChainBroken(event.sequence, "its content does not match its hash")
         previous_hash, expected = event.hash, expected + 1

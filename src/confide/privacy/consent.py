@@ -103,8 +103,14 @@ def withdraw_review(session: Session, person_id: str, purpose: str) -> int:
     if count:
         append(
             session,
-            Access("sampler", "system", "withdraw_from_review", f"tasks:{count}",
-                   "you withdrew your consent, so no one will review these", person_id),
-        )  # fmt: skip
+            Access(
+                "sampler",
+                "system",
+                "withdraw_from_review",
+                f"tasks:{count}",
+                "you withdrew your consent, so no one will review these",
+                person_id,
+            ),
+        )
     session.flush()
     return count

@@ -125,15 +125,26 @@ def export_zip(session: Session, keyring: KeyRing, blobs: BlobStore, person_id: 
             )
         chosen = consents(session, person_id)
         access_log = [
-            {"sequence": e.sequence, "at": e.at, "actor": e.actor, "role": e.role,
-             "action": e.action, "subject": e.subject, "reason": e.reason}
+            {
+                "sequence": e.sequence,
+                "at": e.at,
+                "actor": e.actor,
+                "role": e.role,
+                "action": e.action,
+                "subject": e.subject,
+                "reason": e.reason,
+            }
             for e in events(session, owner_id=person_id)
-        ]  # fmt: skip
+        ]
         kept = [
-            {"id": r.id, "time": as_utc(r.created_at).isoformat(), "scope": r.scope,
-             "erased": r.erased}
+            {
+                "id": r.id,
+                "time": as_utc(r.created_at).isoformat(),
+                "scope": r.scope,
+                "erased": r.erased,
+            }
             for r in receipts(session, person_id)
-        ]  # fmt: skip
+        ]
         _write_json(archive, "interactions.json", listed)
         _write_json(
             archive,

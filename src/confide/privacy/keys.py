@@ -60,8 +60,14 @@ class KeyRing:
             raise KeyDestroyed(f"the data key of {owner_id} was destroyed; it is not remade")
         nonce = secrets.token_bytes(NONCE_BYTES)
         wrapped = nonce + self._kek.encrypt(nonce, secrets.token_bytes(32), _wrap_context(owner_id))
-        session.add(DataKey(owner_id=owner_id, wrapped_key=wrapped, kek_id=self._kek_id,
-                            created_at=datetime.now(UTC)))  # fmt: skip
+        session.add(
+            DataKey(
+                owner_id=owner_id,
+                wrapped_key=wrapped,
+                kek_id=self._kek_id,
+                created_at=datetime.now(UTC),
+            )
+        )
         session.flush()
 
     def seal(self, session: Session, owner_id: str, plaintext: bytes, context: str) -> bytes:

@@ -83,9 +83,15 @@ def prepare(
         task.status, task.note = "rejected", protected.rejection or "failed protection"
         append(
             session,
-            Access("protector", "system", "reject_for_review", f"interaction:{iid}",
-                   "personal data could not be removed reliably, so no one will hear it", owner),
-        )  # fmt: skip
+            Access(
+                "protector",
+                "system",
+                "reject_for_review",
+                f"interaction:{iid}",
+                "personal data could not be removed reliably, so no one will hear it",
+                owner,
+            ),
+        )
         session.flush()
         return task.status
     material = {

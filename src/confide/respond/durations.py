@@ -19,11 +19,21 @@ _ISO = re.compile(
     rf"(?:(?P<seconds>{_NUMBER})S)?)?"
 )
 _SPOKEN_UNITS = {
-    "second": 1, "seconds": 1, "sec": 1, "secs": 1,
-    "minute": 60, "minutes": 60, "min": 60, "mins": 60,
-    "hour": 3600, "hours": 3600, "hr": 3600, "hrs": 3600,
-    "day": 86_400, "days": 86_400,
-}  # fmt: skip
+    "second": 1,
+    "seconds": 1,
+    "sec": 1,
+    "secs": 1,
+    "minute": 60,
+    "minutes": 60,
+    "min": 60,
+    "mins": 60,
+    "hour": 3600,
+    "hours": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "day": 86_400,
+    "days": 86_400,
+}
 _HALF = ("and", "a", "half")
 
 

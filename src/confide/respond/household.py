@@ -33,9 +33,15 @@ class DatabaseHousehold:
             self._session, self._person, payload, skill_item_context(item_id)
         )
         self._session.add(
-            SkillItem(id=item_id, owner_id=self._person, kind=kind, payload_sealed=sealed,
-                      due_at=due_at, created_at=datetime.now(UTC))
-        )  # fmt: skip
+            SkillItem(
+                id=item_id,
+                owner_id=self._person,
+                kind=kind,
+                payload_sealed=sealed,
+                due_at=due_at,
+                created_at=datetime.now(UTC),
+            )
+        )
         self._session.flush()
         return item_id
 
@@ -46,11 +52,15 @@ class DatabaseHousehold:
             .order_by(SkillItem.created_at)
         )
         return [
-            (row.id, self._keyring.open_json(self._session, self._person, row.payload_sealed,
-                                             skill_item_context(row.id)),
-             row.due_at)
+            (
+                row.id,
+                self._keyring.open_json(
+                    self._session, self._person, row.payload_sealed, skill_item_context(row.id)
+                ),
+                row.due_at,
+            )
             for row in rows
-        ]  # fmt: skip
+        ]
 
     def remove_item(self, item_id: str) -> None:
         row = self._session.get(SkillItem, item_id)

@@ -24,13 +24,30 @@ PLACE_SLOTS = ("city", "geographic_poi", "state", "country")
 DATE_SLOTS = ("date", "timeRange")
 """Slots naming when: ours, and the Snips benchmark's."""
 CONDITIONS = (
-    "sunny", "clear", "partly cloudy", "cloudy", "light rain", "showers", "windy", "foggy",
-)  # fmt: skip
+    "sunny",
+    "clear",
+    "partly cloudy",
+    "cloudy",
+    "light rain",
+    "showers",
+    "windy",
+    "foggy",
+)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)

@@ -40,16 +40,25 @@ def request(
             f"give a reason of at least {MIN_REASON} characters; the customer reads it"
         )
     row = BreakGlass(
-        id=uuid.uuid4().hex, task_id=task.id, requested_by=member.id, reason=reason.strip(),
-        requested_at=now, status="pending",
-    )  # fmt: skip
+        id=uuid.uuid4().hex,
+        task_id=task.id,
+        requested_by=member.id,
+        reason=reason.strip(),
+        requested_at=now,
+        status="pending",
+    )
     session.add(row)
     append(
         session,
-        Access(member.pseudonym, _role(member), "break_glass_request",
-               f"interaction:{task.interaction_id}",
-               f"asked to hear your original recording: {row.reason}", task.owner_id),
-    )  # fmt: skip
+        Access(
+            member.pseudonym,
+            _role(member),
+            "break_glass_request",
+            f"interaction:{task.interaction_id}",
+            f"asked to hear your original recording: {row.reason}",
+            task.owner_id,
+        ),
+    )
     session.flush()
     return row
 
@@ -81,21 +90,28 @@ def decide(
     task = session.get(ReviewTask, row.task_id)
     append(
         session,
-        Access(officer.pseudonym, "privacy_officer",
-               "break_glass_approve" if approve else "break_glass_refuse",
-               f"interaction:{task.interaction_id if task else ''}",
-               f"{'approved' if approve else 'refused'} a request to hear your original "
-               f"recording{f' for {APPROVAL_MINUTES} minutes' if approve else ''}",
-               task.owner_id if task else None),
-    )  # fmt: skip
+        Access(
+            officer.pseudonym,
+            "privacy_officer",
+            "break_glass_approve" if approve else "break_glass_refuse",
+            f"interaction:{task.interaction_id if task else ''}",
+            f"{'approved' if approve else 'refused'} a request to hear your original "
+            f"recording{f' for {APPROVAL_MINUTES} minutes' if approve else ''}",
+            task.owner_id if task else None,
+        ),
+    )
     session.flush()
     return row
 
 
 def original_audio(
-    session: Session, keyring: KeyRing, blobs: BlobStore, member: StaffMember, request_id: str,
+    session: Session,
+    keyring: KeyRing,
+    blobs: BlobStore,
+    member: StaffMember,
+    request_id: str,
     now: datetime,
-) -> bytes:  # fmt: skip
+) -> bytes:
     """The original recording, for the asker of a live approval only; an audited listen."""
     row = session.get(BreakGlass, request_id)
     expires = row.expires_at if row else None
@@ -108,16 +124,22 @@ def original_audio(
     if task is None or interaction is None or interaction.audio_key is None:
         raise NotFound("the original recording is no longer kept")
     wav = keyring.open(
-        session, interaction.owner_id, blobs.get(interaction.audio_key),
+        session,
+        interaction.owner_id,
+        blobs.get(interaction.audio_key),
         audio_context(interaction.id),
-    )  # fmt: skip
+    )
     append(
         session,
-        Access(member.pseudonym, _role(member), "listen_original",
-               f"interaction:{task.interaction_id}",
-               f"listened to your original recording under an approved request: {row.reason}",
-               interaction.owner_id),
-    )  # fmt: skip
+        Access(
+            member.pseudonym,
+            _role(member),
+            "listen_original",
+            f"interaction:{task.interaction_id}",
+            f"listened to your original recording under an approved request: {row.reason}",
+            interaction.owner_id,
+        ),
+    )
     session.flush()
     return wav
 

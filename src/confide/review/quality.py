@@ -169,17 +169,27 @@ def disagreements(session: Session, keyring: KeyRing, group_id: str | None = Non
 
 
 def adjudicate(
-    session: Session, keyring: KeyRing, lead: StaffMember, group_id: str, labels: Labels,
+    session: Session,
+    keyring: KeyRing,
+    lead: StaffMember,
+    group_id: str,
+    labels: Labels,
     now: datetime,
-) -> Annotation:  # fmt: skip
+) -> Annotation:
     """The lead's final labels for a clip two reviewers disagreed on."""
     task = _first_task(session, group_id)
     annotation = add_annotation(session, keyring, lead, task, labels, now, adjudication=True)
     append(
         session,
-        Access(lead.pseudonym, "lead", "adjudicate", f"interaction:{task.interaction_id}",
-               "a lead settled two reviewers' different labels", task.owner_id),
-    )  # fmt: skip
+        Access(
+            lead.pseudonym,
+            "lead",
+            "adjudicate",
+            f"interaction:{task.interaction_id}",
+            "a lead settled two reviewers' different labels",
+            task.owner_id,
+        ),
+    )
     return annotation
 
 
@@ -197,29 +207,44 @@ def make_gold(
     if final is None or task.material_sealed is None or task.audio_sealed is None:
         raise NotFound("only an adjudicated clip still in review can become gold")
     gold = ReviewTask(
-        id=uuid.uuid4().hex, interaction_id=task.interaction_id, owner_id=task.owner_id,
-        group_id=group_id, kind="gold", stratum=task.stratum, status="queued",
-        pseudonym=task.pseudonym, sampled_at=now, content_warning=task.content_warning,
+        id=uuid.uuid4().hex,
+        interaction_id=task.interaction_id,
+        owner_id=task.owner_id,
+        group_id=group_id,
+        kind="gold",
+        stratum=task.stratum,
+        status="queued",
+        pseudonym=task.pseudonym,
+        sampled_at=now,
+        content_warning=task.content_warning,
         gold_annotation_id=final.id,
-    )  # fmt: skip
+    )
     # Sealed again under the gold task's own contexts: a sealed value is bound to its record.
     owner = task.owner_id
     gold.material_sealed = keyring.seal(
-        session, owner,
+        session,
+        owner,
         keyring.open(session, owner, task.material_sealed, task_material_context(task.id)),
         task_material_context(gold.id),
-    )  # fmt: skip
+    )
     gold.audio_sealed = keyring.seal(
-        session, owner,
+        session,
+        owner,
         keyring.open(session, owner, task.audio_sealed, task_audio_context(task.id)),
         task_audio_context(gold.id),
-    )  # fmt: skip
+    )
     session.add(gold)
     append(
         session,
-        Access(lead.pseudonym, "lead", "make_gold", f"interaction:{gold.interaction_id}",
-               "a lead made an adjudicated clip a check task for reviewers", owner),
-    )  # fmt: skip
+        Access(
+            lead.pseudonym,
+            "lead",
+            "make_gold",
+            f"interaction:{gold.interaction_id}",
+            "a lead made an adjudicated clip a check task for reviewers",
+            owner,
+        ),
+    )
     session.flush()
     return gold
 

@@ -2,7 +2,8 @@
 
 A staff member is known to customers only by a pseudonym and a role, and to other staff by the
 same pseudonym: real names are not stored at all. Every role signs in with a password and a
-TOTP code; there is no role for which the second factor is optional.
+TOTP code, through the sign-in check customers go through too; there is no role for which the
+second factor is optional.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from confide.errors import BadAccountDetails, LoginTaken, UnknownChoice
 from confide.privacy.contexts import staff_totp_context
-from confide.privacy.credentials import check_sign_in, hash_password, new_totp_secret
+from confide.privacy.credentials import hash_password, new_totp_secret
 from confide.privacy.keys import KeyRing
 from confide.store.tables import StaffMember
 
@@ -83,25 +84,6 @@ def add_staff(
 
 def roles_of(member: StaffMember) -> frozenset[str]:
     return frozenset(filter(None, member.roles.split(",")))
-
-
-def staff_log_in(
-    session: Session, keyring: KeyRing, login: str, password: str, code: str
-) -> StaffMember:
-    """Password and current TOTP code, both right, or AccessDenied that says neither."""
-    found = session.scalar(select(StaffMember).where(StaffMember.login == login))
-    member = found if found is not None and found.active else None
-
-    def secret() -> str:
-        assert member is not None
-        return keyring.open(
-            session, member.id, member.totp_sealed, staff_totp_context(member.id)
-        ).decode()
-
-    check_sign_in(member.password_hash if member else None, secret if member else None,
-                  password, code)  # fmt: skip
-    assert member is not None
-    return member
 
 
 def _title(roles: set[str]) -> str:

@@ -48,7 +48,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from scipy.ndimage import uniform_filter1d
 
-from confide.audio import SAMPLE_RATE, Audio
+from confide.audio import SAMPLE_RATE, Audio, read_audio
 from confide.errors import Malformed, OutOfRange
 
 Array = npt.NDArray[np.float64]
@@ -163,6 +163,12 @@ def embed(audio: Audio, key: bytes) -> Audio:
         change[:frames, _LOW:_HIGH] = spread * frame.gain * signs
         marked += _imdct(change)
     return _at_target(x, marked[_HOP : _HOP + len(x)] - x)
+
+
+def mark_for(audio_wav: bytes, secret: bytes, staff_id: str) -> bytes:
+    """A clip (WAV bytes) as a staff member may hear it: marked with their own key under the
+    server's secret, so the workbench streams only what review has marked."""
+    return embed(read_audio(audio_wav), watermark_key(secret, staff_id)).to_wav_bytes()
 
 
 def identify(

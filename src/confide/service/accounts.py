@@ -1,4 +1,5 @@
-"""Households, people and devices: argon2 passwords, TOTP, one-time pairing codes, revocable tokens.
+"""Households, people and devices: argon2 passwords, TOTP, one-time pairing codes, revocable tokens;
+and the one sign-in check, for customers and staff alike.
 
 Names are sealed under each person's own key; logins are the only plaintext that names anyone,
 because a login must be looked up before anything can be unsealed.
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from confide.errors import AccessDenied
@@ -20,13 +22,22 @@ from confide.privacy.contexts import (
     household_name_context,
     person_name_context,
     person_totp_context,
+    staff_totp_context,
 )
 from confide.privacy.credentials import check_sign_in, hash_password, new_totp_secret
 from confide.privacy.keys import KeyRing
 from confide.store.database import as_utc
-from confide.store.tables import Device, Household, Person
+from confide.store.tables import Device, Household, Person, PrincipalKind, StaffMember
 
 PAIRING_CODE_MINUTES = 10
+_ACCOUNTS: dict[
+    PrincipalKind,
+    tuple[type[Person] | type[StaffMember], ColumnElement[bool], Callable[[str], str]],
+] = {
+    "person": (Person, Person.erased_at.is_(None), person_totp_context),
+    "staff": (StaffMember, StaffMember.active.is_(True), staff_totp_context),
+}
+"""Each kind of account: its table, which rows may still sign in, its TOTP's sealing context."""
 
 
 @dataclass(frozen=True)
@@ -104,19 +115,23 @@ def person_name(session: Session, keyring: KeyRing, person: Person) -> str:
     ).decode()
 
 
-def log_in(session: Session, keyring: KeyRing, login: str, password: str, code: str) -> Person:
-    """Password and current TOTP code, both right, or AccessDenied that says neither."""
-    person = session.scalar(select(Person).where(Person.login == login))
-    sealed = person.totp_sealed if person else None
-
-    def secret() -> str:
-        assert person is not None and sealed is not None
-        return keyring.open(session, person.id, sealed, person_totp_context(person.id)).decode()
-
-    check_sign_in(person.password_hash if person else None, secret if sealed else None,
-                  password, code)  # fmt: skip
-    assert person is not None
-    return person
+def log_in(
+    session: Session, keyring: KeyRing, kind: PrincipalKind, login: str, password: str, code: str
+) -> str:
+    """The id of the account of `kind` that the login, password and current TOTP code prove, or
+    AccessDenied that says neither. Customers and staff sign in this one way."""
+    table, usable, context = _ACCOUNTS[kind]
+    found = session.execute(
+        select(table.id, table.password_hash, table.totp_sealed).where(table.login == login, usable)
+    ).first()
+    owner, sealed = (found.id, found.totp_sealed) if found else ("", None)
+    check_sign_in(
+        found.password_hash if found else None,
+        (lambda: keyring.open(session, owner, sealed, context(owner)).decode()) if sealed else None,
+        password,
+        code,
+    )
+    return owner  # check_sign_in has refused every account that is not there
 
 
 def start_pairing(

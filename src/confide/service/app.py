@@ -1,4 +1,5 @@
-"""The HTTP app: the device API, the privacy centre, and the reviewer workbench."""
+"""The HTTP app: the device API, the privacy centre and the reviewer workbench, each side signing
+in through the one login route factory, and every domain refusal answered in one place."""
 
 from __future__ import annotations
 
@@ -6,16 +7,19 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from confide import __version__
-from confide.service import device_api, privacy_centre, staff_auth, workbench
+from confide.service import device_api, privacy_centre, refusals, workbench
 from confide.service.runtime import Runtime
 
 
 def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="Confide", version=__version__, openapi_url="/openapi.json")
     app.state.runtime = runtime
+    for refusal in refusals.STATUS:
+        app.add_exception_handler(refusal, refusals.answer)
     app.include_router(device_api.router)
+    app.include_router(privacy_centre.sign_in)
     app.include_router(privacy_centre.router)
-    app.include_router(staff_auth.router)
+    app.include_router(workbench.sign_in)
     app.include_router(workbench.router)
 
     @app.get("/", include_in_schema=False)

@@ -17,10 +17,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from confide.errors import AccessDenied, AudioTooLong, BadAudio
-from confide.ingest import authenticate_device, ingest
+from confide.ingest import ingest
 from confide.pipeline import read_answer
 from confide.service.accounts import complete_pairing
+from confide.service.deps import Db, Rt, device
 from confide.service.runtime import Runtime
 from confide.store.tables import Device, Interaction
 
@@ -29,27 +29,6 @@ MAX_UPLOAD_BYTES = 4 * 1024 * 1024
 POLL_SECONDS = 0.2
 
 router = APIRouter(prefix="/api", tags=["device"])
-
-
-def runtime(request: Request) -> Runtime:
-    value: Runtime = request.app.state.runtime
-    return value
-
-
-def db(rt: Annotated[Runtime, Depends(runtime)]) -> Any:
-    with rt.sessions() as session:
-        yield session
-
-
-def device(
-    session: Annotated[Session, Depends(db)],
-    authorization: Annotated[str | None, Header()] = None,
-) -> Device:
-    token = (authorization or "").removeprefix("Bearer ").strip()
-    try:
-        return authenticate_device(session, token)
-    except AccessDenied as exc:
-        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
 
 
 class PairRequest(BaseModel):
@@ -72,11 +51,8 @@ class UtteranceStatus(BaseModel):
 
 
 @router.post("/devices/pair", response_model=PairResponse)
-def pair(body: PairRequest, session: Annotated[Session, Depends(db)]) -> PairResponse:
-    try:
-        device_id, token = complete_pairing(session, body.code.strip())
-    except AccessDenied as exc:
-        raise HTTPException(401, str(exc)) from exc
+def pair(body: PairRequest, session: Db) -> PairResponse:
+    device_id, token = complete_pairing(session, body.code.strip())
     session.commit()
     return PairResponse(device_id=device_id, token=token)
 
@@ -84,8 +60,8 @@ def pair(body: PairRequest, session: Annotated[Session, Depends(db)]) -> PairRes
 @router.post("/utterances", response_model=UtteranceStatus, status_code=202)
 async def upload(
     request: Request,
-    rt: Annotated[Runtime, Depends(runtime)],
-    session: Annotated[Session, Depends(db)],
+    rt: Rt,
+    session: Db,
     speaker: Annotated[Device, Depends(device)],
     idempotency_key: Annotated[str, Header()],
     x_wake_word: Annotated[str | None, Header()] = None,
@@ -96,15 +72,18 @@ async def upload(
         data.extend(chunk)
         if len(data) > MAX_UPLOAD_BYTES:
             raise HTTPException(413, f"an utterance is at most {MAX_UPLOAD_BYTES} bytes")
-    try:  # decoding and sealing are CPU work: keep them off the event loop
-        interaction = await asyncio.to_thread(
-            ingest, session, rt.keyring, rt.blobs, speaker, idempotency_key, bytes(data),
-            wake_word=x_wake_word,
-        )  # fmt: skip
-    except AudioTooLong as exc:
-        raise HTTPException(413, str(exc)) from exc
-    except (BadAudio, ValueError) as exc:
-        raise HTTPException(422, str(exc)) from exc
+    # Decoding and sealing are CPU work: keep them off the event loop. Refused audio and a bad
+    # key rise as BadAudio or InvalidInput, which `refusals` answers with 413 or 422.
+    interaction = await asyncio.to_thread(
+        ingest,
+        session,
+        rt.keyring,
+        rt.blobs,
+        speaker,
+        idempotency_key,
+        bytes(data),
+        wake_word=x_wake_word,
+    )
     fresh = interaction.status == "received" and interaction.attempts == 0
     session.commit()
     if fresh:
@@ -115,7 +94,7 @@ async def upload(
 @router.get("/utterances/{interaction_id}", response_model=UtteranceStatus)
 async def status(
     interaction_id: str,
-    rt: Annotated[Runtime, Depends(runtime)],
+    rt: Rt,
     speaker: Annotated[Device, Depends(device)],
     wait: float = 0.0,
 ) -> UtteranceStatus:
@@ -132,7 +111,7 @@ async def status(
 @router.get("/utterances/{interaction_id}/events")
 async def events(
     interaction_id: str,
-    rt: Annotated[Runtime, Depends(runtime)],
+    rt: Rt,
     speaker: Annotated[Device, Depends(device)],
 ) -> StreamingResponse:
     """Server-sent events: one per status change, the last carrying the answer."""

@@ -13,21 +13,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from confide.errors import InvalidInput, NotFound
 from confide.privacy.audit import Access, append, events
 from confide.privacy.consent import PURPOSES, consents, set_consent
 from confide.privacy.deletion import Receipt, delete_interactions, receipts
 from confide.privacy.export import export_zip, own_audio, own_interactions
 from confide.privacy.retention import MAX_DAYS, PRESETS, describe, set_retention
-from confide.service import web_auth
 from confide.service.accounts import PAIRING_CODE_MINUTES, start_pairing
-from confide.service.device_api import db, runtime
+from confide.service.deps import CUSTOMERS, Db, Poster, Rt, Viewer
+from confide.service.login import login_routes
+from confide.service.pages import TEMPLATES, render
+from confide.service.principals import Customer
 from confide.service.runtime import Runtime
-from confide.service.web_auth import TEMPLATES, SignedIn, csrf_checked, render, signed_in
 from confide.store.tables import Device, Interaction, Person
 
 PAGE_SIZE = 50
@@ -46,12 +48,10 @@ SCOPES = {
 KINDS = {"audio": "recordings", "skill_items": "timers and list items", "data_key": "data key"}
 """Receipt counts whose key is not already the word to show."""
 
-Viewer = Annotated[SignedIn, Depends(signed_in)]
-Poster = Annotated[SignedIn, Depends(csrf_checked)]
-Db = Annotated[Session, Depends(db)]
-Rt = Annotated[Runtime, Depends(runtime)]
 
-pages = APIRouter(prefix="/privacy", include_in_schema=False)
+router = APIRouter(prefix="/privacy", include_in_schema=False)
+sign_in = login_routes(CUSTOMERS, home="/privacy/", layout="base.html")
+"""GET and POST /login, POST /logout."""
 
 
 def scope_words(scope: str) -> str:
@@ -71,28 +71,27 @@ def erased_words(erased: dict[str, int]) -> list[tuple[str, int]]:
 TEMPLATES.env.filters.update(scope=scope_words, erased=erased_words)
 
 
-@pages.get("/static/{name}")
+@router.get("/static/{name}")
 def static(name: str) -> FileResponse:
     if name not in STATIC:
         raise HTTPException(404, "no such file")
     return FileResponse(STATIC[name], headers={"Cache-Control": "public, max-age=3600"})
 
 
-@pages.get("/")
+@router.get("/")
 def history(
     request: Request, viewer: Viewer, session: Db, rt: Rt, page: Annotated[int, Query(ge=0)] = 0
 ) -> Response:
     return _history(request, viewer, session, rt, page)
 
 
-@pages.get("/interactions/{interaction_id}/audio")
+@router.get("/interactions/{interaction_id}/audio")
 def audio(interaction_id: str, viewer: Viewer, session: Db, rt: Rt) -> Response:
     """Streamed to its owner for the page's player; the owner's listening is audited too."""
     row = _own(session, viewer, interaction_id)
-    try:
-        wav = own_audio(session, rt.keyring, rt.blobs, row)
-    except KeyError as exc:
-        raise HTTPException(404, "this recording is not kept") from exc
+    if row.audio_key is None:
+        raise NotFound("this recording is not kept")
+    wav = own_audio(session, rt.keyring, rt.blobs, row)
     append(
         session,
         Access(viewer.person_id, "owner", "listen", f"interaction:{row.id}",
@@ -102,13 +101,13 @@ def audio(interaction_id: str, viewer: Viewer, session: Db, rt: Rt) -> Response:
     return Response(wav, media_type="audio/wav", headers={"Cache-Control": "no-store"})
 
 
-@pages.post("/interactions/{interaction_id}/delete")
+@router.post("/interactions/{interaction_id}/delete")
 def delete_one(interaction_id: str, viewer: Poster, session: Db, rt: Rt) -> Response:
     row = _own(session, viewer, interaction_id)
     return _deleted(session, rt, viewer, [row.id], "interaction")
 
 
-@pages.post("/interactions/{interaction_id}/not-for-me")
+@router.post("/interactions/{interaction_id}/not-for-me")
 def not_for_me(interaction_id: str, viewer: Poster, session: Db, rt: Rt) -> Response:
     """A false wake: counted (an audit event), then deleted like any other interaction."""
     row = _own(session, viewer, interaction_id)
@@ -120,7 +119,7 @@ def not_for_me(interaction_id: str, viewer: Poster, session: Db, rt: Rt) -> Resp
     return _deleted(session, rt, viewer, [row.id], "false wake")
 
 
-@pages.post("/delete-range")
+@router.post("/delete-range")
 def delete_range(
     request: Request,
     viewer: Poster,
@@ -143,7 +142,7 @@ def delete_range(
     return _deleted(session, rt, viewer, ids, f"range {start}..{end}")
 
 
-@pages.post("/delete-all")
+@router.post("/delete-all")
 def delete_all(
     request: Request,
     viewer: Poster,
@@ -160,13 +159,13 @@ def delete_all(
     return _deleted(session, rt, viewer, ids, "all")
 
 
-@pages.get("/receipts")
+@router.get("/receipts")
 def receipt_list(request: Request, viewer: Viewer, session: Db) -> Response:
     kept = receipts(session, viewer.person_id)
     return render(request, "receipts.html", _context(viewer, "receipts", receipts=kept))
 
 
-@pages.get("/receipts/{receipt_id}")
+@router.get("/receipts/{receipt_id}")
 def receipt_page(request: Request, receipt_id: str, viewer: Viewer, session: Db) -> Response:
     found = [r for r in receipts(session, viewer.person_id) if r.id == receipt_id]
     if not found:
@@ -174,12 +173,12 @@ def receipt_page(request: Request, receipt_id: str, viewer: Viewer, session: Db)
     return render(request, "receipt.html", _context(viewer, "receipts", receipt=found[0]))
 
 
-@pages.get("/retention")
+@router.get("/retention")
 def retention_page(request: Request, viewer: Viewer, session: Db, saved: bool = False) -> Response:
     return _retention(request, viewer, session, saved=saved)
 
 
-@pages.post("/retention")
+@router.post("/retention")
 def choose_retention(
     request: Request,
     viewer: Poster,
@@ -188,25 +187,16 @@ def choose_retention(
     days: Annotated[str, Form()] = "",
 ) -> Response:
     """`period` is 'keep', 'custom' (with `days`), or the days of one of the presets."""
-    chosen: int | None
     try:
-        if period == "keep":
-            chosen = None
-        elif period == "custom":
-            chosen = int(days)
-        elif period.isdigit() and int(period) in PRESETS:
-            chosen = int(period)
-        else:
-            raise ValueError(f"unknown period {period!r}")
-        set_retention(session, viewer.person_id, chosen, actor=viewer.person_id)
-    except ValueError:
+        set_retention(session, viewer.person_id, _period(period, days), actor=viewer.person_id)
+    except InvalidInput:
         error = f"Choose a period, or a whole number of days from 1 to {MAX_DAYS}."
         return _retention(request, viewer, session, error=error, status=422)
     session.commit()
     return RedirectResponse("/privacy/retention?saved=true", 303)
 
 
-@pages.get("/consents")
+@router.get("/consents")
 def consent_page(
     request: Request, viewer: Viewer, session: Db, changed: str | None = None
 ) -> Response:
@@ -220,33 +210,32 @@ def consent_page(
     return render(request, "consents.html", context)
 
 
-@pages.post("/consents")
+@router.post("/consents")
 def change_consent(
     viewer: Poster,
     session: Db,
     purpose: Annotated[str, Form()],
     granted: Annotated[bool, Form()],
 ) -> Response:
-    """Committed before the redirect: in effect everywhere by the time the page shows it."""
-    if purpose not in PURPOSES:
-        raise HTTPException(422, f"unknown consent purpose {purpose!r}")
+    """Committed before the redirect: in effect everywhere by the time the page shows it. An
+    unknown purpose is refused by `set_consent` (InvalidInput, 422)."""
     set_consent(session, viewer.person_id, purpose, granted, actor=viewer.person_id)
     session.commit()
     return RedirectResponse(f"/privacy/consents?changed={purpose}", 303)
 
 
-@pages.get("/access")
+@router.get("/access")
 def access_log(request: Request, viewer: Viewer, session: Db) -> Response:
     listed = list(events(session, owner_id=viewer.person_id))[::-1]
     return render(request, "access.html", _context(viewer, "access", events=listed))
 
 
-@pages.get("/export")
+@router.get("/export")
 def export_page(request: Request, viewer: Viewer) -> Response:
     return render(request, "export.html", _context(viewer, "export"))
 
 
-@pages.get("/export.zip")
+@router.get("/export.zip")
 def export_download(viewer: Viewer, session: Db, rt: Rt) -> Response:
     """The person's own data, so a download is right here (reviewers only ever stream)."""
     data = export_zip(session, rt.keyring, rt.blobs, viewer.person_id)
@@ -267,12 +256,12 @@ def export_download(viewer: Viewer, session: Db, rt: Rt) -> Response:
     )
 
 
-@pages.get("/devices")
+@router.get("/devices")
 def devices_page(request: Request, viewer: Viewer, session: Db) -> Response:
     return _devices(request, viewer, session)
 
 
-@pages.post("/devices")
+@router.post("/devices")
 def pair_device(
     request: Request,
     viewer: Poster,
@@ -285,11 +274,22 @@ def pair_device(
     return _devices(request, viewer, session, code=code)
 
 
-def _context(viewer: SignedIn, active: str, **values: Any) -> dict[str, Any]:
+def _context(viewer: Customer, active: str, **values: Any) -> dict[str, Any]:
     return {"viewer": viewer, "active": active, **values}
 
 
-def _own(session: Session, viewer: SignedIn, interaction_id: str) -> Interaction:
+def _period(period: str, days: str) -> int | None:
+    """The days a retention choice keeps (None: until deleted), or InvalidInput."""
+    if period == "keep":
+        return None
+    if period == "custom" and days.strip().isdecimal():
+        return int(days)
+    if period.isdecimal() and int(period) in PRESETS:
+        return int(period)
+    raise InvalidInput(f"unknown period {period!r} of {days!r} days")
+
+
+def _own(session: Session, viewer: Customer, interaction_id: str) -> Interaction:
     """The interaction if it is the viewer's; anyone else's looks exactly like a missing one."""
     row = session.get(Interaction, interaction_id)
     if row is None or row.owner_id != viewer.person_id:
@@ -298,7 +298,7 @@ def _own(session: Session, viewer: SignedIn, interaction_id: str) -> Interaction
 
 
 def _deleted(
-    session: Session, rt: Runtime, viewer: SignedIn, ids: Sequence[str], scope: str
+    session: Session, rt: Runtime, viewer: Customer, ids: Sequence[str], scope: str
 ) -> Response:
     receipt: Receipt = delete_interactions(
         session, rt.blobs, viewer.person_id, list(ids), scope=scope, actor=viewer.person_id
@@ -309,7 +309,7 @@ def _deleted(
 
 def _history(
     request: Request,
-    viewer: SignedIn,
+    viewer: Customer,
     session: Session,
     rt: Runtime,
     page: int,
@@ -329,16 +329,14 @@ def _history(
 
 def _retention(
     request: Request,
-    viewer: SignedIn,
+    viewer: Customer,
     session: Session,
     *,
     saved: bool = False,
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    person = session.get(Person, viewer.person_id)
-    assert person is not None
-    current = person.retention_days
+    current = session.get_one(Person, viewer.person_id).retention_days
     context = _context(
         viewer, "retention", current=current, presets=PRESETS, described=describe(current),
         saved=saved, error=error,
@@ -347,15 +345,10 @@ def _retention(
 
 
 def _devices(
-    request: Request, viewer: SignedIn, session: Session, *, code: str | None = None
+    request: Request, viewer: Customer, session: Session, *, code: str | None = None
 ) -> Response:
     owned = session.scalars(
         select(Device).where(Device.person_id == viewer.person_id).order_by(Device.name)
     ).all()
     context = _context(viewer, "devices", devices=owned, code=code, minutes=PAIRING_CODE_MINUTES)
     return render(request, "devices.html", context)
-
-
-router = APIRouter()
-router.include_router(web_auth.router)
-router.include_router(pages)

@@ -10,8 +10,6 @@ there is adds shortcuts and stops playback the moment distress is flagged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,8 +19,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from confide.audio import read_audio
-from confide.errors import AccessDenied, NotFound
+from confide.errors import Conflict, InvalidInput, NotFound
 from confide.review import breakglass, quality
 from confide.review.staff import ROLES, add_staff
 from confide.review.tasks import (
@@ -43,16 +40,17 @@ from confide.review.tasks import (
     submit,
     take_break,
 )
-from confide.review.watermark import embed, watermark_key
-from confide.service.device_api import db, runtime
+from confide.review.watermark import mark_for
+from confide.service.deps import STAFF, Db, Rt, require
+from confide.service.login import login_routes
+from confide.service.pages import render
+from confide.service.principals import Staff
 from confide.service.runtime import Runtime
-from confide.service.staff_auth import Staff, require
-from confide.service.web_auth import render
 from confide.store.tables import Annotation, BreakGlass, ReviewTask, StaffMember
 
 router = APIRouter(prefix="/review", include_in_schema=False)
-Db = Annotated[Session, Depends(db)]
-Rt = Annotated[Runtime, Depends(runtime)]
+sign_in = login_routes(STAFF, home="/review/", layout="review/base.html")
+"""GET and POST /review/login, POST /review/logout."""
 Reviewer = Annotated[Staff, Depends(require("review"))]
 ReviewerPost = Annotated[Staff, Depends(require("review", post=True))]
 Lead = Annotated[Staff, Depends(require("quality"))]
@@ -134,9 +132,7 @@ def task_page(
 @router.get("/tasks/{task_id}/audio")
 def task_audio(task_id: str, staff: Reviewer, session: Db, rt: Rt) -> Response:
     task = _held(session, staff, task_id)
-    wav = protected_audio(session, rt.keyring, staff.member, task)
-    session.commit()
-    return _stream(rt, staff, wav)
+    return _stream(session, rt, staff, protected_audio(session, rt.keyring, staff.member, task))
 
 
 @router.post("/tasks/{task_id}/submit")
@@ -146,9 +142,8 @@ async def submit_labels(
     task = _held(session, staff, task_id)
     form = await request.form()
     try:
-        labels = _labels(form)
-        submit(session, rt.keyring, staff.member, task, labels, _now())
-    except ValueError as exc:
+        submit(session, rt.keyring, staff.member, task, _labels(form), _now())
+    except InvalidInput as exc:
         shown = material(session, rt.keyring, staff.member, task)
         session.commit()
         context = _context(staff, "review", task=task, shown=shown, intents=INTENTS, flags=FLAGS,
@@ -175,9 +170,7 @@ def break_page(request: Request, staff: Reviewer) -> Response:
 
 @router.post("/break")
 def start_break(staff: ReviewerPost, session: Db) -> Response:
-    member = session.get(StaffMember, staff.member.id)
-    assert member is not None
-    take_break(session, member, _now(), Wellness())
+    take_break(session, staff.member, _now(), Wellness())
     session.commit()
     return RedirectResponse("/review/?notice=Your break has started. Take care.", 303)
 
@@ -206,8 +199,7 @@ def adjudicate_page(request: Request, group_id: str, staff: Lead, session: Db, r
 def adjudicate_audio(group_id: str, staff: Lead, session: Db, rt: Rt) -> Response:
     task, _ = _group(session, rt, group_id)
     wav = protected_audio(session, rt.keyring, staff.member, task, role="lead")
-    session.commit()
-    return _stream(rt, staff, wav)
+    return _stream(session, rt, staff, wav)
 
 
 @router.post("/adjudicate/{group_id}")
@@ -247,8 +239,7 @@ def escalation_page(
 def escalation_audio(escalation_id: str, staff: Safety, session: Db, rt: Rt) -> Response:
     _, task = _escalation(session, escalation_id)
     wav = protected_audio(session, rt.keyring, staff.member, task, role="safety")
-    session.commit()
-    return _stream(rt, staff, wav)
+    return _stream(session, rt, staff, wav)
 
 
 @router.post("/escalations/{escalation_id}/close")
@@ -256,8 +247,7 @@ def close(
     escalation_id: str, staff: SafetyPost, session: Db, outcome: Annotated[str, Form()] = ""
 ) -> Response:
     _escalation(session, escalation_id)
-    with _refusals():
-        close_escalation(session, staff.member, escalation_id, outcome, _now())
+    close_escalation(session, staff.member, escalation_id, outcome, _now())
     session.commit()
     return RedirectResponse("/review/escalations", 303)
 
@@ -284,8 +274,7 @@ def ask_break_glass(
     task: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    with _refusals():
-        breakglass.request(session, staff.member, task, reason, _now())
+    breakglass.request(session, staff.member, task, reason, _now())
     session.commit()
     return RedirectResponse("/review/break-glass?notice=Asked. A privacy officer decides.", 303)
 
@@ -294,20 +283,15 @@ def ask_break_glass(
 def decide_break_glass(
     request_id: str, staff: OfficerPost, session: Db, approve: Annotated[str, Form()] = ""
 ) -> Response:
-    with _refusals():
-        breakglass.decide(session, staff.member, request_id, approve == "yes", _now())
+    breakglass.decide(session, staff.member, request_id, approve == "yes", _now())
     session.commit()
     return RedirectResponse("/review/break-glass", 303)
 
 
 @router.get("/break-glass/{request_id}/audio")
 def break_glass_audio(request_id: str, staff: Asker, session: Db, rt: Rt) -> Response:
-    with _refusals():
-        wav = breakglass.original_audio(
-            session, rt.keyring, rt.blobs, staff.member, request_id, _now()
-        )
-    session.commit()
-    return _stream(rt, staff, wav)
+    wav = breakglass.original_audio(session, rt.keyring, rt.blobs, staff.member, request_id, _now())
+    return _stream(session, rt, staff, wav)
 
 
 @router.get("/staff")
@@ -327,7 +311,7 @@ async def add_member(request: Request, staff: AdminPost, session: Db, rt: Rt) ->
             session, rt.keyring, str(form.get("login", "")).strip(), str(form.get("password", "")),
             roles,
         )  # fmt: skip
-    except ValueError as exc:
+    except (InvalidInput, Conflict) as exc:
         members = session.scalars(select(StaffMember).order_by(StaffMember.pseudonym)).all()
         context = _context(staff, "staff", members=members, roles=ROLES, error=str(exc))
         return render(request, "review/staff.html", context, 422)
@@ -337,32 +321,16 @@ async def add_member(request: Request, staff: AdminPost, session: Db, rt: Rt) ->
     return render(request, "review/staff.html", context)
 
 
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """What the review modules refuse, as HTTP: bad input 422, not found 404, not allowed 403."""
-    try:
-        yield
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except AccessDenied as exc:
-        raise HTTPException(403, str(exc)) from exc
-
-
 def _held(session: Session, staff: Staff, task_id: str) -> ReviewTask:
     try:
         return held_task(session, staff.member, task_id)
-    except NotFound as exc:
-        session.commit()  # a withdrawal found on the way is kept
-        raise HTTPException(404, "no such task") from exc
+    except NotFound:
+        session.commit()  # a withdrawal found on the way is kept; the 404 follows
+        raise
 
 
 def _escalation(session: Session, escalation_id: str) -> tuple[Any, ReviewTask]:
-    try:
-        escalation, task = escalated_task(session, escalation_id)
-    except NotFound as exc:
-        raise HTTPException(404, "no such escalation") from exc
+    escalation, task = escalated_task(session, escalation_id)
     if escalation.status != "open" or task.audio_sealed is None:
         raise HTTPException(404, "this escalation is closed")
     return escalation, task
@@ -400,7 +368,7 @@ def _labels(form: Any) -> Labels:
     ]  # fmt: skip
     intent = str(form.get("intent") or "").strip()
     if intent and intent not in INTENTS:
-        raise ValueError(f"unknown intent {intent!r}")
+        raise InvalidInput(f"unknown intent {intent!r}")
     return Labels(
         transcript=str(form.get("transcript", "")).strip(),
         intent=intent or None,
@@ -410,11 +378,12 @@ def _labels(form: Any) -> Labels:
     )
 
 
-def _stream(rt: Runtime, staff: Staff, wav: bytes) -> Response:
-    """The clip marked with this staff member's watermark, for the player only."""
-    key = watermark_key(rt.keyring.watermark_secret(), staff.member.id)
-    marked = embed(read_audio(wav), key)
-    return Response(marked.to_wav_bytes(), media_type="audio/wav", headers=AUDIO_HEADERS)
+def _stream(session: Session, rt: Runtime, staff: Staff, wav: bytes) -> Response:
+    """The clip for the player only, as review marks it for this staff member; the listening,
+    audited when review handed the clip out, is committed first."""
+    session.commit()
+    marked = mark_for(wav, rt.keyring.watermark_secret(), staff.member.id)
+    return Response(marked, media_type="audio/wav", headers=AUDIO_HEADERS)
 
 
 def _pseudonyms(session: Session) -> dict[str, str]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -177,13 +180,25 @@ class DeletionReceipt(Base):
     erased_json: Mapped[str] = mapped_column(Text)
 
 
-class WebSession(Base):
-    """A person signed in to the privacy centre; the cookie holds the id, this row only its hash."""
+PrincipalKind = Literal["person", "staff"]
+"""Who a sign-in session is for: a customer (a person) or a staff member."""
 
-    __tablename__ = "web_sessions"
+
+class SignInSession(Base):
+    """Someone signed in to the web pages, a person or a staff member: one store for both, so
+    sign-in, expiry and sign-out work one way. The cookie holds the id; this row only its hash.
+    No foreign key: the principal's table depends on the kind, and erasing a person deletes
+    their rows explicitly (`privacy.deletion.erase_account`)."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        CheckConstraint("principal_kind IN ('person', 'staff')", name="ck_sessions_principal_kind"),
+        Index("ix_sessions_principal", "principal_kind", "principal_id"),
+    )
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    principal_kind: Mapped[PrincipalKind] = mapped_column(String(16))
+    principal_id: Mapped[str] = mapped_column(String(32))
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -204,18 +219,6 @@ class StaffMember(Base):
     break_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class StaffSession(Base):
-    """A staff member signed in to the workbench; like WebSession, only the id's hash is kept."""
-
-    __tablename__ = "staff_sessions"
-
-    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
-    csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ReviewTask(Base):

@@ -15,17 +15,38 @@ from datetime import date, timedelta
 from confide.understand.numbers import parse_number, parse_ordinal
 
 UNIT_SECONDS = {
-    "second": 1, "seconds": 1, "sec": 1, "secs": 1,
-    "minute": 60, "minutes": 60, "min": 60, "mins": 60,
-    "hour": 3600, "hours": 3600, "hr": 3600, "hrs": 3600,
-    "day": 86400, "days": 86400,
-    "week": 7 * 86400, "weeks": 7 * 86400,
-}  # fmt: skip
+    "second": 1,
+    "seconds": 1,
+    "sec": 1,
+    "secs": 1,
+    "minute": 60,
+    "minutes": 60,
+    "min": 60,
+    "mins": 60,
+    "hour": 3600,
+    "hours": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "day": 86400,
+    "days": 86400,
+    "week": 7 * 86400,
+    "weeks": 7 * 86400,
+}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
-)  # fmt: skip
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _FILLERS = frozenset({"on", "for", "at", "of", "the", "this", "coming", "in"})
 _DAY_PARTS = frozenset({"morning", "afternoon", "evening", "night"})
 _RELATIVE_DAYS = {

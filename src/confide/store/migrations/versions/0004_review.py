@@ -67,8 +67,7 @@ def upgrade() -> None:
         sa.Column("gold_annotation_id", sa.String(length=32), nullable=True),
         sa.Column("note", sa.String(length=256), nullable=True),
     )
-    for column in ("interaction_id", "owner_id", "group_id", "status", "sampled_at",
-                   "assigned_to"):  # fmt: skip
+    for column in ("interaction_id", "owner_id", "group_id", "status", "sampled_at", "assigned_to"):
         op.create_index(f"ix_review_tasks_{column}", "review_tasks", [column])
     op.create_table(
         "annotations",
@@ -129,8 +128,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("break_glass", "escalations", "annotations", "review_tasks", "staff_sessions",
-                 "staff"):  # fmt: skip
+    for name in (
+        "break_glass",
+        "escalations",
+        "annotations",
+        "review_tasks",
+        "staff_sessions",
+        "staff",
+    ):
         op.drop_table(name)
     with op.batch_alter_table("households") as table:
         table.drop_column("quiet_hours")
