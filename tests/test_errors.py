@@ -38,13 +38,15 @@ from confide.store.blobs import check_key
 from confide_testing import wav
 
 INVALID_INPUT = [
-    cls for cls in vars(errors).values()
+    cls
+    for cls in vars(errors).values()
     if isinstance(cls, type) and issubclass(cls, InvalidInput) and cls is not InvalidInput
-]  # fmt: skip
+]
 CONFLICT = [
-    cls for cls in vars(errors).values()
+    cls
+    for cls in vars(errors).values()
     if isinstance(cls, type) and issubclass(cls, Conflict) and cls is not Conflict
-]  # fmt: skip
+]
 
 
 def test_every_error_is_drawn_in_the_tree() -> None:

@@ -156,40 +156,66 @@ def held_task(session: Session, member: StaffMember, task_id: str) -> ReviewTask
     return task
 
 
-def material(session: Session, keyring: KeyRing, member: StaffMember, task: ReviewTask,
-             role: str = "reviewer") -> dict[str, Any]:  # fmt: skip
+def material(
+    session: Session,
+    keyring: KeyRing,
+    member: StaffMember,
+    task: ReviewTask,
+    role: str = "reviewer",
+) -> dict[str, Any]:
     """The task's redacted words as the workbench shows them; an audited access."""
     if task.material_sealed is None:
         raise NotFound("no such task")
     append(
         session,
-        Access(member.pseudonym, role, "read_transcript", f"interaction:{task.interaction_id}",
-               "read the redacted transcript of an anonymised clip to label it", task.owner_id),
-    )  # fmt: skip
+        Access(
+            member.pseudonym,
+            role,
+            "read_transcript",
+            f"interaction:{task.interaction_id}",
+            "read the redacted transcript of an anonymised clip to label it",
+            task.owner_id,
+        ),
+    )
     shown: dict[str, Any] = keyring.open_json(
         session, task.owner_id, task.material_sealed, task_material_context(task.id)
     )
     return shown
 
 
-def protected_audio(session: Session, keyring: KeyRing, member: StaffMember, task: ReviewTask,
-                    role: str = "reviewer") -> bytes:  # fmt: skip
+def protected_audio(
+    session: Session,
+    keyring: KeyRing,
+    member: StaffMember,
+    task: ReviewTask,
+    role: str = "reviewer",
+) -> bytes:
     """The bleeped, anonymised clip as WAV bytes, before watermarking; an audited access."""
     if task.audio_sealed is None:
         raise NotFound("no such task")
     wav = keyring.open(session, task.owner_id, task.audio_sealed, task_audio_context(task.id))
     append(
         session,
-        Access(member.pseudonym, role, "listen", f"interaction:{task.interaction_id}",
-               "listened to an anonymised, bleeped clip to label it", task.owner_id),
-    )  # fmt: skip
+        Access(
+            member.pseudonym,
+            role,
+            "listen",
+            f"interaction:{task.interaction_id}",
+            "listened to an anonymised, bleeped clip to label it",
+            task.owner_id,
+        ),
+    )
     return wav
 
 
 def submit(
-    session: Session, keyring: KeyRing, member: StaffMember, task: ReviewTask, labels: Labels,
+    session: Session,
+    keyring: KeyRing,
+    member: StaffMember,
+    task: ReviewTask,
+    labels: Labels,
     now: datetime,
-) -> Annotation:  # fmt: skip
+) -> Annotation:
     """Store the labels (words sealed under the owner's key) and close the task."""
     unknown = labels.flags - FLAGS.keys()
     if unknown:
@@ -213,10 +239,15 @@ def flag_distress(session: Session, member: StaffMember, task: ReviewTask, now: 
     task.status, task.assigned_to = "escalated", None
     append(
         session,
-        Access(member.pseudonym, "reviewer", "flag_distress", f"interaction:{task.interaction_id}",
-               "a reviewer found the clip distressing; it went to the trained safety team",
-               task.owner_id),
-    )  # fmt: skip
+        Access(
+            member.pseudonym,
+            "reviewer",
+            "flag_distress",
+            f"interaction:{task.interaction_id}",
+            "a reviewer found the clip distressing; it went to the trained safety team",
+            task.owner_id,
+        ),
+    )
     session.flush()
     return escalation.id
 
@@ -256,16 +287,28 @@ def close_escalation(
     task.audio_sealed = None  # the clip leaves review for good
     append(
         session,
-        Access(member.pseudonym, "safety", "close_escalation", f"interaction:{task.interaction_id}",
-               SAFETY_OUTCOMES[outcome], task.owner_id),
-    )  # fmt: skip
+        Access(
+            member.pseudonym,
+            "safety",
+            "close_escalation",
+            f"interaction:{task.interaction_id}",
+            SAFETY_OUTCOMES[outcome],
+            task.owner_id,
+        ),
+    )
     session.flush()
 
 
 def add_annotation(
-    session: Session, keyring: KeyRing, member: StaffMember, task: ReviewTask, labels: Labels,
-    now: datetime, *, adjudication: bool,
-) -> Annotation:  # fmt: skip
+    session: Session,
+    keyring: KeyRing,
+    member: StaffMember,
+    task: ReviewTask,
+    labels: Labels,
+    now: datetime,
+    *,
+    adjudication: bool,
+) -> Annotation:
     annotation_id = uuid.uuid4().hex
     content = {"transcript": labels.transcript, "slots": labels.slots}
     row = Annotation(
