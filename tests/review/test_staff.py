@@ -6,18 +6,19 @@ import pyotp
 import pytest
 
 from confide.errors import AccessDenied
-from confide.review.staff import ROLES, add_staff, staff_log_in
+from confide.review.staff import ROLES, add_staff
+from confide.service.accounts import log_in
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_every_role_needs_password_and_totp(session, keyring, role):
     made = add_staff(session, keyring, f"{role}-1", "a long enough password", {role})
     code = pyotp.TOTP(made.totp_secret).now()
-    assert staff_log_in(session, keyring, made.login, "a long enough password", code).id == made.id
+    assert log_in(session, keyring, "staff", made.login, "a long enough password", code) == made.id
     for password, given in (("a long enough password", ""), ("a long enough password", "000000"),
                             ("wrong password here", code)):  # fmt: skip
         with pytest.raises(AccessDenied):
-            staff_log_in(session, keyring, made.login, password, given)
+            log_in(session, keyring, "staff", made.login, password, given)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from confide.privacy.consent import consents
 from confide.privacy.deletion import erase_account
 from confide.service.app import create_app
 from confide.service.runtime import Runtime
-from confide.store.tables import Device, Interaction, Person, WebSession
+from confide.store.tables import Device, Interaction, Person, SignInSession
 from confide_testing import DemoHousehold, wav
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -78,8 +78,10 @@ def remaining(runtime: Runtime, who_id: str) -> set[str]:
 
 
 def web_sessions(runtime: Runtime) -> int:
+    """Customers' sign-in sessions in the one session store."""
     with runtime.sessions() as session:
-        return session.scalar(select(func.count()).select_from(WebSession)) or 0
+        customers = SignInSession.principal_kind == "person"
+        return session.scalar(select(func.count()).where(customers)) or 0
 
 
 PAGES = [
@@ -177,7 +179,7 @@ def test_a_session_ends_with_expiry_or_erasure(client, runtime, household, state
     with runtime.sessions() as session:
         if state == "expired":
             session.execute(
-                update(WebSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+                update(SignInSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
             )
         else:
             erase_account(session, runtime.keyring, runtime.blobs, alice, actor=alice)
@@ -387,7 +389,7 @@ def test_pairing_shows_a_code_that_pairs_once(client, household) -> None:
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    [("style.css", 200), ("centre.js", 200), ("nope.css", 404), ("..%2Fweb_auth.py", 404)],
+    [("style.css", 200), ("centre.js", 200), ("nope.css", 404), ("..%2Flogin.py", 404)],
 )
 def test_static_files_are_public_and_only_those(client, name, status) -> None:
     assert client.get(f"/privacy/static/{name}").status_code == status

@@ -18,7 +18,7 @@ from confide.review.tasks import Labels, flag_distress, next_task, submit
 from confide.review.watermark import identify, watermark_key
 from confide.service import workbench
 from confide.service.app import create_app
-from confide.service.staff_auth import ACCESS
+from confide.service.principals import ACCESS
 from confide.store.tables import Escalation, ReviewTask, StaffMember
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')

@@ -51,7 +51,8 @@ def test_sessions_stay_valid_across_the_move_to_one_store(settings):
         _migrate(engine, "downgrade", "0004")
         with engine.connect() as connection:
             for table, column, principal in OLD:
-                back = connection.execute(sa.text(f"SELECT {column}, id_hash FROM {table}")).all()
+                old = sa.table(table, sa.column(column), sa.column("id_hash"))
+                back = connection.execute(sa.select(old.c[column], old.c.id_hash)).all()
                 assert list(map(tuple, back)) == [(principal, f"{table}-hash")]
     finally:
         engine.dispose()

@@ -32,8 +32,8 @@ from confide.store.tables import (
     Interaction,
     Person,
     ReviewTask,
+    SignInSession,
     SkillItem,
-    WebSession,
 )
 
 
@@ -125,7 +125,11 @@ def erase_account(
     items = len(session.scalars(select(SkillItem.id).where(SkillItem.owner_id == person_id)).all())
     session.execute(delete(SkillItem).where(SkillItem.owner_id == person_id))
     session.execute(delete(Consent).where(Consent.person_id == person_id))
-    session.execute(delete(WebSession).where(WebSession.person_id == person_id))
+    session.execute(
+        delete(SignInSession).where(
+            SignInSession.principal_kind == "person", SignInSession.principal_id == person_id
+        )
+    )
     person = session.get(Person, person_id)
     if person is not None:
         person.login = person.password_hash = person.totp_sealed = None

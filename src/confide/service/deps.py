@@ -1,0 +1,149 @@
+"""Every route dependency: the runtime and a database session, the device behind a bearer token,
+and who is signed in (a customer or a staff member, with their roles), their forms' CSRF check.
+
+Customers and staff sign in the same way; each kind comes through its own `Door`: a session
+cookie scoped to its part of the site, so neither side's cookie is ever sent to the other's
+pages. Every POST form carries its session's CSRF token. Domain refusals raised below a route
+reach HTTP through `confide.service.refusals`; this module and the routes answer the rest.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Generic, Protocol, TypeVar
+
+from fastapi import Depends, Form, Header, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from confide.ingest import authenticate_device
+from confide.service import principals
+from confide.service.principals import ACCESS, Customer, Staff
+from confide.service.runtime import Runtime
+from confide.service.sessions import find_session
+from confide.store.tables import Device, PrincipalKind, SignInSession
+
+
+def runtime(request: Request) -> Runtime:
+    value: Runtime = request.app.state.runtime
+    return value
+
+
+def db(rt: Annotated[Runtime, Depends(runtime)]) -> Iterator[Session]:
+    with rt.sessions() as session:
+        yield session
+
+
+Rt = Annotated[Runtime, Depends(runtime)]
+Db = Annotated[Session, Depends(db)]
+
+
+def device(session: Db, authorization: Annotated[str | None, Header()] = None) -> Device:
+    """The paired device its bearer token names (AccessDenied, as 401, for any other token)."""
+    return authenticate_device(session, (authorization or "").removeprefix("Bearer ").strip())
+
+
+class Principal(Protocol):
+    """Whoever a session names: all the shared sign-in needs of them."""
+
+    @property
+    def csrf_token(self) -> str:
+        """What every POST form of their session must send back."""
+        ...
+
+
+P = TypeVar("P", bound=Principal)
+
+
+@dataclass(frozen=True)
+class Door(Generic[P]):
+    """How one kind of principal signs in and is recognised on every request after."""
+
+    kind: PrincipalKind
+    """The kind their sessions carry."""
+    cookie: str
+    """The session cookie's name."""
+    scope: str
+    """The part of the site the cookie is sent to; the login and logout routes sit under it."""
+    hours: int
+    """A session ends this long after sign-in, however active."""
+    principal: Callable[[Session, Runtime, SignInSession], P | None]
+    """Who a live session names, if they may still sign in."""
+
+    @property
+    def login(self) -> str:
+        return f"{self.scope.rstrip('/')}/login"
+
+    @property
+    def logout(self) -> str:
+        return f"{self.scope.rstrip('/')}/logout"
+
+    def whoever(self, request: Request, session: Session, rt: Runtime) -> P | None:
+        """Who this door's session cookie names, if the session is live."""
+        token = request.cookies.get(self.cookie, "")
+        found = find_session(session, self.kind, token, datetime.now(UTC)) if token else None
+        return self.principal(session, rt, found) if found else None
+
+
+CUSTOMERS: Door[Customer] = Door("person", "confide_session", "/", 12, principals.customer)
+"""A shared computer forgets a customer after 12 hours."""
+STAFF: Door[Staff] = Door("staff", "confide_staff", "/review", 9, principals.staff)
+"""A shift and a little more: then sign in again."""
+
+
+def signed_in_at(door: Door[P]) -> Callable[..., P]:
+    """A dependency: whoever the door's cookie names, or a redirect to its login page."""
+
+    # Depends as defaults, not in annotations: annotations are strings here
+    # (`from __future__ import annotations`) and could not name this closure's type variable.
+    def signed_in(
+        request: Request, session: Session = Depends(db), rt: Runtime = Depends(runtime)
+    ) -> P:
+        principal = door.whoever(request, session, rt)
+        if principal is None:
+            raise HTTPException(303, "sign in first", headers={"Location": door.login})
+        request.state.principal = principal  # a refusal to someone signed in is a 403
+        return principal
+
+    return signed_in
+
+
+def same_token(sent: str, expected: str) -> bool:
+    """The one CSRF comparison: a form's token against its session's or its cookie's."""
+    return bool(expected) and secrets.compare_digest(sent.encode(), expected.encode())
+
+
+def csrf_checked(signed_in: Callable[..., P]) -> Callable[..., P]:
+    """A dependency: the signed-in principal, when the form carries their session's CSRF token."""
+
+    def checked(principal: P = Depends(signed_in), csrf: str = Form("")) -> P:
+        if not same_token(csrf, principal.csrf_token):
+            raise HTTPException(403, "this form is stale or forged: reload the page and try again")
+        return principal
+
+    return checked
+
+
+signed_in = signed_in_at(CUSTOMERS)
+signed_in_staff = signed_in_at(STAFF)
+
+
+def require(group: str, *, post: bool = False) -> Callable[..., Staff]:
+    """A dependency admitting only the roles of `group`, with the CSRF token on a POST."""
+    if group not in ACCESS:  # fail at import, not on the first request
+        raise KeyError(f"no access group {group!r}")
+
+    def allowed(staff: Staff = Depends(signed_in_staff)) -> Staff:
+        if not staff.may(group):
+            raise HTTPException(403, "your role does not allow this")
+        return staff
+
+    return csrf_checked(allowed) if post else allowed
+
+
+Viewer = Annotated[Customer, Depends(signed_in)]
+"""The signed-in customer."""
+Poster = Annotated[Customer, Depends(csrf_checked(signed_in))]
+"""The signed-in customer, posting a form of their session."""
