@@ -117,3 +117,8 @@ def test_openapi_is_published(client) -> None:
     assert {"/api/utterances", "/api/devices/pair", "/api/utterances/{interaction_id}"} <= set(
         paths
     )
+
+
+def test_a_refused_token_gets_the_bearer_challenge(client, household) -> None:
+    response = client.post("/api/utterances", content=wav(), headers=bearer("made-up-token"))
+    assert (response.status_code, response.headers["www-authenticate"]) == (401, "Bearer")

@@ -393,3 +393,24 @@ def test_pairing_shows_a_code_that_pairs_once(client, household) -> None:
 )
 def test_static_files_are_public_and_only_those(client, name, status) -> None:
     assert client.get(f"/privacy/static/{name}").status_code == status
+
+
+def test_erasing_an_account_ends_its_sessions_and_no_one_elses(runtime, household) -> None:
+    sign_in(browser(runtime), household, "alice")
+    sign_in(browser(runtime), household, "bob")
+    alice = household.people["alice"].id
+    with runtime.sessions() as session:
+        erase_account(session, runtime.keyring, runtime.blobs, alice, actor=alice)
+        session.commit()
+        left = session.scalars(select(SignInSession.principal_id)).all()
+    assert left == [household.people["bob"].id]
+
+
+def test_an_unknown_consent_purpose_is_refused(client, runtime, household) -> None:
+    csrf = sign_in(client, household)
+    response = client.post(
+        "/privacy/consents", data={"purpose": "telepathy", "granted": "true", "csrf": csrf}
+    )
+    assert response.status_code == 422
+    with runtime.sessions() as session:
+        assert "telepathy" not in consents(session, household.people["alice"].id)

@@ -4,6 +4,7 @@ streamed watermarked audio, distress routing, and the customer seeing who listen
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -19,7 +20,7 @@ from confide.review.watermark import identify, watermark_key
 from confide.service import workbench
 from confide.service.app import create_app
 from confide.service.principals import ACCESS
-from confide.store.tables import Escalation, ReviewTask, StaffMember
+from confide.store.tables import BreakGlass, Escalation, ReviewTask, StaffMember
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 NOW = None
@@ -199,3 +200,74 @@ def test_the_customer_sees_who_listened(runtime, household, team, world):
         "safety",
         "break_glass_request",
     ) in seen
+
+
+REFUSALS = [
+    ("sol", "POST", "/review/break-glass", {"task": "{task}", "reason": "too short"}, 422),
+    ("sol", "POST", "/review/break-glass", {"task": "nope", "reason": "x" * 30}, 404),
+    ("sol", "POST", "/review/escalations/{escalation}/close", {"outcome": "shrug"}, 422),
+    ("pia", "POST", "/review/break-glass/nope/decide", {"approve": "yes"}, 404),
+    ("sol", "GET", "/review/break-glass/{request}/audio", {}, 404),
+    ("sol", "GET", "/review/escalations/nope", {}, 404),
+    ("rhea", "POST", "/review/tasks/{task}/submit", {"rating": "9"}, 422),
+    ("rhea", "POST", "/review/tasks/{task}/submit", {"intent": "Nonsense"}, 422),
+    ("lena", "POST", "/review/adjudicate/{group}", {"intent": "Nonsense"}, 422),
+    ("ada", "POST", "/review/staff", {"login": "new", "password": "short", "roles": "lead"}, 422),
+    ("ada", "POST", "/review/staff", {"login": "rhea", "password": "x" * 12, "roles": "lead"}, 422),
+]
+"""What review refuses, as the workbench answers it: who asks, the request, the status."""
+
+
+@pytest.mark.parametrize(("login", "method", "template", "form", "status"), REFUSALS)
+def test_review_refusals_answer_with_their_status(
+    runtime, team, world, login, method, template, form, status
+):
+    client = client_for(runtime)
+    csrf = sign_in(client, team[login])
+    data = {key: value.format(**world) for key, value in form.items()}
+    path = template.format(**world)
+    response = client.request(
+        method, path, data={**data, "csrf": csrf} if method == "POST" else None
+    )
+    assert response.status_code == status, response.text
+
+
+def test_an_expired_approval_is_forbidden_to_the_signed_in_asker(runtime, team, world):
+    """AccessDenied to someone signed in is 403: they are known, and not allowed."""
+    officer = client_for(runtime)
+    decided = officer.post(
+        f"/review/break-glass/{world['request']}/decide",
+        data={"approve": "yes", "csrf": sign_in(officer, team["pia"])},
+    )
+    assert decided.status_code == 303
+    with runtime.sessions() as session:
+        asked = session.get(BreakGlass, world["request"])
+        asked.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        session.commit()
+    asker = client_for(runtime)
+    sign_in(asker, team["sol"])
+    response = asker.get(f"/review/break-glass/{world['request']}/audio")
+    assert response.status_code == 403
+    assert "expired" in response.json()["detail"]
+
+
+def test_staff_sign_out_and_the_form_after(runtime, team, world):
+    client = client_for(runtime)
+    csrf = sign_in(client, team["rhea"])
+    assert client.get("/review/login").headers["location"] == "/review/"  # already signed in
+    assert client.post("/review/logout").status_code == 403
+    out = client.post("/review/logout", data={"csrf": csrf})
+    assert (out.status_code, out.headers["location"]) == (303, "/review/login?signed_out=true")
+    assert client.get("/review/").status_code == 303
+    assert "You are signed out." in client.get(out.headers["location"]).text
+
+
+def test_a_staff_session_opens_no_customer_page(runtime, team, world):
+    """One table holds both kinds of session; a lookup asks for its own kind only."""
+    client = client_for(runtime)
+    sign_in(client, team["ada"])
+    staff_token = client.cookies.get("confide_staff")
+    customer = client_for(runtime)
+    customer.cookies.set("confide_session", staff_token, domain="testserver")
+    response = customer.get("/privacy/")
+    assert (response.status_code, response.headers["location"]) == (303, "/login")
