@@ -15,8 +15,11 @@ def test_every_role_needs_password_and_totp(session, keyring, role):
     made = add_staff(session, keyring, f"{role}-1", "a long enough password", {role})
     code = pyotp.TOTP(made.totp_secret).now()
     assert log_in(session, keyring, "staff", made.login, "a long enough password", code) == made.id
-    for password, given in (("a long enough password", ""), ("a long enough password", "000000"),
-                            ("wrong password here", code)):  # fmt: skip
+    for password, given in (
+        ("a long enough password", ""),
+        ("a long enough password", "000000"),
+        ("wrong password here", code),
+    ):
         with pytest.raises(AccessDenied):
             log_in(session, keyring, "staff", made.login, password, given)
 
@@ -36,7 +39,9 @@ def test_bad_accounts_are_refused(session, keyring, login, password, roles, erro
 
 
 def test_pseudonyms_are_unique_and_name_no_one(session, keyring):
-    made = [add_staff(session, keyring, f"rev{i}", "a long enough password", {"reviewer"})
-            for i in range(20)]  # fmt: skip
+    made = [
+        add_staff(session, keyring, f"rev{i}", "a long enough password", {"reviewer"})
+        for i in range(20)
+    ]
     assert len({m.pseudonym for m in made}) == 20
     assert all(m.pseudonym.startswith("Reviewer ") and m.login not in m.pseudonym for m in made)

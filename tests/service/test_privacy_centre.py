@@ -46,9 +46,13 @@ def sign_in(client: TestClient, household: DemoHousehold, who: str = "alice") ->
     form = client.get("/login")
     response = client.post(
         "/login",
-        data={"login": who, "password": household.passwords[who], "code": code(household, who),
-              "csrf": CSRF.findall(form.text)[0]},
-    )  # fmt: skip
+        data={
+            "login": who,
+            "password": household.passwords[who],
+            "code": code(household, who),
+            "csrf": CSRF.findall(form.text)[0],
+        },
+    )
     assert response.status_code == 303, response.text
     return CSRF.findall(client.get("/privacy/").text)[0]
 
@@ -117,9 +121,13 @@ def test_sign_in_and_out(client, runtime, household) -> None:
     form = client.get("/login")
     response = client.post(
         "/login",
-        data={"login": "alice", "password": household.passwords["alice"],
-              "code": code(household, "alice"), "csrf": CSRF.findall(form.text)[0]},
-    )  # fmt: skip
+        data={
+            "login": "alice",
+            "password": household.passwords["alice"],
+            "code": code(household, "alice"),
+            "csrf": CSRF.findall(form.text)[0],
+        },
+    )
     assert (response.status_code, response.headers["location"]) == (303, "/privacy/")
     cookie = next(
         c for c in response.headers.get_list("set-cookie") if c.startswith("confide_session=")
@@ -153,9 +161,13 @@ def test_wrong_credentials_get_401_and_no_session(
     totp = code(household, "alice") if right_code else "000000"
     response = client.post(
         "/login",
-        data={"login": login, "password": password, "code": totp,
-              "csrf": CSRF.findall(form.text)[0]},
-    )  # fmt: skip
+        data={
+            "login": login,
+            "password": password,
+            "code": totp,
+            "csrf": CSRF.findall(form.text)[0],
+        },
+    )
     assert response.status_code == 401
     assert "not right" in response.text
     assert "confide_session" not in response.headers.get("set-cookie", "")
@@ -165,9 +177,13 @@ def test_wrong_credentials_get_401_and_no_session(
 def test_the_login_form_needs_its_own_token(client, runtime, household) -> None:
     response = client.post(
         "/login",
-        data={"login": "alice", "password": household.passwords["alice"],
-              "code": code(household, "alice"), "csrf": "forged"},
-    )  # fmt: skip
+        data={
+            "login": "alice",
+            "password": household.passwords["alice"],
+            "code": code(household, "alice"),
+            "csrf": "forged",
+        },
+    )
     assert response.status_code == 403
     assert web_sessions(runtime) == 0
 
@@ -368,9 +384,12 @@ def test_export_holds_own_data_and_nothing_of_others(client, runtime, household)
     assert response.headers["content-disposition"].startswith("attachment;")
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert set(archive.namelist()) == {
-        "interactions.json", "consents.json", "access_log.json", "receipts.json",
+        "interactions.json",
+        "consents.json",
+        "access_log.json",
+        "receipts.json",
         *(f"audio/{i}.wav" for i in own),
-    }  # fmt: skip
+    }
     everything = b"".join(archive.read(name) for name in archive.namelist())
     assert bobs.encode() not in everything
     assert household.people["bob"].id.encode() not in everything

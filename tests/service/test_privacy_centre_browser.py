@@ -60,9 +60,15 @@ class Script:
 
 def understand(text: str) -> dict[str, Any]:
     intent, slots = SAYINGS[text]
-    return {"text": text, "intent": intent, "confidence": 0.95,
-            "slots": [{"name": name, "value": value, "normalized": "PT10M" if name == "duration"
-                       else None} for name, value in slots]}  # fmt: skip
+    return {
+        "text": text,
+        "intent": intent,
+        "confidence": 0.95,
+        "slots": [
+            {"name": name, "value": value, "normalized": "PT10M" if name == "duration" else None}
+            for name, value in slots
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -93,10 +99,17 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
     password = "correct horse battery"
     with runtime.sessions() as session:
         home = create_household(session, runtime.keyring, "The Rivera household")
-        alice = add_person(session, runtime.keyring, home, "Alice Rivera", login="alice",
-                           password=password)  # fmt: skip
-        bob = add_person(session, runtime.keyring, home, "Bob Rivera", login="bob",
-                         password="staple paper clip tree")  # fmt: skip
+        alice = add_person(
+            session, runtime.keyring, home, "Alice Rivera", login="alice", password=password
+        )
+        bob = add_person(
+            session,
+            runtime.keyring,
+            home,
+            "Bob Rivera",
+            login="bob",
+            password="staple paper clip tree",
+        )
         devices = {}
         for person, name in ((alice, "Kitchen speaker"), (bob, "Bob's speaker")):
             _, code = start_pairing(session, home, person.id, name)
@@ -106,9 +119,15 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
         for person, count in ((alice, 5), (bob, 1)):
             for _ in range(count):
                 made.append(
-                    ingest(session, runtime.keyring, runtime.blobs, devices[person.id],
-                           uuid.uuid4().hex, wav(1.2)).id
-                )  # fmt: skip
+                    ingest(
+                        session,
+                        runtime.keyring,
+                        runtime.blobs,
+                        devices[person.id],
+                        uuid.uuid4().hex,
+                        wav(1.2),
+                    ).id
+                )
         session.commit()
     for interaction_id in made:
         runtime.pipeline.process(interaction_id)

@@ -35,9 +35,13 @@ def sign_in(client: TestClient, member) -> str:
     form = client.get("/review/login")
     response = client.post(
         "/review/login",
-        data={"login": member.login, "password": member.password,
-              "code": pyotp.TOTP(member.totp_secret).now(), "csrf": CSRF.findall(form.text)[0]},
-    )  # fmt: skip
+        data={
+            "login": member.login,
+            "password": member.password,
+            "code": pyotp.TOTP(member.totp_secret).now(),
+            "csrf": CSRF.findall(form.text)[0],
+        },
+    )
     assert response.status_code == 303, response.text
     return CSRF.findall(client.get("/review/").text)[0]
 
@@ -99,8 +103,9 @@ def test_every_workbench_route_is_in_the_matrix():
     def shape(path: str) -> str:
         return re.sub(r"\{[^}]+\}", "{}", path)
 
-    served = {(method, shape(route.path)) for route in workbench.router.routes
-              for method in route.methods}  # fmt: skip
+    served = {
+        (method, shape(route.path)) for route in workbench.router.routes for method in route.methods
+    }
     assert served == {(method, shape(path)) for method, path, _ in ROUTES}
 
 
@@ -113,8 +118,14 @@ def test_authorisation_matrix(runtime, team, world, login):
     roles = runtime_roles(runtime, team[login].id) if login else frozenset()
     for method, template, group in ROUTES:
         path = template.format(**world)
-        data = {"csrf": csrf, "outcome": "no_risk", "transcript": "x", "approve": "no",
-                "task": world["task"], "reason": "x" * 30}  # fmt: skip
+        data = {
+            "csrf": csrf,
+            "outcome": "no_risk",
+            "transcript": "x",
+            "approve": "no",
+            "task": world["task"],
+            "reason": "x" * 30,
+        }
         response = client.request(method, path, data=data if method == "POST" else None)
         if login is None:
             assert response.status_code == 303 and "/review/login" in response.headers["location"]
@@ -142,8 +153,12 @@ def test_a_reviewer_reaches_only_their_task_and_no_ids(runtime, household, team,
         assert client.get(f"/review/tasks/{other}/audio").status_code == 404
     pages = [client.get("/review/"), client.get(f"/review/tasks/{world['task']}")]
     audio = client.get(f"/review/tasks/{world['task']}/audio")
-    ids = [household.id, *interactions, *(p.id for p in household.people.values()),
-           *(d.id for d in household.devices.values())]  # fmt: skip
+    ids = [
+        household.id,
+        *interactions,
+        *(p.id for p in household.people.values()),
+        *(d.id for d in household.devices.values()),
+    ]
     names = re.compile(r"rivera", re.IGNORECASE)  # first names are in the catalog (Bob Marley)
     for response in [*pages, audio]:
         seen = response.text if response.headers["content-type"].startswith("text") else ""

@@ -76,13 +76,16 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     password = "correct horse battery"
     with runtime.sessions() as session:
         home = create_household(session, runtime.keyring, "The Rivera household")
-        alice = add_person(session, runtime.keyring, home, "Alice Rivera", login="alice",
-                           password=password)  # fmt: skip
+        alice = add_person(
+            session, runtime.keyring, home, "Alice Rivera", login="alice", password=password
+        )
         set_consent(session, alice.id, "human_review", True, actor=alice.id)
         _, code = start_pairing(session, home, alice.id, "Kitchen speaker")
         device = session.get(Device, complete_pairing(session, code)[0])
-        made = [ingest(session, runtime.keyring, runtime.blobs, device, uuid.uuid4().hex,
-                       wav(1.5)).id for _ in range(4)]  # fmt: skip
+        made = [
+            ingest(session, runtime.keyring, runtime.blobs, device, uuid.uuid4().hex, wav(1.5)).id
+            for _ in range(4)
+        ]
         session.commit()
         team = make_team(session, runtime.keyring)
     for interaction_id in made:
@@ -112,8 +115,9 @@ def take_task(page: Any) -> Any:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Clip from Speaker")
     player = page.locator("audio#clip")
     player.evaluate("audio => audio.play()")
-    page.wait_for_function("audio => audio.readyState >= 1 && audio.duration > 0",
-                           arg=player.element_handle())  # fmt: skip
+    page.wait_for_function(
+        "audio => audio.readyState >= 1 && audio.duration > 0", arg=player.element_handle()
+    )
     return player
 
 

@@ -94,9 +94,15 @@ def audio(interaction_id: str, viewer: Viewer, session: Db, rt: Rt) -> Response:
     wav = own_audio(session, rt.keyring, rt.blobs, row)
     append(
         session,
-        Access(viewer.person_id, "owner", "listen", f"interaction:{row.id}",
-               "you played your own recording", viewer.person_id),
-    )  # fmt: skip
+        Access(
+            viewer.person_id,
+            "owner",
+            "listen",
+            f"interaction:{row.id}",
+            "you played your own recording",
+            viewer.person_id,
+        ),
+    )
     session.commit()
     return Response(wav, media_type="audio/wav", headers={"Cache-Control": "no-store"})
 
@@ -113,9 +119,15 @@ def not_for_me(interaction_id: str, viewer: Poster, session: Db, rt: Rt) -> Resp
     row = _own(session, viewer, interaction_id)
     append(
         session,
-        Access(viewer.person_id, "owner", "false_wake", f"interaction:{row.id}",
-               "you said the device woke when no one spoke to it", viewer.person_id),
-    )  # fmt: skip
+        Access(
+            viewer.person_id,
+            "owner",
+            "false_wake",
+            f"interaction:{row.id}",
+            "you said the device woke when no one spoke to it",
+            viewer.person_id,
+        ),
+    )
     return _deleted(session, rt, viewer, [row.id], "false wake")
 
 
@@ -241,9 +253,15 @@ def export_download(viewer: Viewer, session: Db, rt: Rt) -> Response:
     data = export_zip(session, rt.keyring, rt.blobs, viewer.person_id)
     append(
         session,
-        Access(viewer.person_id, "owner", "export", "export", "you downloaded your data",
-               viewer.person_id),
-    )  # fmt: skip
+        Access(
+            viewer.person_id,
+            "owner",
+            "export",
+            "export",
+            "you downloaded your data",
+            viewer.person_id,
+        ),
+    )
     session.commit()
     name = f"confide-export-{datetime.now(UTC):%Y-%m-%d}.zip"
     return Response(
@@ -321,9 +339,13 @@ def _history(
         session, rt.keyring, viewer.person_id, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE
     )
     context = _context(
-        viewer, "history", items=items[:PAGE_SIZE], page=page, more=len(items) > PAGE_SIZE,
+        viewer,
+        "history",
+        items=items[:PAGE_SIZE],
+        page=page,
+        more=len(items) > PAGE_SIZE,
         error=error,
-    )  # fmt: skip
+    )
     return render(request, "history.html", context, status)
 
 
@@ -338,9 +360,14 @@ def _retention(
 ) -> Response:
     current = session.get_one(Person, viewer.person_id).retention_days
     context = _context(
-        viewer, "retention", current=current, presets=PRESETS, described=describe(current),
-        saved=saved, error=error,
-    )  # fmt: skip
+        viewer,
+        "retention",
+        current=current,
+        presets=PRESETS,
+        described=describe(current),
+        saved=saved,
+        error=error,
+    )
     return render(request, "retention.html", context, status)
 
 

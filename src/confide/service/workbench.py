@@ -120,13 +120,7 @@ def task_page(
     task = _held(session, staff, task_id)
     if task.content_warning and not warned:
         return render(request, "review/warning.html", _context(staff, "review", task=task))
-    shown = material(session, rt.keyring, staff.member, task)
-    session.commit()
-    context = _context(
-        staff, "review", task=task, shown=shown, intents=INTENTS, flags=FLAGS,
-        kinds=_catalog_kinds(rt),
-    )  # fmt: skip
-    return render(request, "review/task.html", context)
+    return _task_page(request, session, rt, staff, task)
 
 
 @router.get("/tasks/{task_id}/audio")
@@ -144,11 +138,7 @@ async def submit_labels(
     try:
         submit(session, rt.keyring, staff.member, task, _labels(form), _now())
     except InvalidInput as exc:
-        shown = material(session, rt.keyring, staff.member, task)
-        session.commit()
-        context = _context(staff, "review", task=task, shown=shown, intents=INTENTS, flags=FLAGS,
-                           kinds=_catalog_kinds(rt), error=str(exc))  # fmt: skip
-        return render(request, "review/task.html", context, 422)
+        return _task_page(request, session, rt, staff, task, error=str(exc), status=422)
     session.commit()
     return RedirectResponse("/review/?notice=Saved. Thank you.", 303)
 
@@ -180,8 +170,14 @@ def quality_page(request: Request, staff: Lead, session: Db, rt: Rt) -> Response
     reviewers, batches = quality.agreement(session, rt.keyring)
     open_pairs = quality.disagreements(session, rt.keyring)
     names = _pseudonyms(session)
-    context = _context(staff, "quality", reviewers=reviewers, batches=batches,
-                       disagreements=open_pairs, names=names)  # fmt: skip
+    context = _context(
+        staff,
+        "quality",
+        reviewers=reviewers,
+        batches=batches,
+        disagreements=open_pairs,
+        names=names,
+    )
     return render(request, "review/quality.html", context)
 
 
@@ -190,8 +186,16 @@ def adjudicate_page(request: Request, group_id: str, staff: Lead, session: Db, r
     task, labels = _group(session, rt, group_id)
     shown = material(session, rt.keyring, staff.member, task, role="lead")
     session.commit()
-    context = _context(staff, "quality", task=task, shown=shown, labels=labels, intents=INTENTS,
-                       group_id=group_id, names=_pseudonyms(session))  # fmt: skip
+    context = _context(
+        staff,
+        "quality",
+        task=task,
+        shown=shown,
+        labels=labels,
+        intents=INTENTS,
+        group_id=group_id,
+        names=_pseudonyms(session),
+    )
     return render(request, "review/adjudicate.html", context)
 
 
@@ -230,8 +234,9 @@ def escalation_page(
     escalation, task = _escalation(session, escalation_id)
     shown = material(session, rt.keyring, staff.member, task, role="safety")
     session.commit()
-    context = _context(staff, "safety", escalation=escalation, task=task, shown=shown,
-                       outcomes=SAFETY_OUTCOMES)  # fmt: skip
+    context = _context(
+        staff, "safety", escalation=escalation, task=task, shown=shown, outcomes=SAFETY_OUTCOMES
+    )
     return render(request, "review/escalation.html", context)
 
 
@@ -262,8 +267,15 @@ def break_glass_page(
         .order_by(BreakGlass.requested_at.desc())
     ).all()
     waiting = breakglass.pending(session) if staff.may("break_glass_decide") else []
-    context = _context(staff, "break_glass", mine=mine, waiting=waiting, now=_now(),
-                       names=_pseudonyms(session), notice=notice)  # fmt: skip
+    context = _context(
+        staff,
+        "break_glass",
+        mine=mine,
+        waiting=waiting,
+        now=_now(),
+        names=_pseudonyms(session),
+        notice=notice,
+    )
     return render(request, "review/break_glass.html", context)
 
 
@@ -296,29 +308,54 @@ def break_glass_audio(request_id: str, staff: Asker, session: Db, rt: Rt) -> Res
 
 @router.get("/staff")
 def staff_page(request: Request, staff: Admin, session: Db) -> Response:
-    members = session.scalars(select(StaffMember).order_by(StaffMember.pseudonym)).all()
-    return render(
-        request, "review/staff.html", _context(staff, "staff", members=members, roles=ROLES)
-    )
+    return _staff_page(request, session, staff)
 
 
 @router.post("/staff")
 async def add_member(request: Request, staff: AdminPost, session: Db, rt: Rt) -> Response:
     form = await request.form()
+    login, password = str(form.get("login", "")).strip(), str(form.get("password", ""))
     roles = {str(role) for role in form.getlist("roles")}
     try:
-        created = add_staff(
-            session, rt.keyring, str(form.get("login", "")).strip(), str(form.get("password", "")),
-            roles,
-        )  # fmt: skip
-    except (InvalidInput, Conflict) as exc:
-        members = session.scalars(select(StaffMember).order_by(StaffMember.pseudonym)).all()
-        context = _context(staff, "staff", members=members, roles=ROLES, error=str(exc))
-        return render(request, "review/staff.html", context, 422)
+        created = add_staff(session, rt.keyring, login, password, roles)
+    except (InvalidInput, Conflict) as exc:  # the form again, with what to change
+        return _staff_page(request, session, staff, 422, error=str(exc))
     session.commit()
+    return _staff_page(request, session, staff, created=created)
+
+
+def _staff_page(
+    request: Request, session: Session, staff: Staff, status: int = 200, **values: Any
+) -> Response:
     members = session.scalars(select(StaffMember).order_by(StaffMember.pseudonym)).all()
-    context = _context(staff, "staff", members=members, roles=ROLES, created=created)
-    return render(request, "review/staff.html", context)
+    context = _context(staff, "staff", members=members, roles=ROLES, **values)
+    return render(request, "review/staff.html", context, status)
+
+
+def _task_page(
+    request: Request,
+    session: Session,
+    rt: Runtime,
+    staff: Staff,
+    task: ReviewTask,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    """The task and its labelling form; opening its material is audited, so it is committed."""
+    shown = material(session, rt.keyring, staff.member, task)
+    session.commit()
+    context = _context(
+        staff,
+        "review",
+        task=task,
+        shown=shown,
+        intents=INTENTS,
+        flags=FLAGS,
+        kinds=_catalog_kinds(rt),
+        error=error,
+    )
+    return render(request, "review/task.html", context, status)
 
 
 def _held(session: Session, staff: Staff, task_id: str) -> ReviewTask:
@@ -361,11 +398,14 @@ def _labels(form: Any) -> Labels:
     values = form.getlist("slot_value")
     links = form.getlist("slot_link")
     slots = [
-        {"name": str(name).strip(), "value": str(value).strip(),
-         **({"link": str(link).strip()} if str(link).strip() else {})}
+        {
+            "name": str(name).strip(),
+            "value": str(value).strip(),
+            **({"link": str(link).strip()} if str(link).strip() else {}),
+        }
         for name, value, link in zip(names, values, links, strict=False)
         if str(name).strip() and str(value).strip()
-    ]  # fmt: skip
+    ]
     intent = str(form.get("intent") or "").strip()
     if intent and intent not in INTENTS:
         raise InvalidInput(f"unknown intent {intent!r}")
