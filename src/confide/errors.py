@@ -22,6 +22,7 @@ ConfideError
 │   └── LoginTaken           the login already belongs to another account
 ├── AccessDenied             a wrong password or TOTP code, an unknown, expired or revoked token
 ├── NotFound                 no such record, or none the caller may see (the two look the same)
+│   └── BlobMissing          a key the blob store does not hold; also a KeyError
 ├── KeyDestroyed             data sealed under a person's key after that key was shredded
 ├── TamperedData             a sealed record that fails authentication
 └── AuditChainBroken         the audit log's hash chain does not verify (names the first bad link)
@@ -117,6 +118,11 @@ class AccessDenied(ConfideError):
 
 class NotFound(ConfideError):
     """The record does not exist for this caller."""
+
+
+class BlobMissing(NotFound, KeyError):
+    """The blob store holds nothing under this key: deleted, or never written. A KeyError too,
+    as a mapping's caller expects."""
 
 
 class KeyDestroyed(ConfideError):

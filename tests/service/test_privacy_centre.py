@@ -280,6 +280,21 @@ def test_own_audio_is_streamed_and_the_listening_audited(client, runtime, househ
     assert "you played your own recording" in client.get("/privacy/access").text
 
 
+@pytest.mark.parametrize("lost", ["row", "blob"])
+def test_audio_that_is_not_kept_is_not_found(client, runtime, household, lost) -> None:
+    """No recording to play is a 404 whether the row forgot it or the store lost the blob."""
+    own = said(runtime, household, "alice")
+    with runtime.sessions() as session:
+        row = session.get_one(Interaction, own)
+        if lost == "row":
+            row.audio_key = None
+            session.commit()
+        else:
+            runtime.blobs.delete(row.audio_key)
+    sign_in(client, household)
+    assert client.get(f"/privacy/interactions/{own}/audio").status_code == 404
+
+
 @pytest.mark.parametrize(
     ("path", "form", "kept", "scope"),
     [

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from confide.errors import NotFound
 from confide.privacy.audit import events
 from confide.privacy.consent import PURPOSES, consents
 from confide.privacy.contexts import (
@@ -96,7 +97,7 @@ def own_interactions(
 def own_audio(session: Session, keyring: KeyRing, blobs: BlobStore, row: Interaction) -> bytes:
     """The recording as WAV; the caller has checked that the asker owns `row`."""
     if row.audio_key is None:
-        raise KeyError(f"the audio of {row.id} is not kept")
+        raise NotFound(f"the audio of {row.id} is not kept")
     sealed = blobs.get(row.audio_key)
     return keyring.open(session, row.owner_id, sealed, audio_context(row.id))
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from confide.errors import EngineUnavailable, Malformed
+from confide.errors import BlobMissing, EngineUnavailable, Malformed
 from confide.settings import Settings
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,255}$")
@@ -57,7 +57,7 @@ class LocalBlobStore:
         try:
             return (self.root / check_key(key)).read_bytes()
         except FileNotFoundError:
-            raise KeyError(key) from None
+            raise BlobMissing(key) from None
 
     def delete(self, key: str) -> None:
         (self.root / check_key(key)).unlink(missing_ok=True)
@@ -108,7 +108,7 @@ class S3BlobStore:
                 Bucket=self._bucket, Key=self._prefix + check_key(key)
             )
         except self._client.exceptions.NoSuchKey:
-            raise KeyError(key) from None
+            raise BlobMissing(key) from None
         body: bytes = response["Body"].read()
         return body
 
