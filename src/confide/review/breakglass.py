@@ -19,6 +19,7 @@ from confide.privacy.audit import Access, append
 from confide.privacy.contexts import audio_context
 from confide.privacy.keys import KeyRing
 from confide.review.staff import roles_of
+from confide.review.watermark import mark_for
 from confide.store.blobs import BlobStore
 from confide.store.database import as_utc
 from confide.store.tables import BreakGlass, Interaction, ReviewTask, StaffMember
@@ -112,7 +113,8 @@ def original_audio(
     request_id: str,
     now: datetime,
 ) -> bytes:
-    """The original recording, for the asker of a live approval only; an audited listen."""
+    """The original recording, for the asker of a live approval only, marked for them; an audited
+    listen."""
     row = session.get(BreakGlass, request_id)
     expires = row.expires_at if row else None
     if row is None or row.requested_by != member.id or row.status != "approved" or expires is None:
@@ -141,7 +143,7 @@ def original_audio(
         ),
     )
     session.flush()
-    return wav
+    return mark_for(wav, keyring.watermark_secret(), member.id)
 
 
 def _role(member: StaffMember) -> str:

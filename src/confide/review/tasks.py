@@ -27,6 +27,7 @@ from confide.privacy.contexts import (
     task_material_context,
 )
 from confide.privacy.keys import KeyRing
+from confide.review.watermark import mark_for
 from confide.store.database import as_utc
 from confide.store.tables import (
     Annotation,
@@ -190,7 +191,8 @@ def protected_audio(
     task: ReviewTask,
     role: str = "reviewer",
 ) -> bytes:
-    """The bleeped, anonymised clip as WAV bytes, before watermarking; an audited access."""
+    """The bleeped, anonymised clip as WAV bytes, marked for this staff member; an audited
+    access."""
     if task.audio_sealed is None:
         raise NotFound("no such task")
     wav = keyring.open(session, task.owner_id, task.audio_sealed, task_audio_context(task.id))
@@ -205,7 +207,7 @@ def protected_audio(
             task.owner_id,
         ),
     )
-    return wav
+    return mark_for(wav, keyring.watermark_secret(), member.id)
 
 
 def submit(

@@ -40,7 +40,6 @@ from confide.review.tasks import (
     submit,
     take_break,
 )
-from confide.review.watermark import mark_for
 from confide.service.deps import STAFF, Db, Rt, require
 from confide.service.login import login_routes
 from confide.service.pages import render
@@ -126,7 +125,7 @@ def task_page(
 @router.get("/tasks/{task_id}/audio")
 def task_audio(task_id: str, staff: Reviewer, session: Db, rt: Rt) -> Response:
     task = _held(session, staff, task_id)
-    return _stream(session, rt, staff, protected_audio(session, rt.keyring, staff.member, task))
+    return _stream(session, protected_audio(session, rt.keyring, staff.member, task))
 
 
 @router.post("/tasks/{task_id}/submit")
@@ -203,7 +202,7 @@ def adjudicate_page(request: Request, group_id: str, staff: Lead, session: Db, r
 def adjudicate_audio(group_id: str, staff: Lead, session: Db, rt: Rt) -> Response:
     task, _ = _group(session, rt, group_id)
     wav = protected_audio(session, rt.keyring, staff.member, task, role="lead")
-    return _stream(session, rt, staff, wav)
+    return _stream(session, wav)
 
 
 @router.post("/adjudicate/{group_id}")
@@ -244,7 +243,7 @@ def escalation_page(
 def escalation_audio(escalation_id: str, staff: Safety, session: Db, rt: Rt) -> Response:
     _, task = _escalation(session, escalation_id)
     wav = protected_audio(session, rt.keyring, staff.member, task, role="safety")
-    return _stream(session, rt, staff, wav)
+    return _stream(session, wav)
 
 
 @router.post("/escalations/{escalation_id}/close")
@@ -303,7 +302,7 @@ def decide_break_glass(
 @router.get("/break-glass/{request_id}/audio")
 def break_glass_audio(request_id: str, staff: Asker, session: Db, rt: Rt) -> Response:
     wav = breakglass.original_audio(session, rt.keyring, rt.blobs, staff.member, request_id, _now())
-    return _stream(session, rt, staff, wav)
+    return _stream(session, wav)
 
 
 @router.get("/staff")
@@ -418,12 +417,11 @@ def _labels(form: Any) -> Labels:
     )
 
 
-def _stream(session: Session, rt: Runtime, staff: Staff, wav: bytes) -> Response:
-    """The clip for the player only, as review marks it for this staff member; the listening,
-    audited when review handed the clip out, is committed first."""
+def _stream(session: Session, marked_wav: bytes) -> Response:
+    """The clip review marked for this staff member, for the player only; the listening, audited
+    when review handed the clip out, is committed first."""
     session.commit()
-    marked = mark_for(wav, rt.keyring.watermark_secret(), staff.member.id)
-    return Response(marked, media_type="audio/wav", headers=AUDIO_HEADERS)
+    return Response(marked_wav, media_type="audio/wav", headers=AUDIO_HEADERS)
 
 
 def _pseudonyms(session: Session) -> dict[str, str]:
