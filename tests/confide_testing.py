@@ -58,9 +58,20 @@ class ScriptedRecognizer:
 
 
 def understand_timer(text: str) -> dict:
-    return {"text": text, "intent": "SetTimer", "confidence": 0.97,
-            "slots": [{"name": "duration", "value": "ten minutes", "start": 16, "end": 27,
-                       "normalized": "PT10M"}]}  # fmt: skip
+    return {
+        "text": text,
+        "intent": "SetTimer",
+        "confidence": 0.97,
+        "slots": [
+            {
+                "name": "duration",
+                "value": "ten minutes",
+                "start": 16,
+                "end": 27,
+                "normalized": "PT10M",
+            }
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -111,9 +122,17 @@ def fake_protector(audio, transcript, understood, answer, seed):
 
 
 def answered_interaction(
-    session, keyring, blobs, person_id: str, device_id: str, text: str = SAID, *,
-    confidence: float = 0.9, false_wake: bool = False, when=None,
-) -> str:  # fmt: skip
+    session,
+    keyring,
+    blobs,
+    person_id: str,
+    device_id: str,
+    text: str = SAID,
+    *,
+    confidence: float = 0.9,
+    false_wake: bool = False,
+    when=None,
+) -> str:
     """An interaction as the pipeline leaves it: audio, transcript, understanding, answer sealed."""
     import json
     import uuid
@@ -131,25 +150,44 @@ def answered_interaction(
     keyring.ensure_key(session, person_id)
     key = f"audio/{iid}"
     blobs.put(key, keyring.seal(session, person_id, wav(1.5), audio_context(iid)))
-    words = [{"word": w, "start": i * 0.1, "end": i * 0.1 + 0.08, "confidence": confidence}
-             for i, w in enumerate(text.split())]  # fmt: skip
+    words = [
+        {"word": w, "start": i * 0.1, "end": i * 0.1 + 0.08, "confidence": confidence}
+        for i, w in enumerate(text.split())
+    ]
 
     def seal(value, context):
         return keyring.seal(session, person_id, json.dumps(value).encode(), context)
 
     session.add(
         Interaction(
-            id=iid, owner_id=person_id, device_id=device_id, client_id=iid,
-            created_at=when or datetime.now(UTC), status="answered", attempts=1, audio_key=key,
-            audio_seconds=1.5, wake_word="okay_nabu",
-            transcript_sealed=seal({"text": text, "words": words, "engine": "scripted"},
-                                   transcript_context(iid)),
+            id=iid,
+            owner_id=person_id,
+            device_id=device_id,
+            client_id=iid,
+            created_at=when or datetime.now(UTC),
+            status="answered",
+            attempts=1,
+            audio_key=key,
+            audio_seconds=1.5,
+            wake_word="okay_nabu",
+            transcript_sealed=seal(
+                {"text": text, "words": words, "engine": "scripted"}, transcript_context(iid)
+            ),
             understanding_sealed=seal(understand_timer(text), understanding_context(iid)),
-            answer_sealed=seal({"text": "Timer set for ten minutes.", "skill": "timer",
-                                "action": None, "offline": False}, answer_context(iid)),
-            asr_confidence=confidence, nlu_confidence=confidence, false_wake=false_wake,
+            answer_sealed=seal(
+                {
+                    "text": "Timer set for ten minutes.",
+                    "skill": "timer",
+                    "action": None,
+                    "offline": False,
+                },
+                answer_context(iid),
+            ),
+            asr_confidence=confidence,
+            nlu_confidence=confidence,
+            false_wake=false_wake,
         )
-    )  # fmt: skip
+    )
     session.flush()
     return iid
 
@@ -181,10 +219,14 @@ def running_server(app) -> Iterator[str]:
 CHROMIUM = Path("/usr/bin/chromium")
 """Debian's chromium, which `make test` installs; browser tests skip without it."""
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
     "--autoplay-policy=no-user-gesture-required",
-]  # fmt: skip
+]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 
 
