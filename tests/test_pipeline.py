@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from confide.ingest import ingest
 from confide.pipeline import MAX_ATTEMPTS, Engines, Pipeline, read_answer
@@ -16,7 +16,7 @@ from confide.recognize.base import Transcript, Word
 from confide.review.tasks import Labels, next_task, submit
 from confide.sample import SamplingPolicy
 from confide.store.database import sessions
-from confide.store.tables import Interaction, ReviewTask, SkillItem, StaffMember
+from confide.store.tables import Base, Interaction, ReviewTask, SkillItem, StaffMember
 from confide_testing import (
     SAID,
     DemoHousehold,
@@ -129,7 +129,7 @@ def test_no_plaintext_in_the_database_or_blobs(
     with engine.connect() as connection:
         for table in ("interactions", "skill_items", "people", "households", "audit_events",
                       "review_tasks", "annotations", "staff"):  # fmt: skip
-            rows = connection.execute(text(f"SELECT * FROM {table}")).all()
+            rows = connection.execute(select(Base.metadata.tables[table])).all()
             haystacks.append(json.dumps([[str(v) for v in row] for row in rows]).encode())
             haystacks.extend(v for row in rows for v in row if isinstance(v, bytes))
     assert len(haystacks) > 10
