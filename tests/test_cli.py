@@ -14,20 +14,23 @@ from confide.demo.recordings import SPOKEN_WAKE_WORDS, HomeRecording, Line, Spea
 
 runner = CliRunner()
 
+# hey_jarvis: microWakeWord's surest word in both voices (benchmarks/results/wakeword.md), so the
+# commands' JSON and endpoints are tested rather than whether one borderline clip fires.
 KITCHEN = (
     Line("Did you remember to buy milk on the way home?", "heart"),
     Line(
-        f"{SPOKEN_WAKE_WORDS['okay_nabu']} set a timer for ten minutes.",
+        f"{SPOKEN_WAKE_WORDS['hey_jarvis']} set a timer for ten minutes.",
         "joe",
-        wake_word="okay_nabu",
+        wake_word="hey_jarvis",
         command="set a timer for ten minutes",
         pause=2.5,
     ),
     Line("The pasta should be ready by then, I think.", "heart"),
 )
+# Talk with no look-alike of a wake word in it: how often look-alikes fire is the benchmark's.
 NO_WAKE = (
     Line("We should leave early if it rains tomorrow.", "joe"),
-    Line("The election is on Thursday, so let's vote in the morning.", "heart"),
+    Line("The market is on Thursday, so let's go in the morning.", "heart"),
 )
 
 
@@ -46,19 +49,19 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
 
 def test_listen_hears_the_wake_word_and_only_the_command(tmp_path: Path, speech: Speaker) -> None:
     path, home = recording(tmp_path, KITCHEN, speech)
-    result = invoke("listen", str(path), "--transcribe", "--json")
+    result = invoke("listen", str(path), "--wake-word", "hey_jarvis", "--transcribe", "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report) == {"detections", "utterances", "audio_seconds", "processing_seconds"}
     wake_line = home.lines[1]
     [detection] = report["detections"]
-    assert detection["wake_word"] == "okay_nabu"
+    assert detection["wake_word"] == "hey_jarvis"
     assert wake_line.start < detection["time"] < wake_line.end
     [utterance] = report["utterances"]
     assert wake_line.start < utterance["start"] < utterance["end"] <= home.lines[2].start + 0.5
     text = utterance["text"].lower()
     assert "timer" in text and "minutes" in text
-    assert not {"milk", "pasta", "nabu", "okay"} & set(text.replace(",", " ").split())
+    assert not {"milk", "pasta", "hey", "jarvis"} & set(text.replace(",", " ").split())
     assert report["audio_seconds"] == pytest.approx(home.audio.seconds, abs=0.01)
 
 
@@ -202,7 +205,8 @@ def test_device_uploads_to_a_server(tmp_path: Path, speech: Speaker, settings) -
         session.commit()
     path, _ = recording(tmp_path, KITCHEN, speech)
     with background_server(runtime) as url, in_process_worker(runtime):
-        result = invoke("device", "--server", url, "--token", token, "--wav", str(path), "--fast")
+        device = ["device", "--server", url, "--token", token, "--wake-word", "hey_jarvis"]
+        result = invoke(*device, "--wav", str(path), "--fast")
     runtime.close()
     assert result.exit_code == 0, result.stderr
     assert "answer: Timer set for ten minutes." in result.stdout

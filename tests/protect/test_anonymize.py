@@ -28,8 +28,14 @@ COMMANDS = [
     "add eggs and bread to my grocery list",
     "turn the volume down please",
     "remind me to call my mother at five",
+    "set an alarm for seven tomorrow morning",
+    "play some music by the beatles",
+    "what time is it in tokyo",
+    "turn off the lights in the kitchen",
 ]
-NUMBER_WORDS = {"5": "five", "10": "ten"}
+"""Eight commands, about fifty words a voice: one misheard word moves the error rate by two
+points, so the bound below measures the anonymiser rather than one borderline word."""
+NUMBER_WORDS = {"5": "five", "7": "seven", "10": "ten"}
 
 CEILING = 0.99
 """Where anonymisation's limiter puts the peak of an output that would clip at the input's level."""
@@ -59,10 +65,15 @@ def errors(reference: str, hypothesis: str) -> int:
     return row[-1]
 
 
-def median_f0(audio: Audio) -> float:
+def f0_track(audio: Audio) -> np.ndarray:
+    """Pitch every 5 ms, Hz; 0 where unvoiced."""
     x = audio.samples.astype(np.float64) / 32768.0
     f0, times = pyworld.dio(x, SAMPLE_RATE, frame_period=5.0, f0_floor=60.0, f0_ceil=500.0)
-    f0 = pyworld.stonemask(x, f0, times, SAMPLE_RATE)
+    return np.asarray(pyworld.stonemask(x, f0, times, SAMPLE_RATE))
+
+
+def median_f0(audio: Audio) -> float:
+    f0 = f0_track(audio)
     return float(np.median(f0[f0 > 0]))
 
 
@@ -139,17 +150,19 @@ def test_pitch_moves_from_the_speaker_to_the_target(
 
 
 @pytest.mark.parametrize("spread", [0.0, 0.3])
-def test_intonation_is_flattened(speech: Speaker, spread: float) -> None:
-    audio = speech(SENTENCE, "heart", 1.0)
-    out = anonymize(audio, replace(PLAIN, f0_spread=spread))
-
-    def log_f0_spread(clip: Audio) -> float:
-        x = clip.samples.astype(np.float64) / 32768.0
-        f0, times = pyworld.dio(x, SAMPLE_RATE, frame_period=5.0, f0_floor=60.0, f0_ceil=500.0)
-        f0 = pyworld.stonemask(x, f0, times, SAMPLE_RATE)
-        return float(np.std(np.log(f0[f0 > 0])))
-
-    assert log_f0_spread(out) < log_f0_spread(audio) * (spread + 0.25)
+@pytest.mark.parametrize("voice", ["joe", "heart"])
+def test_intonation_is_flattened(speech: Speaker, voice: str, spread: float) -> None:
+    """The speaker's pitch excursions are kept at the target's share: the slope of the output's
+    log pitch on the input's, over the frames voiced in both. (A pitch tracker also finds a low
+    "pitch" in some frames the input left unvoiced: no excursion of the speaker's, and enough
+    to swamp a plain spread of the output's pitch.)"""
+    audio = speech(SENTENCE, voice, 1.0)
+    before = f0_track(audio)
+    after = f0_track(anonymize(audio, replace(PLAIN, f0_spread=spread)))
+    both = (before > 0) & (after > 0)
+    assert both.sum() > 0.5 * (before > 0).sum()
+    slope = np.polyfit(np.log(before[both]), np.log(after[both]), 1)[0]
+    assert slope == pytest.approx(spread, abs=0.1)
 
 
 def test_formant_scale_tells_a_longer_vocal_tract(speech: Speaker, cast: dict[str, str]) -> None:
@@ -169,6 +182,8 @@ def test_formant_scale_tells_a_longer_vocal_tract(speech: Speaker, cast: dict[st
 
 @pytest.mark.parametrize("voice", ["joe", "heart"])
 def test_whisper_understands_the_anonymised_voice(speech: Speaker, voice: str) -> None:
+    """Anonymised, a voice costs Whisper at most 10 points of word error rate over its own (the
+    design's budget is 5 points on average over many voices: benchmarks/anonymization.py)."""
     reference = hypothesis_errors = original_errors = 0
     for index, text in enumerate(COMMANDS):
         audio = speech(text, voice, 1.0)

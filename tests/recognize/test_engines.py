@@ -88,11 +88,13 @@ def test_whisper_hints_bring_in_names(said: str, hint: str, speech: Speaker) -> 
 
 
 def test_sphinx_hints_do_not_outlive_the_call(speech: Speaker) -> None:
+    """After a hinted call, pocketsphinx hears a clip exactly as a fresh recogniser does. What it
+    hears also hangs on what it heard before (its cepstral mean runs on from clip to clip), so
+    the same recogniser before the hint is no reference."""
     audio = speech("Add quinoa to the shopping list.", "joe", 1.0)
-    sphinx = recognizer("pocketsphinx")
-    before = sphinx.transcribe(audio).text
-    sphinx.transcribe(audio, hints=["quinoa", "lentils"])
-    assert sphinx.transcribe(audio).text == before
+    fresh, hinted = load_recognizer("pocketsphinx"), load_recognizer("pocketsphinx")
+    hinted.transcribe(audio, hints=["quinoa", "lentils"])
+    assert hinted.transcribe(audio).words == fresh.transcribe(audio).words
 
 
 @pytest.mark.parametrize(
