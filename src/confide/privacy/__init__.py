@@ -1,1 +1,2 @@
-"""The privacy floor every stage stands on: keys and sealing, the audit chain."""
+"""The privacy floor every stage stands on: keys and sealing, credentials, consent, retention,
+deletion, the audit chain and the export a person can take away."""
