@@ -207,6 +207,31 @@ def test_check_looks_for_hidden_tokens_near_the_bleep(
     assert clip.text == "Send it to [PHONE]. Then call."
 
 
+# Said: "My pin is 4412 and the code is 987."; the detector finds the first number only.
+PIN = timed(
+    "My@0.0-0.3 pin@0.3-0.6 is@0.6-0.9 4412@1.0-2.0 and@2.5-2.8 the@2.8-3.0 code@3.0-3.4"
+    " is@3.4-3.6 987.@3.7-4.5"
+)
+
+
+@pytest.mark.parametrize(
+    ("case", "heard", "passed", "reason"),
+    [
+        ("heard through", timed("My pin is and@2.5-2.8 the code is 987.@3.7-4.5"), False, "data"),
+        ("the rest is heard", timed("My pin is and@2.5-2.8 the code is"), True, ""),
+        ("stops at the bleep", timed("My pin is"), False, "not heard through"),
+        ("nothing at all", Transcript("", [], "", 6, 0), False, "not heard through"),
+    ],
+)
+def test_a_check_that_does_not_hear_the_clip_through_refuses(
+    case: str, heard: Transcript, passed: bool, reason: str
+) -> None:
+    """Whisper can stop at a bleep tone: its silence about the rest is no proof of absence."""
+    clip = protect_clip(silent(6.0), PIN, first_only, Scripted(heard), guard=0.25)
+    assert clip.verdict.passed is passed, case
+    assert reason in clip.verdict.reason
+
+
 def silent(seconds: float) -> Audio:
     return Audio(np.zeros(round(seconds * SAMPLE_RATE), dtype=np.int16))
 

@@ -3,7 +3,10 @@
 Bleeping trusts the recogniser's word timings, and those can be off. So the bleeped audio is
 transcribed again, by the same recogniser, and the clip is refused if anything of what was hidden
 can still be recognised: the detector finds personal data in the new transcript, a token of a
-hidden span comes back near where it was bleeped, or the check itself cannot run. The check
+hidden span comes back near where it was bleeped, or the check itself cannot run. A new
+transcript that does not hear the clip through (Whisper can stop at a bleep tone and drop the
+rest) proves nothing about what it missed, so a stretch of audible words that does not come back
+refuses the clip too. The check
 reports span types only; it neither logs nor returns the new transcript, which may hold what it
 was looking for.
 """
@@ -36,6 +39,12 @@ counts as come back only when it occurs more often than in the words left audibl
 band's partly bleeped neighbours included ("transfer it to" before a bleeped "two ..." keeps its
 "to"); outside it, a digit is an ordinary one said elsewhere in the clip.
 """
+
+HEARD_THROUGH = 0.5
+"""The least share of an audible stretch's tokens the new transcript must hear again for its
+silence about that stretch to count as a check of it."""
+MIN_STRETCH_TOKENS = 3
+"""Stretches shorter than this (a word between two bleeps) are too short to judge by."""
 
 _NUMBER_WORDS = {
     **{word: str(value) for word, value in CARDINALS.items()},
@@ -122,6 +131,13 @@ def _check(
     audible = [w for w in transcript.words if not any(_within(w, *i) for i in intervals)]
     # An engine that gives no word timings gives no place: the whole text is then near.
     heard_words = heard.words or [Word(heard.text, 0.0, bleeped.seconds, None)]
+    for stretch in _stretches(transcript.words, intervals):
+        said = _tokens(" ".join(w.word for w in stretch))
+        start, end = stretch[0].start - PLACE_SLACK, stretch[-1].end + PLACE_SLACK
+        again = _tokens(" ".join(w.word for w in heard_words if _overlaps(w, start, end)))
+        total = sum(said.values())
+        if total >= MIN_STRETCH_TOKENS and sum((said & again).values()) < HEARD_THROUGH * total:
+            return Verdict(False, "the bleeped audio was not heard through, so it was not checked")
     for span in spans:
         start, end = spans_to_times(transcript, [span], guard)[0]
         start, end = start - PLACE_SLACK, end + PLACE_SLACK
@@ -130,6 +146,17 @@ def _check(
         if any(again[t] > before[t] for t in _tokens(transcript.text[span.start : span.end])):
             return Verdict(False, f"a redacted {span.type} is still recognisable in the audio")
     return Verdict(True, "")
+
+
+def _stretches(words: Sequence[Word], intervals: Sequence[tuple[float, float]]) -> list[list[Word]]:
+    """Runs of words that no bleep touches, in order."""
+    runs: list[list[Word]] = [[]]
+    for word in words:
+        if any(_overlaps(word, *interval) for interval in intervals):
+            runs.append([])
+        else:
+            runs[-1].append(word)
+    return [run for run in runs if run]
 
 
 def _overlaps(word: Word, start: float, end: float) -> bool:
