@@ -56,7 +56,9 @@ DEMO_DAY: dict[str, tuple[Line, ...]] = {
     ),
     "bob": (
         Line("I did, and I got some bread too.", "joe"),
-        _ask(NABU, "set a timer for ten minutes", "joe"),
+        # The timer goes through hey_jarvis, the surer model: the demo's end-to-end check rests
+        # on it, and okay_nabu's scores on this voice sit just above its threshold.
+        _ask(JARVIS, "set a timer for ten minutes", "joe"),
         _ask(NABU, "play something by the beatles", "joe"),
         Line("The pasta should be ready by then.", "joe"),
         _ask(NABU, "what did you hear", "joe"),
