@@ -121,14 +121,28 @@ def test_no_plaintext_in_the_database_or_blobs(
         pipeline.process(interaction.id)
     rhea = session.get(StaffMember, team["rhea"].id)
     labels = Labels("set a timer for ten minutes", "SetTimer", rating=5)
-    submit(session, keyring, rhea, next_task(session, rhea, datetime.now(UTC)), labels,
-           datetime.now(UTC))  # fmt: skip
+    submit(
+        session,
+        keyring,
+        rhea,
+        next_task(session, rhea, datetime.now(UTC)),
+        labels,
+        datetime.now(UTC),
+    )
     session.commit()
     needles = [SAID.encode(), b"account number", b"ten minutes", b"RIFF", b"WAVE", b"Rivera"]
     haystacks: list[bytes] = [p.read_bytes() for p in settings.data_dir.rglob("*") if p.is_file()]
     with engine.connect() as connection:
-        for table in ("interactions", "skill_items", "people", "households", "audit_events",
-                      "review_tasks", "annotations", "staff"):  # fmt: skip
+        for table in (
+            "interactions",
+            "skill_items",
+            "people",
+            "households",
+            "audit_events",
+            "review_tasks",
+            "annotations",
+            "staff",
+        ):
             rows = connection.execute(select(Base.metadata.tables[table])).all()
             haystacks.append(json.dumps([[str(v) for v in row] for row in rows]).encode())
             haystacks.extend(v for row in rows for v in row if isinstance(v, bytes))
@@ -179,8 +193,9 @@ def test_a_crash_in_protection_is_finished_by_the_next_run(
     interaction = ingest(session, keyring, blobs, household.devices["alice"], "s2", wav())
     session.commit()
     engines = Engines(ScriptedRecognizer(), understand_timer, protect=Flaky())
-    pipeline = Pipeline(sessions(engine), keyring, blobs, engines, SamplingPolicy(rate=1.0,
-                        second_opinion=0.0))  # fmt: skip
+    pipeline = Pipeline(
+        sessions(engine), keyring, blobs, engines, SamplingPolicy(rate=1.0, second_opinion=0.0)
+    )
     with pytest.raises(RuntimeError):
         pipeline.process(interaction.id)
     session.expunge_all()

@@ -65,8 +65,11 @@ def test_a_wake_followed_by_speech_is_sent_whole(speech: Speaker) -> None:
     agent = DeviceAgent(ScriptedDetector(2.0), uploads, EndpointSettings(pre_roll=0.3), states)
     play(agent, silence(2.0), command, silence(3.0))
     assert [s for s, _ in states.changes] == [
-        State.WOKE, State.CAPTURING, State.SENDING, State.IDLE
-    ]  # fmt: skip
+        State.WOKE,
+        State.CAPTURING,
+        State.SENDING,
+        State.IDLE,
+    ]
     [utterance] = uploads.utterances
     assert utterance.start == pytest.approx(1.7, abs=0.02)
     assert utterance.wake_offset == pytest.approx(0.3, abs=0.02)
@@ -143,8 +146,11 @@ def test_folder_uploader_writes_audio_and_metadata(tmp_path, speech: Speaker) ->
     uploads.send(Utterance(audio, 5.0, 6.5, None, 0.0))
     files = sorted(p.name for p in (tmp_path / "outbox").iterdir())
     assert files == [
-        "utterance-00001.json", "utterance-00001.wav", "utterance-00002.json", "utterance-00002.wav"
-    ]  # fmt: skip
+        "utterance-00001.json",
+        "utterance-00001.wav",
+        "utterance-00002.json",
+        "utterance-00002.wav",
+    ]
     assert '"button": true' in (tmp_path / "outbox" / "utterance-00002.json").read_text()
 
 

@@ -124,8 +124,12 @@ def test_moonshine_aligns_text_with_stray_quotes(speech: Speaker) -> None:
     from confide.recognize.moonshine import _TOKEN
 
     assert _TOKEN.findall("'what's the capital of australia?'") == [
-        "what's", "the", "capital", "of", "australia"
-    ]  # fmt: skip
+        "what's",
+        "the",
+        "capital",
+        "of",
+        "australia",
+    ]
     audio = speech("what's the capital of australia", "joe", 1.0)
     result = recognizer("moonshine").transcribe(audio)
     check_words(result, audio)

@@ -83,5 +83,11 @@ def test_the_shipped_catalog_is_small_and_unique() -> None:
     assert 300 <= len(entries) <= 1000
     assert len({e.id for e in entries}) == len(entries)
     assert {e.kind for e in entries} == {
-        "artist", "song", "playlist", "genre", "city", "country", "state"
-    }  # fmt: skip
+        "artist",
+        "song",
+        "playlist",
+        "genre",
+        "city",
+        "country",
+        "state",
+    }
