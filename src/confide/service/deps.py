@@ -3,8 +3,9 @@ and who is signed in (a customer or a staff member, with their roles), their for
 
 Customers and staff sign in the same way; each kind comes through its own `Door`: a session
 cookie of its own, scoped to its part of the site, and sessions looked up by kind, so neither
-side's session ever opens the other's pages. Every POST form carries its session's CSRF token. Domain refusals raised below a route
-reach HTTP through `confide.service.refusals`; this module and the routes answer the rest.
+side's session ever opens the other's pages. Every POST form carries its session's CSRF token.
+Domain refusals raised below a route reach HTTP through `confide.service.refusals`; this module
+and the routes answer the rest.
 """
 
 from __future__ import annotations
