@@ -5,7 +5,8 @@ ConfideError
 │   ├── NotAudio             bytes that no audio format recognises
 │   ├── CorruptAudio         a recognised format whose content does not decode
 │   ├── EmptyAudio           no samples, or too few to hold speech
-│   └── AudioTooLong         longer than the configured limit
+│   ├── AudioTooLong         longer than the configured limit
+│   └── UnsupportedAudio     a sample rate or channel count beyond what speech needs
 ├── BadTrainingData          NLU training data or catalog entries that do not parse (CLI exit 2)
 ├── BadModel                 an NLU model folder that is missing, damaged or too new (CLI exit 2)
 ├── EngineUnavailable        an optional engine whose extra is not installed
@@ -19,7 +20,8 @@ ConfideError
 │   ├── BadLabels            review labels that break the rules (an unknown flag, a rating not 1-5)
 │   └── BadAccountDetails    account details that break a rule (no login, a short password)
 ├── Conflict                 a request that collides with what exists (CLI exit 2, HTTP 409)
-│   └── LoginTaken           the login already belongs to another account
+│   ├── LoginTaken           the login already belongs to another account
+│   └── KeyReused            an Idempotency-Key sent again with a different body
 ├── AccessDenied             a wrong password or TOTP code, an unknown, expired or revoked token
 ├── NotFound                 no such record, or none the caller may see (the two look the same)
 │   └── BlobMissing          a key the blob store does not hold; also a KeyError
@@ -51,6 +53,11 @@ class EmptyAudio(BadAudio):
 
 class AudioTooLong(BadAudio):
     """The audio is longer than the limit it was read under."""
+
+
+class UnsupportedAudio(BadAudio):
+    """A header declaring more samples per second, or more channels, than any microphone sends:
+    decoding it would cost memory out of all proportion to the speech it could hold."""
 
 
 class BadTrainingData(ConfideError):
@@ -110,6 +117,12 @@ class Conflict(ConfideError):
 
 class LoginTaken(Conflict):
     """The login already belongs to another account; logins identify people, so never two."""
+
+
+class KeyReused(Conflict):
+    """An upload's Idempotency-Key already names an utterance with other audio: a retry must
+    resend the same body, and anything else is a client bug that must not be answered as if it
+    were the first upload."""
 
 
 class AccessDenied(ConfideError):

@@ -2,12 +2,14 @@
 
 The audio is validated before anything is written (invariant 9: a corrupt upload is rejected
 whole), sealed under the owner's key, and the record is created in one transaction. A device
-that retries an upload with the same client id gets the same interaction back (idempotent).
+that retries an upload with the same client id gets the same interaction back (idempotent); the
+same client id with other audio is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -15,13 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from confide.audio import Audio, read_audio
-from confide.errors import AccessDenied, OutOfRange
+from confide.errors import AccessDenied, KeyReused, Malformed, OutOfRange
 from confide.privacy.contexts import audio_context
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
 from confide.store.tables import Device, Interaction
 
 MAX_UTTERANCE_SECONDS = 30.0
+WAKE_WORD = re.compile(r"[A-Za-z0-9_' -]{1,32}")
+"""What a device may say woke it: a model name such as `okay_nabu` or a short custom keyphrase.
+It is the one value a device sends that is stored unsealed, so it is bounded to that."""
 
 
 def token_hash(token: str) -> str:
@@ -47,13 +52,21 @@ def ingest(
     wake_word: str | None = None,
     max_seconds: float = MAX_UTTERANCE_SECONDS,
 ) -> Interaction:
-    """Validate, seal and record one utterance; the same `client_id` twice gives one record."""
+    """Validate, seal and record one utterance; the same `client_id` twice gives one record.
+
+    A retry must resend what was first sent: the same `client_id` with other bytes is KeyReused.
+    """
+    if wake_word is not None and not WAKE_WORD.fullmatch(wake_word):
+        raise Malformed("a wake word is a name or short phrase of 1 to 32 letters and digits")
+    digest = keyring.keyed_digest("upload", data)
     existing = session.scalar(
         select(Interaction).where(
             Interaction.device_id == device.id, Interaction.client_id == client_id
         )
     )
     if existing is not None:
+        if existing.upload_digest not in (None, digest):
+            raise KeyReused("this Idempotency-Key was used for other audio; use a new key")
         return existing
     if not client_id or len(client_id) > 64:
         raise OutOfRange("client_id must be 1 to 64 characters")
@@ -76,6 +89,7 @@ def ingest(
         audio_key=audio_key,
         audio_seconds=round(audio.seconds, 3),
         wake_word=wake_word,
+        upload_digest=digest,
     )
     session.add(interaction)
     session.flush()

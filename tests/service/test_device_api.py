@@ -122,3 +122,59 @@ def test_openapi_is_published(client) -> None:
 def test_a_refused_token_gets_the_bearer_challenge(client, household) -> None:
     response = client.post("/api/utterances", content=wav(), headers=bearer("made-up-token"))
     assert (response.status_code, response.headers["www-authenticate"]) == (401, "Bearer")
+
+
+@pytest.mark.parametrize(
+    ("second", "status", "same"),
+    [(wav(), 202, True), (wav(1.5), 409, False)],
+    ids=["a real retry", "other audio"],
+)
+def test_a_reused_idempotency_key_must_carry_the_same_audio(
+    client, runtime, household, second, status, same
+) -> None:
+    """Issue 10.13: a key sent again with other audio was answered with the first interaction."""
+    token = household.tokens["alice"]
+    first = client.post("/api/utterances", content=wav(), headers=bearer(token, "once"))
+    again = client.post("/api/utterances", content=second, headers=bearer(token, "once"))
+    assert again.status_code == status, again.text
+    assert (again.json().get("id") == first.json()["id"]) is same
+    assert interactions(runtime) == 1
+
+
+@pytest.mark.parametrize(
+    ("wake_word", "status"),
+    [("okay_nabu", 202), ("hey computer", 202), ("x" * 8000, 422), ("<script>", 422)],
+    ids=["model", "keyphrase", "8000 characters", "markup"],
+)
+def test_the_wake_word_header_is_bounded(client, runtime, household, wake_word, status) -> None:
+    """Issue 10.7: an 8,000-character X-Wake-Word was stored as sent, unsealed."""
+    headers = {**bearer(household.tokens["alice"]), "X-Wake-Word": wake_word}
+    response = client.post("/api/utterances", content=wav(), headers=headers)
+    assert response.status_code == status, response.text
+    with runtime.sessions() as session:
+        stored = session.scalars(select(Interaction.wake_word)).all()
+    assert stored == ([wake_word] if status == 202 else [])
+
+
+@pytest.mark.parametrize("wait", ["nan", "inf", "-inf", "NaN"])
+def test_a_wait_that_is_not_a_number_is_refused(client, household, wait) -> None:
+    """Issue 10.11: `?wait=nan` slipped past the 30 s cap and held the request for ever."""
+    token = household.tokens["alice"]
+    made = client.post("/api/utterances", content=wav(), headers=bearer(token))
+    polled = client.get(f"/api/utterances/{made.json()['id']}?wait={wait}", headers=bearer(token))
+    assert polled.status_code == 422
+
+
+@pytest.mark.parametrize(("dev", "status"), [(True, 200), (False, 404)])
+def test_the_docs_pages_are_for_development_only(settings, dev, status) -> None:
+    """Issue 10.13: /docs was public outside dev mode; the schema stays published."""
+    from dataclasses import replace
+
+    runtime = Runtime(replace(settings, dev_mode=dev))
+    try:
+        client = TestClient(create_app(runtime))
+        assert client.get("/docs").status_code == status
+        assert client.get("/redoc").status_code == status
+        assert client.get("/openapi.json").status_code == 200
+    finally:
+        runtime.close()

@@ -349,6 +349,35 @@ def test_a_doubtful_bulk_deletion_deletes_nothing(client, runtime, household, pa
 
 
 @pytest.mark.parametrize(
+    ("start", "end", "kept"),
+    [
+        ("{d1}", "9999-12-31", set()),
+        ("0001-01-01", "9999-12-31", set()),
+        ("9999-12-31", "9999-12-31", {0, 1}),
+    ],
+    ids=["to-the-last-day", "all-of-time", "only-the-last-day"],
+)
+def test_a_range_reaching_the_last_day_of_time_deletes(
+    client, runtime, household, start, end, kept
+) -> None:
+    """Issue 10.13: a range ending 9999-12-31 overflowed its next midnight into a 500."""
+    made = [said(runtime, household, "alice", days_ago=days) for days in (0, 1)]
+    csrf = sign_in(client, household)
+    day = {"d1": (datetime.now(UTC) - timedelta(days=1)).date().isoformat()}
+    form = {"start": start.format(**day), "end": end, "csrf": csrf}
+    response = client.post("/privacy/delete-range", data=form)
+    assert response.status_code == 303, response.text
+    assert remaining(runtime, household.people["alice"].id) == {made[i] for i in kept}
+
+
+@pytest.mark.parametrize(("page", "status"), [("0", 200), ("100000", 200), (str(10**20), 422)])
+def test_a_history_page_past_any_history_is_refused(client, household, page, status) -> None:
+    """Issue 10.13: `?page=10**20` overflowed the database offset into a 500."""
+    sign_in(client, household)
+    assert client.get(f"/privacy/?page={page}").status_code == status
+
+
+@pytest.mark.parametrize(
     ("period", "days", "status", "stored"),
     [
         ("91", "", 303, 91),

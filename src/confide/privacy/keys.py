@@ -47,6 +47,7 @@ class KeyRing:
 
     def __init__(self, settings: Settings) -> None:
         self._kek = AESGCM(settings.kek)
+        self._digest_secret = hmac.new(settings.kek, b"confide-digest", hashlib.sha256).digest()
         self._kek_id = settings.kek_id
         self._watermark_secret = hmac.new(
             settings.kek, b"confide-watermark", hashlib.sha256
@@ -94,6 +95,12 @@ class KeyRing:
     def open_json(self, session: Session, owner_id: str, sealed: bytes, context: str) -> Any:
         """What `seal_json` sealed, parsed back."""
         return json.loads(self.open(session, owner_id, sealed, context))
+
+    def keyed_digest(self, purpose: str, data: bytes) -> str:
+        """A fingerprint of `data` that only this server can make: one-way from the KEK, so a copy
+        of the database cannot be used to test a guessed recording against it."""
+        key = hmac.new(self._digest_secret, purpose.encode(), hashlib.sha256).digest()
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
 
     def watermark_secret(self) -> bytes:
         """The secret reviewers' watermark keys derive from; one-way from the KEK, never stored."""

@@ -12,7 +12,15 @@ from confide.service.runtime import Runtime
 
 
 def create_app(runtime: Runtime) -> FastAPI:
-    app = FastAPI(title="Confide", version=__version__, openapi_url="/openapi.json")
+    # The schema is a stable interface; the interactive docs pages are a developer's tool.
+    docs = runtime.settings.dev_mode
+    app = FastAPI(
+        title="Confide",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
     app.state.runtime = runtime
     for refusal in refusals.STATUS:
         app.add_exception_handler(refusal, refusals.answer)

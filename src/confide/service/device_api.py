@@ -12,7 +12,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from confide.store.tables import Device, Interaction
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024
 """30 s of 16-bit stereo 48 kHz WAV is under 6 MB; 4 MB covers every sane utterance."""
 POLL_SECONDS = 0.2
+MAX_WAIT_SECONDS = 30.0
 
 router = APIRouter(prefix="/api", tags=["device"])
 
@@ -96,10 +97,11 @@ async def status(
     interaction_id: str,
     rt: Rt,
     speaker: Annotated[Device, Depends(device)],
-    wait: float = 0.0,
+    wait: Annotated[float, Query(allow_inf_nan=False)] = 0.0,
 ) -> UtteranceStatus:
-    """Poll; `wait` (up to 30 s) holds the request until the answer is there."""
-    deadline = asyncio.get_running_loop().time() + min(max(wait, 0.0), 30.0)
+    """Poll; `wait` (up to 30 s) holds the request until the answer is there. NaN and infinity
+    are refused: NaN would compare false against the cap and hold the request for ever."""
+    deadline = asyncio.get_running_loop().time() + min(max(wait, 0.0), MAX_WAIT_SECONDS)
     while True:
         with rt.sessions() as session:
             result = _status(session, rt, interaction_id, speaker)

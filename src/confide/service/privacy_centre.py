@@ -9,7 +9,7 @@ every change redirects to a page that shows its result (a receipt, the new choic
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,6 +34,8 @@ from confide.store.tables import Device, Interaction, Person
 
 PAGE_SIZE = 50
 """Interactions per history page."""
+MAX_PAGE = 100_000
+"""Beyond any real history; a larger page number would overflow the database's offset."""
 STATIC = {path.name: path for path in (Path(__file__).parent / "static").iterdir()}
 SCOPES = {
     "interaction": "One interaction you deleted",
@@ -80,7 +82,11 @@ def static(name: str) -> FileResponse:
 
 @router.get("/")
 def history(
-    request: Request, viewer: Viewer, session: Db, rt: Rt, page: Annotated[int, Query(ge=0)] = 0
+    request: Request,
+    viewer: Viewer,
+    session: Db,
+    rt: Rt,
+    page: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 0,
 ) -> Response:
     return _history(request, viewer, session, rt, page)
 
@@ -148,7 +154,8 @@ def delete_range(
         select(Interaction.id).where(
             Interaction.owner_id == viewer.person_id,
             Interaction.created_at >= datetime.combine(start, time(), UTC),
-            Interaction.created_at < datetime.combine(end + timedelta(days=1), time(), UTC),
+            # The end day's last moment, not the next midnight: 9999-12-31 has no next day.
+            Interaction.created_at <= datetime.combine(end, time.max, UTC),
         )
     ).all()
     return _deleted(session, rt, viewer, ids, f"range {start}..{end}")

@@ -135,6 +135,9 @@ class Interaction(Base):
     audio_key: Mapped[str | None] = mapped_column(String(128))
     audio_seconds: Mapped[float] = mapped_column(Float)
     wake_word: Mapped[str | None] = mapped_column(String(32))
+    upload_digest: Mapped[str | None] = mapped_column(String(64))
+    """A keyed digest of the upload as sent, so a reused Idempotency-Key with other audio is
+    refused instead of answered with the first upload's interaction."""
     transcript_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     understanding_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     answer_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
