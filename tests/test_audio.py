@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import io
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from confide.audio import SAMPLE_RATE, RawFormat, read_audio
-from confide.errors import AudioTooLong, CorruptAudio, EmptyAudio, NotAudio
+from confide.audio import DEFAULT_MAX_SECONDS, SAMPLE_RATE, RawFormat, read_audio
+from confide.errors import (
+    AudioTooLong,
+    BadAudio,
+    CorruptAudio,
+    EmptyAudio,
+    NotAudio,
+    UnsupportedAudio,
+)
 
 
 def tone(seconds: float, rate: int, channels: int) -> np.ndarray:
@@ -125,3 +135,84 @@ def test_limit_is_configurable() -> None:
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(NotAudio, match="no such file"):
         read_audio(tmp_path / "absent.wav")
+
+
+def flac_declaring(rate: int, channels: int, seconds: float) -> bytes:
+    """A real FLAC written at 96 kHz, its STREAMINFO then patched to declare `rate`: FLAC
+    encoders refuse absurd rates, but a hostile upload need not come from an encoder."""
+    data = bytearray(
+        encode(np.zeros((round(seconds * 96_000), channels)), 96_000, "FLAC", "PCM_16")
+    )
+    data[18], data[19] = rate >> 12 & 0xFF, rate >> 4 & 0xFF  # 20 bits from byte 18
+    data[20] = (rate & 0xF) << 4 | data[20] & 0x0F
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (flac_declaring(1_000_000, 8, 0.2), "1000000 Hz on 8 channel"),
+        (encode(np.zeros((1600, 16)), 16_000, "WAV", "PCM_16"), "16000 Hz on 16 channel"),
+    ],
+    ids=["flac-8ch-1MHz", "wav-16ch"],
+)
+def test_a_decompression_bomb_is_refused_before_decoding(
+    data: bytes, says: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 12: 16 kB of FLAC declaring 8 channels at 1 MHz cost 3 GB; its header now refuses it."""
+    assert sf.info(io.BytesIO(data)).frames > 0  # a valid file, which libsndfile would decode
+
+    def no_decoding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded before the header was bounded")
+
+    monkeypatch.setattr(sf.SoundFile, "read", no_decoding)
+    monkeypatch.setattr(sf, "read", no_decoding)
+    with pytest.raises(UnsupportedAudio, match=says):
+        read_audio(data)
+
+
+def peak_bytes_reading(data: bytes) -> int:
+    tracemalloc.start()
+    try:
+        read_audio(data)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_follows_the_output_not_the_declared_channels() -> None:
+    """Decoding goes block by block, down-mixing as it goes: eight channels cost what one does,
+    where decoding whole held every channel at once (124 MB against 18 MB here)."""
+    one, eight = (
+        encode(tone(25.0, 48_000, channels), 48_000, "FLAC", "PCM_16") for channels in (1, 8)
+    )
+    assert peak_bytes_reading(eight) < 1.5 * peak_bytes_reading(one)
+
+
+SEEDS = [
+    encode(tone(0.1, 16_000, 1), 16_000, "WAV", "PCM_16"),
+    encode(tone(0.1, 8_000, 2), 8_000, "WAV", "FLOAT"),
+    encode(tone(0.1, 22_050, 2), 22_050, "FLAC", "PCM_16"),
+]
+
+
+@st.composite
+def mutated_headers(draw: st.DrawFn) -> bytes:
+    """A real WAV or FLAC with a few bytes of its header (rate, channels, sizes) overwritten."""
+    data = bytearray(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(1, 4))):
+        data[draw(st.integers(0, 47))] = draw(st.integers(0, 255))
+    return bytes(data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=2_000), mutated_headers()))
+def test_fuzzed_input_is_audio_within_limits_or_a_refusal(data: bytes) -> None:
+    """Whatever arrives, the decoder answers Audio within its limits or a BadAudio leaf."""
+    try:
+        audio = read_audio(data)
+    except BadAudio as exc:
+        assert type(exc) is not BadAudio  # a leaf, which says what was wrong
+        return
+    assert audio.samples.dtype == np.int16 and audio.samples.ndim == 1
+    assert audio.seconds <= DEFAULT_MAX_SECONDS + 1 / SAMPLE_RATE

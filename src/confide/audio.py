@@ -24,6 +24,7 @@ from confide.errors import (
     NotAudio,
     OutOfRange,
     UnknownChoice,
+    UnsupportedAudio,
 )
 
 SAMPLE_RATE = 16_000
@@ -34,6 +35,15 @@ DEFAULT_MAX_SECONDS = 30.0
 
 MIN_SECONDS = 0.01
 """Shorter than one 10 ms frame holds nothing a detector or recogniser can use."""
+
+MAX_SAMPLE_RATE = 192_000
+"""The highest rate studio recorders use; a header declaring more is a bomb, not speech."""
+
+MAX_CHANNELS = 8
+"""7.1 surround; more channels hold no more speech, only more to decode."""
+
+_BLOCK_FRAMES = 65_536
+"""Frames decoded at a time: at most 2 MB of float32 in flight on MAX_CHANNELS."""
 
 _KNOWN_MAGIC = (b"RIFF", b"RIFX", b"RF64", b"fLaC", b"OggS", b"FORM")
 _RAW_SUFFIXES = (".raw", ".pcm")
@@ -92,6 +102,8 @@ def read_audio(
     """Decode a file or bytes to Audio, refusing corrupt, empty, overlong or non-audio input.
 
     Files named *.raw or *.pcm are read as 16 kHz mono 16-bit PCM unless `raw` says otherwise.
+    What the header declares is bounded before a sample is decoded, and decoding goes a block at
+    a time, so a few kilobytes that declare hours of many channels cost no more than the limit.
     """
     name = str(source) if isinstance(source, Path) else "<bytes>"
     if isinstance(source, Path):
@@ -104,44 +116,30 @@ def read_audio(
         data = source
     if not data:
         raise EmptyAudio(f"{name}: the input is empty (0 bytes)")
-    if raw is not None:
-        samples, rate = _decode_raw(data, raw, name)
-    else:
-        samples, rate = _decode_container(data, name, max_seconds)
-    seconds = len(samples) / rate
-    if seconds < MIN_SECONDS:
+    file = _open_raw(data, raw, name) if raw is not None else _open_container(data, name)
+    with file:
+        _check_declared(file, name, max_seconds)
+        if raw is None and (missing := _wav_data_shortfall(data)):
+            raise CorruptAudio(f"{name}: truncated, {missing} bytes of audio data are missing")
+        samples = _decode_mono(file, name)
+        rate = file.samplerate
+    if len(samples) / rate < MIN_SECONDS:
         raise EmptyAudio(f"{name}: holds {len(samples)} samples, too few to contain speech")
-    if seconds > max_seconds:
-        raise AudioTooLong(f"{name}: {seconds:.1f} s is longer than the {max_seconds:g} s limit")
     if not np.all(np.isfinite(samples)):
         raise CorruptAudio(f"{name}: contains samples that are not finite numbers")
     return from_float(samples, rate)
 
 
-def _decode_container(data: bytes, name: str, max_seconds: float) -> tuple[np.ndarray, int]:
+def _open_container(data: bytes, name: str) -> sf.SoundFile:
     try:
-        info = sf.info(io.BytesIO(data))
+        return sf.SoundFile(io.BytesIO(data))
     except sf.LibsndfileError as exc:
         if data[:4] in _KNOWN_MAGIC:
             raise CorruptAudio(f"{name}: the header is damaged ({_reason(exc)})") from exc
         raise NotAudio(f"{name}: not WAV, FLAC or another audio format Confide reads") from exc
-    if info.samplerate <= 0 or info.channels <= 0:
-        raise CorruptAudio(f"{name}: the header declares {info.samplerate} Hz, {info.channels} ch")
-    if info.frames > 0 and info.frames / info.samplerate > max_seconds:
-        raise AudioTooLong(
-            f"{name}: {info.frames / info.samplerate:.1f} s is longer than "
-            f"the {max_seconds:g} s limit"
-        )
-    if missing := _wav_data_shortfall(data):
-        raise CorruptAudio(f"{name}: truncated, {missing} bytes of audio data are missing")
-    try:
-        samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError) as exc:
-        raise CorruptAudio(f"{name}: the audio data does not decode ({_reason(exc)})") from exc
-    return samples, int(rate)
 
 
-def _decode_raw(data: bytes, raw: RawFormat, name: str) -> tuple[np.ndarray, int]:
+def _open_raw(data: bytes, raw: RawFormat, name: str) -> sf.SoundFile:
     width = {"PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4}.get(raw.subtype)
     if width is None:
         raise UnknownChoice(f"unsupported raw subtype {raw.subtype!r}")
@@ -152,16 +150,52 @@ def _decode_raw(data: bytes, raw: RawFormat, name: str) -> tuple[np.ndarray, int
             f"{name}: {len(data)} bytes is not a whole number of {raw.channels}-channel "
             f"{raw.subtype} frames"
         )
-    samples, rate = sf.read(
+    return sf.SoundFile(
         io.BytesIO(data),
-        dtype="float32",
-        always_2d=True,
         format="RAW",
         subtype=raw.subtype,
         samplerate=raw.sample_rate,
         channels=raw.channels,
     )
-    return samples, int(rate)
+
+
+def _check_declared(file: sf.SoundFile, name: str, max_seconds: float) -> None:
+    """Refuse what the header declares before decoding any of it.
+
+    Bounding the rate, the channels and the seconds bounds frames x channels to what
+    `max_seconds` at MAX_SAMPLE_RATE on MAX_CHANNELS allows, whatever the file's size.
+    """
+    rate, channels, frames = file.samplerate, file.channels, file.frames
+    if rate <= 0 or channels <= 0:
+        raise CorruptAudio(f"{name}: the header declares {rate} Hz, {channels} ch")
+    if rate > MAX_SAMPLE_RATE or channels > MAX_CHANNELS:
+        raise UnsupportedAudio(
+            f"{name}: {rate} Hz on {channels} channel(s) is beyond the {MAX_SAMPLE_RATE} Hz "
+            f"and {MAX_CHANNELS} channels accepted"
+        )
+    if frames / rate > max_seconds:
+        raise AudioTooLong(
+            f"{name}: {frames / rate:.1f} s is longer than the {max_seconds:g} s limit"
+        )
+
+
+def _decode_mono(file: sf.SoundFile, name: str) -> np.ndarray:
+    """float32 mono, down-mixed block by block: memory is one block of every channel plus the
+    mono result, never the whole file in all its channels."""
+    mono = np.empty(file.frames, dtype=np.float32)
+    block = np.empty((min(_BLOCK_FRAMES, file.frames), file.channels), dtype=np.float32)
+    done = 0
+    while done < file.frames:
+        try:
+            got = file.read(dtype="float32", always_2d=True, out=block[: file.frames - done])
+        except (sf.LibsndfileError, RuntimeError) as exc:
+            raise CorruptAudio(f"{name}: the audio data does not decode ({_reason(exc)})") from exc
+        if not len(got):
+            break
+        # The mean in float64 cannot overflow float32's range, so no finite input becomes inf.
+        mono[done : done + len(got)] = got.mean(axis=1, dtype=np.float64)
+        done += len(got)
+    return mono[:done]
 
 
 def _reason(exc: Exception) -> str:
