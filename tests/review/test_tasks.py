@@ -185,3 +185,31 @@ def test_deletion_reaches_review_copies(session, keyring, blobs, household, team
     assert receipt.erased["review.annotations"] == 1
     assert session.scalars(select(ReviewTask)).all() == []
     assert session.scalars(select(Annotation)).all() == []
+
+
+@pytest.mark.parametrize("purpose", ["human_review"])
+@pytest.mark.parametrize("heard", ["anonymised", "original"])
+def test_revoking_consent_reaches_escalated_clips(
+    session, keyring, blobs, household, team, queued, purpose, heard
+):
+    """Issue 10.6: after the owner revoked review, safety still played the escalated clip and the
+    break-glass original. Neither may be heard once the consent is gone."""
+    from confide.review.breakglass import decide, original_audio, request
+
+    queued("alice")
+    rhea, sol = member(session, team, "rhea"), member(session, team, "sol")
+    task = next_task(session, rhea, NOW)
+    flag_distress(session, rhea, task, NOW)
+    asked = request(session, sol, task.id, "the clip may show someone in danger", NOW)
+    decide(session, member(session, team, "pia"), asked.id, True, NOW)
+    assert protected_audio(session, keyring, sol, task, role="safety").startswith(b"RIFF")
+    set_consent(session, household.people["alice"].id, purpose, False, actor="alice")
+    session.commit()
+    session.expire_all()
+    with pytest.raises(NotFound):
+        if heard == "anonymised":
+            protected_audio(session, keyring, sol, session.get_one(ReviewTask, task.id), "safety")
+        else:
+            original_audio(session, keyring, blobs, sol, asked.id, NOW + timedelta(minutes=1))
+    assert open_escalations(session) == []
+    assert session.get_one(ReviewTask, task.id).status == "withdrawn"

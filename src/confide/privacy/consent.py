@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from confide.errors import UnknownChoice
 from confide.privacy.audit import Access, append
-from confide.store.tables import Consent, ReviewTask
+from confide.store.tables import BreakGlass, Consent, Escalation, ReviewTask
 
 PURPOSES = {
     "storage": "Keep my recordings so I can play them back",
@@ -32,8 +32,9 @@ DEFAULTS = {
 }
 """Only storage starts on (a history needs it); nothing that involves humans does."""
 
-OPEN_REVIEW_STATUSES = ("protecting", "queued", "assigned")
-"""A review task in one of these has not been reviewed yet, so a revocation still stops it."""
+OPEN_REVIEW_STATUSES = ("protecting", "queued", "assigned", "escalated")
+"""A review task in one of these has not been reviewed yet, so a revocation still stops it; an
+escalated clip too, which the safety role would otherwise go on hearing."""
 
 
 def consents(session: Session, person_id: str) -> dict[str, bool]:
@@ -88,16 +89,29 @@ def set_consent(
 
 
 def withdraw_review(session: Session, person_id: str, purpose: str) -> int:
-    """Withdraw the person's unreviewed tasks that relied on `purpose`; their material goes."""
-    query = update(ReviewTask).where(
-        ReviewTask.owner_id == person_id, ReviewTask.status.in_(OPEN_REVIEW_STATUSES)
-    )
+    """Withdraw the person's unreviewed tasks that relied on `purpose`; their material goes, and
+    so do the open escalations and the pending or approved break-glass requests on them: no one
+    hears the clip, anonymised or original, once the consent is gone."""
+    relied = [ReviewTask.owner_id == person_id, ReviewTask.status.in_(OPEN_REVIEW_STATUSES)]
     if purpose == "false_wake_review":
-        query = query.where(ReviewTask.stratum == "false_wake")
+        relied.append(ReviewTask.stratum == "false_wake")
     elif purpose != "human_review":
         return 0
+    task_ids = select(ReviewTask.id).where(*relied).scalar_subquery()
+    session.execute(
+        update(Escalation)
+        .where(Escalation.task_id.in_(task_ids), Escalation.status == "open")
+        .values(status="withdrawn")
+    )
+    session.execute(
+        update(BreakGlass)
+        .where(BreakGlass.task_id.in_(task_ids), BreakGlass.status.in_(("pending", "approved")))
+        .values(status="withdrawn")
+    )
     result = session.execute(
-        query.values(status="withdrawn", material_sealed=None, audio_sealed=None)
+        update(ReviewTask)
+        .where(*relied)
+        .values(status="withdrawn", material_sealed=None, audio_sealed=None)
     )
     count: int = getattr(result, "rowcount", 0) or 0
     if count:
