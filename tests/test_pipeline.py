@@ -226,3 +226,47 @@ def test_suspected_false_wakes_are_marked(
     pipeline_for(engine, keyring, blobs, Hears(), understand).process(interaction.id)
     session.expunge_all()
     assert session.get(Interaction, interaction.id).false_wake is false_wake
+
+
+def understand_read_back(text: str) -> dict:
+    return {"text": text, "intent": "WhatDidYouHear", "confidence": 0.99, "slots": []}
+
+
+@pytest.mark.parametrize(
+    ("where", "minutes_ago", "quoted"),
+    [("this device", 1, True), ("this device", 60, False), ("another device", 1, False)],
+)
+def test_what_did_you_hear_reads_back_only_this_device_just_now(
+    engine, session, keyring, blobs, household, where, minutes_ago, quoted
+) -> None:
+    """Issue 10.2: the read-back recited every device's requests, a newly paired one's too, and
+    from any time; and its answer, which quotes them, could reach review."""
+    from datetime import timedelta
+
+    from confide.service.accounts import complete_pairing, start_pairing
+
+    alice = household.people["alice"].id
+    set_consent(session, alice, "human_review", True, actor="alice")
+    device = household.devices["alice"]
+    if where == "another device":
+        _, code = start_pairing(session, household.id, alice, "alice's new speaker")
+        said_on = session.get(type(device), complete_pairing(session, code)[0])
+    else:
+        said_on = device
+    earlier = ingest(session, keyring, blobs, said_on, "r1", wav())
+    session.commit()
+    pipeline_for(engine, keyring, blobs).process(earlier.id)
+    session.get(Interaction, earlier.id).created_at = datetime.now(UTC) - timedelta(
+        minutes=minutes_ago
+    )
+    asked = ingest(session, keyring, blobs, device, "r2", wav())
+    session.commit()
+    engines = Engines(ScriptedRecognizer(), understand_read_back, protect=fake_protector)
+    pipeline = Pipeline(sessions(engine), keyring, blobs, engines, SamplingPolicy(rate=1.0))
+    assert pipeline.process(asked.id) == "answered"
+    session.expunge_all()
+    answer = read_answer(session, keyring, session.get(Interaction, asked.id))
+    assert (SAID in answer["text"]) is quoted, answer["text"]
+    assert (
+        session.scalars(select(ReviewTask).where(ReviewTask.interaction_id == asked.id)).all() == []
+    )

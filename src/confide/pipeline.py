@@ -38,8 +38,10 @@ from confide.store.tables import Interaction, ReviewTask
 MAX_ATTEMPTS = 3
 """After this many tries an interaction is marked failed instead of retried forever."""
 
-EPHEMERAL_INTENTS = frozenset({"DeleteLastUtterance", "DeleteToday"})
-"""Asking to delete is itself not kept: only the answer survives, for the device to fetch."""
+EPHEMERAL_INTENTS = frozenset({"DeleteLastUtterance", "DeleteToday", "WhatDidYouHear"})
+"""Asking to delete, or what was heard, is itself not kept: only the answer survives, for the
+device to fetch. With no transcript kept, such an interaction is never sampled for review, so a
+read-back, which quotes other interactions, never reaches a reviewer."""
 FALSE_WAKE_CONFIDENCE = 0.35
 """Below this intent confidence (or with no words at all) a wake-up is a suspected false wake."""
 

@@ -12,7 +12,11 @@ from confide.privacy.contexts import skill_item_context, transcript_context
 from confide.privacy.deletion import delete_interactions
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
+from confide.store.database import as_utc
 from confide.store.tables import Interaction, SkillItem
+
+READ_BACK_WINDOW = timedelta(minutes=15)
+"""How far back "what did you hear" reaches: what was just said, not a history to browse."""
 
 
 class DatabaseHousehold:
@@ -90,11 +94,16 @@ class DatabaseHousehold:
         return self._delete(list(ids), "today")
 
     def recent_transcripts(self, limit: int) -> list[tuple[datetime, str]]:
+        """Only what the device being spoken to heard in the last few minutes: a read-back must
+        not recite another device's requests (a newly paired one included) or the past."""
+        current = self._session.get_one(Interaction, self._current)
         rows = self._session.scalars(
             select(Interaction)
             .where(
                 Interaction.owner_id == self._person,
+                Interaction.device_id == current.device_id,
                 Interaction.id != self._current,
+                Interaction.created_at >= as_utc(current.created_at) - READ_BACK_WINDOW,
                 Interaction.transcript_sealed.is_not(None),
             )
             .order_by(Interaction.created_at.desc())
