@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from confide.errors import KeyDestroyed
-from confide.ingest import ingest
+from confide.errors import AccessDenied, KeyDestroyed
+from confide.ingest import authenticate_device, ingest
+from confide.privacy.consent import set_consent
 from confide.privacy.contexts import audio_context
 from confide.privacy.deletion import (
     delete_interactions,
@@ -21,7 +22,8 @@ from confide.privacy.deletion import (
     interactions_between,
     receipts,
 )
-from confide.store.tables import DataKey, Interaction
+from confide.service.sessions import find_session, open_session
+from confide.store.tables import Consent, DataKey, Device, Interaction
 from confide_testing import DemoHousehold, wav
 
 
@@ -167,3 +169,28 @@ def test_erasing_an_account_leaves_nothing(
             connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         for path in database.parent.glob(database.name + "*"):
             assert wrapped_key not in path.read_bytes()
+
+
+def test_erasing_an_account_ends_its_devices_consents_and_sessions(
+    session, keyring, blobs, household
+) -> None:
+    """Item 4: a paired speaker of an erased account must not keep uploading into nothing, and
+    no hash of its token outlives the account; the rest of the household is untouched."""
+    alice, bob = household.people["alice"].id, household.people["bob"].id
+    set_consent(session, alice, "human_review", True, actor="alice")
+    now = datetime.now(UTC)
+    cookie = open_session(session, "person", alice, 12, now)
+    session.commit()
+    receipt = erase_account(session, keyring, blobs, alice, actor="alice")
+    session.commit()
+    assert {kind: receipt.erased[kind] for kind in ("devices", "consents", "sessions")} == {
+        "devices": 1,
+        "consents": 1,
+        "sessions": 1,
+    }
+    with pytest.raises(AccessDenied):
+        authenticate_device(session, household.tokens["alice"])
+    assert session.get_one(Device, household.devices["alice"].id).token_hash is None
+    assert authenticate_device(session, household.tokens["bob"]).person_id == bob
+    assert find_session(session, "person", cookie, now) is None
+    assert session.scalars(select(Consent).where(Consent.person_id == alice)).all() == []

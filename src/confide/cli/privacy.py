@@ -1,6 +1,10 @@
-"""Privacy tools on the command line: `confide audit verify`, `confide retention run`."""
+"""Privacy tools on the command line: `confide audit verify`, `confide retention run`,
+`confide account erase`."""
 
 from __future__ import annotations
+
+import json
+from typing import Annotated
 
 import typer
 
@@ -42,3 +46,54 @@ def run_retention(data_dir: DataDir = None) -> None:
         done = runtime.enforce_retention()
     deleted = sum(receipt.erased["interactions"] for receipt in done)
     err.print(f"retention: deleted {deleted} interaction(s) of {len(done)} person(s)")
+
+
+account = typer.Typer(help="Customer accounts.", no_args_is_help=True)
+app.add_typer(account, name="account")
+
+ERASE_ACTOR = "confide account erase"
+"""Who the audit log and the receipt say erased the account: the operator's command."""
+
+
+@account.command("erase")
+def erase(
+    login: Annotated[str, typer.Option("--login", help="The login of the account to erase.")],
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Only the receipt, as one JSON.")] = False,
+) -> None:
+    """Erase a whole account, as the privacy centre's "delete my account" does; print the receipt.
+
+    Its key is shredded first, then its recordings, transcripts, review copies, skill items,
+    consents and sessions go, and its devices stop working. Exit 2 for an unknown login.
+    """
+    from sqlalchemy import select
+
+    from confide.privacy.deletion import erase_account
+    from confide.service.runtime import opened
+    from confide.settings import load_settings
+    from confide.store.tables import Person
+
+    with refusals(), opened(load_settings(data_dir)) as runtime, runtime.sessions() as session:
+        person_id = session.scalar(
+            select(Person.id).where(Person.login == login, Person.erased_at.is_(None))
+        )
+        if person_id is None:
+            fail(2, f"no account has the login {login!r}")
+        receipt = erase_account(
+            session, runtime.keyring, runtime.blobs, person_id, actor=ERASE_ACTOR, role="system"
+        )
+        session.commit()
+    if not as_json:
+        counts = ", ".join(f"{n} {kind}" for kind, n in receipt.erased.items())
+        err.print(f"erased the account {login!r}: {counts}; receipt {receipt.id}", markup=False)
+    print(
+        json.dumps(
+            {
+                "receipt": receipt.id,
+                "person_id": receipt.person_id,
+                "scope": receipt.scope,
+                "erased": receipt.erased,
+                "created_at": receipt.created_at.isoformat(),
+            }
+        )
+    )

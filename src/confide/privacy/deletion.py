@@ -6,7 +6,8 @@ keys: review tasks with their annotations, escalations and break-glass requests.
 explicit here, not left to a registry or to ON DELETE CASCADE alone, so the receipt can count it
 and no forgotten import can make a deletion miss a copy.
 Erasing an account destroys the person's data key first, so within the same transaction
-everything sealed under it is unreadable, and then removes the ciphertext itself.
+everything sealed under it is unreadable, and then removes the ciphertext itself, their skill
+items, consents and sign-in sessions, and revokes their devices.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from confide.privacy.audit import Access, append
@@ -28,6 +29,7 @@ from confide.store.tables import (
     BreakGlass,
     Consent,
     DeletionReceipt,
+    Device,
     Escalation,
     Interaction,
     Person,
@@ -122,20 +124,28 @@ def erase_account(
     receipt = delete_interactions(
         session, blobs, person_id, all_ids, scope="account", actor=actor, role=role
     )
-    items = len(session.scalars(select(SkillItem.id).where(SkillItem.owner_id == person_id)).all())
-    session.execute(delete(SkillItem).where(SkillItem.owner_id == person_id))
-    session.execute(delete(Consent).where(Consent.person_id == person_id))
-    session.execute(
-        delete(SignInSession).where(
-            SignInSession.principal_kind == "person", SignInSession.principal_id == person_id
-        )
+    items = _delete_counted(session, SkillItem, SkillItem.owner_id == person_id)
+    consents = _delete_counted(session, Consent, Consent.person_id == person_id)
+    signed_in = _delete_counted(
+        session,
+        SignInSession,
+        (SignInSession.principal_kind == "person") & (SignInSession.principal_id == person_id),
     )
+    now = datetime.now(UTC)
+    devices = _revoke_devices(session, person_id, now)
     person = session.get(Person, person_id)
     if person is not None:
         person.login = person.password_hash = person.totp_sealed = None
         person.name_sealed = b""
-        person.erased_at = datetime.now(UTC)
-    erased = {**receipt.erased, "skill_items": items, "data_key": int(shredded.existed)}
+        person.erased_at = now
+    erased = {
+        **receipt.erased,
+        "skill_items": items,
+        "consents": consents,
+        "sessions": signed_in,
+        "devices": devices,
+        "data_key": int(shredded.existed),
+    }
     stored = session.get_one(DeletionReceipt, receipt.id)
     stored.erased_json = json.dumps(erased)
     return Receipt(receipt.id, person_id, "account", erased, receipt.created_at)
@@ -150,6 +160,26 @@ def receipts(session: Session, person_id: str) -> list[Receipt]:
     return [
         Receipt(r.id, r.person_id, r.scope, json.loads(r.erased_json), r.created_at) for r in rows
     ]
+
+
+def _delete_counted(
+    session: Session, table: type[SkillItem | Consent | SignInSession], where: ColumnElement[bool]
+) -> int:
+    """Delete the rows `where` selects, and say how many, for the receipt."""
+    count = session.scalar(select(func.count()).select_from(table).where(where)) or 0
+    session.execute(delete(table).where(where))
+    return count
+
+
+def _revoke_devices(session: Session, person_id: str, now: datetime) -> int:
+    """The person's devices stop working: their token and any pairing code are cleared, not only
+    marked revoked, so no hash of a credential outlives the account. The rows stay, as the
+    household's history of what was paired (privacy may not import service's revoke_device)."""
+    devices = session.scalars(select(Device).where(Device.person_id == person_id)).all()
+    for device in devices:
+        device.token_hash = device.pairing_code_hash = device.pairing_expires_at = None
+        device.revoked_at = device.revoked_at or now
+    return len(devices)
 
 
 def _erase_review_copies(session: Session, interaction_ids: Sequence[str]) -> dict[str, int]:
