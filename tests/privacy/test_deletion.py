@@ -63,12 +63,38 @@ def test_deleting_one_interaction_removes_it_and_its_audio(
         "transcripts": 1,
         "understandings": 0,
         "answers": 1,
+        "derived_answers": 0,
         "review.review_tasks": 0,
         "review.annotations": 0,
     }
     assert session.get(Interaction, first.id) is None
     assert list(blobs.keys(f"audio/{first.owner_id}/")) == [second.audio_key]
     assert [r.id for r in receipts(session, first.owner_id)] == [receipt.id]
+
+
+@pytest.mark.parametrize(("read_back_minutes", "goes"), [(5, True), (-5, False)])
+def test_a_read_back_after_a_deleted_interaction_goes_with_it(
+    session, keyring, blobs, household, read_back_minutes, goes
+) -> None:
+    """Issue 10.2: "what did you hear" still quoted a deleted request word for word. Its answer,
+    kept without its request, is derived from what it quotes."""
+    from datetime import timedelta
+
+    [said] = record(session, keyring, blobs, household, "alice", 1)
+    read_back = ingest(session, keyring, blobs, household.devices["alice"], "rb", wav(0.5))
+    read_back.created_at = said.created_at + timedelta(minutes=read_back_minutes)
+    read_back.audio_key = None
+    read_back.answer_sealed = keyring.seal(
+        session, said.owner_id, b"Earlier I heard: secret words", f"answer:{read_back.id}"
+    )
+    session.commit()
+    receipt = delete_interactions(
+        session, blobs, said.owner_id, [said.id], scope="interaction", actor="alice"
+    )
+    session.commit()
+    assert receipt.erased["interactions"] == 1
+    assert receipt.erased["derived_answers"] == int(goes)
+    assert (session.get(Interaction, read_back.id) is None) is goes
 
 
 def test_nobody_deletes_anothers_interactions(session, keyring, blobs, household) -> None:

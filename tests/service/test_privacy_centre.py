@@ -419,6 +419,28 @@ def test_a_consent_change_is_in_effect_at_once(client, runtime, household, grant
     ).text
 
 
+@pytest.mark.parametrize(("confirm", "playable"), [("true", False), ("", True)])
+def test_keeping_recordings_off_offers_to_delete_those_kept(
+    client, runtime, household, confirm, playable
+) -> None:
+    """Issue 10.5: with "keep my recordings" off, those kept before stayed playable, unmentioned."""
+    own = [said(runtime, household, "alice") for _ in range(2)]
+    csrf = sign_in(client, household)
+    assert "Recordings kept from before" not in client.get("/privacy/consents").text
+    client.post("/privacy/consents", data={"purpose": "storage", "granted": "false", "csrf": csrf})
+    page = client.get("/privacy/consents").text
+    assert "Recordings kept from before" in page and "2 recordings" in page
+    response = client.post("/privacy/delete-recordings", data={"confirm": confirm, "csrf": csrf})
+    assert response.status_code == 303
+    for interaction in own:
+        played = client.get(f"/privacy/interactions/{interaction}/audio")
+        assert (played.status_code == 200) is playable
+    assert remaining(runtime, household.people["alice"].id) == set(own)  # the words stay
+    if not playable:
+        assert "The recordings you had kept" in client.get(response.headers["location"]).text
+        assert "Recordings kept from before" not in client.get("/privacy/consents").text
+
+
 def test_export_holds_own_data_and_nothing_of_others(client, runtime, household) -> None:
     own = [said(runtime, household, "alice") for _ in range(2)]
     bobs = said(runtime, household, "bob")

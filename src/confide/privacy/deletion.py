@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from confide.privacy.audit import Access, append
 from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
+from confide.store.database import as_utc
 from confide.store.tables import (
     Annotation,
     BreakGlass,
@@ -72,6 +73,8 @@ def delete_interactions(
         )
     ).all()
     ids = [row.id for row in rows]
+    derived_answers = _answers_after(session, person_id, rows, ids)
+    ids += derived_answers
     erased = {
         "interactions": len(rows),
         "audio": sum(1 for r in rows if r.audio_key),
@@ -79,6 +82,7 @@ def delete_interactions(
         "understandings": sum(1 for r in rows if r.understanding_sealed),
         "answers": sum(1 for r in rows if r.answer_sealed),
     }
+    erased["derived_answers"] = len(derived_answers)
     for kind, count in _erase_review_copies(session, ids).items():
         erased[f"review.{kind}"] = count
     audio_keys = [row.audio_key for row in rows if row.audio_key]
@@ -180,6 +184,46 @@ def _revoke_devices(session: Session, person_id: str, now: datetime) -> int:
         device.token_hash = device.pairing_code_hash = device.pairing_expires_at = None
         device.revoked_at = device.revoked_at or now
     return len(devices)
+
+
+def _answers_after(
+    session: Session, person_id: str, rows: Sequence[Interaction], ids: Sequence[str]
+) -> list[str]:
+    """The person's answers kept without their request (a read-back of what was heard, a
+    deletion's confirmation), given since the earliest interaction deleted: a read-back quotes
+    what it heard, so it is derived from what is deleted and goes with it."""
+    if not rows:
+        return []
+    since = min(as_utc(row.created_at) for row in rows)
+    return list(
+        session.scalars(
+            select(Interaction.id).where(
+                Interaction.owner_id == person_id,
+                Interaction.created_at >= since,
+                Interaction.transcript_sealed.is_(None),
+                Interaction.understanding_sealed.is_(None),
+                Interaction.answer_sealed.is_not(None),
+                Interaction.id.not_in(list(ids)),
+            )
+        )
+    )
+
+
+def delete_recordings(session: Session, blobs: BlobStore, person_id: str, *, actor: str) -> Receipt:
+    """Erase the audio of every recording the person still keeps, and only the audio: what
+    turning "keep my recordings" off offers for what was kept before."""
+    rows = session.scalars(
+        select(Interaction).where(
+            Interaction.owner_id == person_id, Interaction.audio_key.is_not(None)
+        )
+    ).all()
+    audio_keys = [row.audio_key for row in rows if row.audio_key]
+    for row in rows:
+        row.audio_key = None
+    receipt = _receipt(session, person_id, "recordings", {"audio": len(audio_keys)}, actor, "owner")
+    for key in audio_keys:  # after the rows: a crash here leaves only unreadable orphans
+        blobs.delete(key)
+    return receipt
 
 
 def _erase_review_copies(session: Session, interaction_ids: Sequence[str]) -> dict[str, int]:

@@ -15,13 +15,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from confide.errors import InvalidInput, NotFound
 from confide.privacy.audit import Access, append, events
 from confide.privacy.consent import PURPOSES, consents, set_consent
-from confide.privacy.deletion import Receipt, delete_interactions, receipts
+from confide.privacy.deletion import Receipt, delete_interactions, delete_recordings, receipts
 from confide.privacy.export import export_zip, own_audio, own_interactions
 from confide.privacy.retention import MAX_DAYS, PRESETS, describe, set_retention
 from confide.service.accounts import PAIRING_CODE_MINUTES, start_pairing
@@ -45,9 +45,15 @@ SCOPES = {
     "today": "Today's interactions, deleted by voice",
     "last utterance": "What you had just said, deleted by voice",
     "account": "Your whole account",
+    "recordings": "The recordings you had kept, when you stopped keeping them",
 }
 """Deletion scopes in the words a receipt shows."""
-KINDS = {"audio": "recordings", "skill_items": "timers and list items", "data_key": "data key"}
+KINDS = {
+    "audio": "recordings",
+    "skill_items": "timers and list items",
+    "data_key": "data key",
+    "derived_answers": "answers that read back what you said",
+}
 """Receipt counts whose key is not already the word to show."""
 
 
@@ -219,14 +225,33 @@ def choose_retention(
 def consent_page(
     request: Request, viewer: Viewer, session: Db, changed: str | None = None
 ) -> Response:
+    choices = consents(session, viewer.person_id)
     context = _context(
         viewer,
         "consents",
         purposes=PURPOSES,
-        choices=consents(session, viewer.person_id),
+        choices=choices,
         changed=changed if changed in PURPOSES else None,
+        kept_recordings=0 if choices["storage"] else _kept_recordings(session, viewer),
     )
     return render(request, "consents.html", context)
+
+
+@router.post("/delete-recordings")
+def delete_kept_recordings(
+    request: Request,
+    viewer: Poster,
+    session: Db,
+    rt: Rt,
+    confirm: Annotated[bool, Form()] = False,
+) -> Response:
+    """What keeping recordings off offers for those kept before: their audio goes, with a
+    receipt; the transcripts stay in the history until deleted there."""
+    if not confirm:
+        return RedirectResponse("/privacy/consents", 303)
+    receipt = delete_recordings(session, rt.blobs, viewer.person_id, actor=viewer.person_id)
+    session.commit()
+    return RedirectResponse(f"/privacy/receipts/{receipt.id}", 303)
 
 
 @router.post("/consents")
@@ -320,6 +345,17 @@ def _own(session: Session, viewer: Customer, interaction_id: str) -> Interaction
     if row is None or row.owner_id != viewer.person_id:
         raise HTTPException(404, "no such interaction")
     return row
+
+
+def _kept_recordings(session: Session, viewer: Customer) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Interaction.owner_id == viewer.person_id, Interaction.audio_key.is_not(None)
+            )
+        )
+        or 0
+    )
 
 
 def _deleted(
