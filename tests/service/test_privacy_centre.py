@@ -441,6 +441,38 @@ def test_keeping_recordings_off_offers_to_delete_those_kept(
         assert "Recordings kept from before" not in client.get("/privacy/consents").text
 
 
+@pytest.mark.parametrize(
+    ("typed", "confirm", "erased"),
+    [("alice", "true", True), ("bob", "true", False), ("alice", "", False)],
+    ids=["confirmed", "wrong-login", "unticked"],
+)
+def test_a_customer_deletes_their_own_account(
+    client, runtime, household, typed, confirm, erased
+) -> None:
+    """Issue 10.4: `erase_account` was never called; the privacy centre had no way to use it."""
+    own = said(runtime, household, "alice")
+    bobs = said(runtime, household, "bob")
+    csrf = sign_in(client, household)
+    response = client.post(
+        "/privacy/delete-account", data={"login": typed, "confirm": confirm, "csrf": csrf}
+    )
+    assert response.status_code == (200 if erased else 422)
+    alice = household.people["alice"].id
+    assert remaining(runtime, alice) == (set() if erased else {own})
+    assert remaining(runtime, household.people["bob"].id) == {bobs}
+    upload = client.post(
+        "/api/utterances",
+        content=wav(),
+        headers={"Authorization": f"Bearer {household.tokens['alice']}", "Idempotency-Key": "x"},
+    )
+    assert (upload.status_code == 401) is erased
+    if erased:
+        assert "Your whole account" in response.text and "Your account is gone" in response.text
+        assert client.get("/privacy/", follow_redirects=False).status_code == 303
+    else:
+        assert "nothing was deleted" in response.text
+
+
 def test_export_holds_own_data_and_nothing_of_others(client, runtime, household) -> None:
     own = [said(runtime, household, "alice") for _ in range(2)]
     bobs = said(runtime, household, "bob")

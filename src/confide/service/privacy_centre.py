@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 from confide.errors import InvalidInput, NotFound
 from confide.privacy.audit import Access, append, events
 from confide.privacy.consent import PURPOSES, consents, set_consent
-from confide.privacy.deletion import Receipt, delete_interactions, delete_recordings, receipts
+from confide.privacy.deletion import (
+    Receipt,
+    delete_interactions,
+    delete_recordings,
+    erase_account,
+    receipts,
+)
 from confide.privacy.export import export_zip, own_audio, own_interactions
 from confide.privacy.retention import MAX_DAYS, PRESETS, describe, set_retention
 from confide.service.accounts import PAIRING_CODE_MINUTES, start_pairing
@@ -182,6 +188,29 @@ def delete_all(
         select(Interaction.id).where(Interaction.owner_id == viewer.person_id)
     ).all()
     return _deleted(session, rt, viewer, ids, "all")
+
+
+@router.post("/delete-account")
+def delete_account(
+    request: Request,
+    viewer: Poster,
+    session: Db,
+    rt: Rt,
+    confirm: Annotated[bool, Form()] = False,
+    login: Annotated[str, Form()] = "",
+) -> Response:
+    """The whole account, as `confide account erase` does it: key shredded first, then every
+    row, recording, session, consent and device. Typing the login guards against a stray click.
+    The receipt is shown here, since no session is left to show it later."""
+    person = session.get_one(Person, viewer.person_id)
+    if not confirm or login.strip() != person.login:
+        error = "Tick the box and type your login to confirm; nothing was deleted."
+        return _history(request, viewer, session, rt, 0, error=error, status=422)
+    receipt = erase_account(session, rt.keyring, rt.blobs, viewer.person_id, actor=viewer.person_id)
+    session.commit()
+    response = render(request, "receipt.html", {"viewer": None, "receipt": receipt})
+    response.delete_cookie(CUSTOMERS.cookie, path=CUSTOMERS.scope)
+    return response
 
 
 @router.get("/receipts")
