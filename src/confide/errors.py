@@ -23,6 +23,7 @@ ConfideError
 │   ├── LoginTaken           the login already belongs to another account
 │   └── KeyReused            an Idempotency-Key sent again with a different body
 ├── AccessDenied             a wrong password or TOTP code, an unknown, expired or revoked token
+├── TooManyAttempts          sign-in or pairing refused unheard for a while after repeated failures
 ├── NotFound                 no such record, or none the caller may see (the two look the same)
 │   └── BlobMissing          a key the blob store does not hold; also a KeyError
 ├── KeyDestroyed             data sealed under a person's key after that key was shredded
@@ -127,6 +128,16 @@ class KeyReused(Conflict):
 
 class AccessDenied(ConfideError):
     """Credentials that do not hold; the message never says which part was wrong."""
+
+
+class TooManyAttempts(ConfideError):
+    """Too many failed sign-ins or pairings for one account or from one address: attempts are
+    refused unheard until `retry_after` seconds pass, the same whether or not the login exists."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many attempts. Try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+        """Whole seconds until an attempt is heard again (the Retry-After header)."""
 
 
 class NotFound(ConfideError):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from confide.service.accounts import revoke_device, start_pairing
 from confide.service.app import create_app
 from confide.service.runtime import Runtime
-from confide.store.tables import Interaction
+from confide.store.tables import Device, Interaction
 from confide_testing import DemoHousehold, wav
 
 
@@ -100,6 +103,28 @@ def test_a_device_sees_only_its_own_utterances(client, household) -> None:
         f"/api/utterances/{made.json()['id']}", headers=bearer(household.tokens["bob"])
     )
     assert peek.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [str, str.lower, lambda code: f"{code[:4]} {code[4:8]} {code[8:]}", lambda code: f" {code}-"],
+    ids=["as-shown-whole", "lower-case", "in-groups", "with-stray-separators"],
+)
+def test_a_pairing_code_is_unguessable_and_typeable(client, session, household, typed) -> None:
+    """Issue 10.10: eight digits (27 bits) were guessable at 425 a second."""
+    _, code = start_pairing(session, household.id, household.people["alice"].id, "kitchen")
+    session.commit()
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{12}", code)  # no I, L, O or U to misread: 60 bits
+    assert client.post("/api/devices/pair", json={"code": typed(code)}).status_code == 200
+
+
+def test_an_expired_pairing_code_is_refused(client, session, household) -> None:
+    device_id, code = start_pairing(session, household.id, household.people["alice"].id, "den")
+    session.execute(
+        update(Device).where(Device.id == device_id).values(pairing_expires_at=datetime.now(UTC))
+    )
+    session.commit()
+    assert client.post("/api/devices/pair", json={"code": code}).status_code == 401
 
 
 def test_pairing_code_works_once(client, session, household) -> None:

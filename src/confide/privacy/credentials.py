@@ -1,17 +1,21 @@
 """Passwords and TOTP codes, checked one way for everyone who signs in, customers and staff.
 
 Argon2 hashes the passwords; a TOTP code from an authenticator app is the second factor, always
-required. Signing in as an unknown account costs the same hashing work as a known one, so
-timing does not tell which logins exist.
+required, and signs in once: a code of the time step that last signed the account in, or of an
+earlier one, is refused (RFC 6238, 5.2), so a code seen over a shoulder or in a log is spent.
+Signing in as an unknown account costs the same hashing work as a known one, so timing does not
+tell which logins exist.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pyotp.utils import strings_equal
 
 from confide.errors import AccessDenied
 
@@ -28,9 +32,15 @@ def new_totp_secret() -> str:
 
 
 def check_sign_in(
-    password_hash: str | None, totp_secret: Callable[[], str] | None, password: str, code: str
-) -> None:
-    """Pass only when the password and the current TOTP code are both right.
+    password_hash: str | None,
+    totp_secret: Callable[[], str] | None,
+    password: str,
+    code: str,
+    last_step: int | None = None,
+) -> int:
+    """The TOTP time step of `code`, when the password and the code are both right and the code
+    is of a step after `last_step`, the one that last signed this account in; the caller stores
+    it. The code may be one step early or late, for clocks that drift.
 
     `password_hash` or `totp_secret` is None for an unknown or login-less account; `totp_secret`
     unseals the secret only once the password has been checked. Every refusal is the same
@@ -44,5 +54,12 @@ def check_sign_in(
         _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         raise denied from None
-    if not pyotp.TOTP(totp_secret()).verify(code, valid_window=1):
+    totp = pyotp.TOTP(totp_secret())
+    now = totp.timecode(datetime.now(UTC))
+    first = now - 1 if last_step is None else max(now - 1, last_step + 1)
+    step = next(
+        (s for s in range(first, now + 2) if strings_equal(code, totp.generate_otp(s))), None
+    )
+    if step is None:
         raise denied
+    return step

@@ -3,6 +3,10 @@ and the one sign-in check, for customers and staff alike.
 
 Names are sealed under each person's own key; logins are the only plaintext that names anyone,
 because a login must be looked up before anything can be unsealed.
+
+A pairing code is typed on a device, so it is short-lived and drawn from Crockford's base32
+(no I, L, O or U to misread); twelve characters, 60 bits, cannot be guessed in its ten minutes
+even without the throttle in front of the pairing route.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from confide.errors import AccessDenied
@@ -30,6 +34,12 @@ from confide.store.database import as_utc
 from confide.store.tables import Device, Household, Person, PrincipalKind, StaffMember
 
 PAIRING_CODE_MINUTES = 10
+PAIRING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base32: 5 bits a character, none that reads as another."""
+PAIRING_CODE_LENGTH = 12
+_TYPED_AS = str.maketrans("OIL", "011", " -")
+"""What a person may type for the code's characters: any case, O for 0, I or L for 1, and the
+spaces or hyphens of its groups."""
 _ACCOUNTS: dict[
     PrincipalKind,
     tuple[type[Person] | type[StaffMember], ColumnElement[bool], Callable[[str], str]],
@@ -119,26 +129,41 @@ def log_in(
     session: Session, keyring: KeyRing, kind: PrincipalKind, login: str, password: str, code: str
 ) -> str:
     """The id of the account of `kind` that the login, password and current TOTP code prove, or
-    AccessDenied that says neither. Customers and staff sign in this one way."""
+    AccessDenied that says neither. The code's step is stored, so the code signs in only once.
+    Customers and staff sign in this one way."""
     table, usable, context = _ACCOUNTS[kind]
     found = session.execute(
-        select(table.id, table.password_hash, table.totp_sealed).where(table.login == login, usable)
+        select(table.id, table.password_hash, table.totp_sealed, table.totp_last_step).where(
+            table.login == login, usable
+        )
     ).first()
     owner, sealed = (found.id, found.totp_sealed) if found else ("", None)
-    check_sign_in(
+    step = check_sign_in(
         found.password_hash if found else None,
         (lambda: keyring.open(session, owner, sealed, context(owner)).decode()) if sealed else None,
         password,
         code,
+        found.totp_last_step if found else None,
     )
-    return owner  # check_sign_in has refused every account that is not there
+    # check_sign_in has refused every account that is not there. Of two sign-ins racing with one
+    # code, only the first moves the step on; the other is refused here.
+    spent = session.scalar(
+        update(table)
+        .where(table.id == owner, or_(table.totp_last_step.is_(None), table.totp_last_step < step))
+        .values(totp_last_step=step)
+        .returning(table.id)
+    )
+    if spent is None:
+        raise AccessDenied("wrong login, password or code")
+    return owner
 
 
 def start_pairing(
     session: Session, household_id: str, person_id: str, name: str
 ) -> tuple[str, str]:
-    """A device slot and its one-time code (8 digits, valid for 10 minutes)."""
-    code = f"{secrets.randbelow(10**8):08d}"
+    """A device slot and its one-time code (PAIRING_CODE_LENGTH characters of PAIRING_ALPHABET,
+    valid for PAIRING_CODE_MINUTES)."""
+    code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
     device = Device(
         id=_id(),
         household_id=household_id,
@@ -154,8 +179,9 @@ def start_pairing(
 
 
 def complete_pairing(session: Session, code: str) -> tuple[str, str]:
-    """Exchange a pairing code for a device token; the code works once."""
-    device = session.scalar(select(Device).where(Device.pairing_code_hash == token_hash(code)))
+    """Exchange a pairing code, as typed, for a device token; the code works once."""
+    typed = code.upper().translate(_TYPED_AS)
+    device = session.scalar(select(Device).where(Device.pairing_code_hash == token_hash(typed)))
     expires = device.pairing_expires_at if device else None
     if device is None or expires is None or as_utc(expires) < datetime.now(UTC):
         raise AccessDenied("unknown or expired pairing code")

@@ -22,6 +22,7 @@ from confide.pipeline import read_answer
 from confide.service.accounts import complete_pairing
 from confide.service.deps import Db, Rt, device
 from confide.service.runtime import Runtime
+from confide.service.throttle import guarded
 from confide.store.tables import Device, Interaction
 
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024
@@ -52,8 +53,10 @@ class UtteranceStatus(BaseModel):
 
 
 @router.post("/devices/pair", response_model=PairResponse)
-def pair(body: PairRequest, session: Db) -> PairResponse:
-    device_id, token = complete_pairing(session, body.code.strip())
+def pair(body: PairRequest, request: Request, session: Db, rt: Rt) -> PairResponse:
+    """Wrong codes are throttled per client address (TooManyAttempts, 429 with Retry-After)."""
+    with guarded(session, rt.keyring, request.client.host if request.client else ""):
+        device_id, token = complete_pairing(session, body.code.strip())
     session.commit()
     return PairResponse(device_id=device_id, token=token)
 

@@ -4,6 +4,7 @@ Sign-in is always a login, a password and a TOTP code. The session cookie carrie
 session id (HttpOnly, SameSite=Strict, Secure outside dev mode); `confide.service.sessions`
 keeps its hash, the principal, an expiry and the session's CSRF token. Before a session exists,
 the login form is guarded by a double-submit token in a short-lived cookie on the form's path.
+Repeated failures for one login or from one address are throttled (`confide.service.throttle`).
 """
 
 from __future__ import annotations
@@ -15,18 +16,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from confide.errors import AccessDenied
+from confide.errors import AccessDenied, TooManyAttempts
 from confide.service.accounts import log_in
 from confide.service.deps import Db, Door, P, Rt, csrf_checked, same_token, signed_in_at
 from confide.service.pages import render
+from confide.service.refusals import headers
 from confide.service.runtime import Runtime
 from confide.service.sessions import close_session, open_session
+from confide.service.throttle import guarded
 
 LOGIN_COOKIE = "confide_login"
 """Holds a sign-in form's double-submit token; it lives on that form's path only."""
 LOGIN_FORM_SECONDS = 3600
 REFUSED = "That login, password or code is not right. Nothing was changed; try again."
 """Never says which of the three was wrong."""
+THROTTLED = "Too many attempts that were not right. Wait {wait} and try again."
+"""The same whether or not the login exists."""
 
 
 def login_routes(door: Door[P], *, home: str, layout: str) -> APIRouter:
@@ -55,10 +60,19 @@ def login_routes(door: Door[P], *, home: str, layout: str) -> APIRouter:
         if not same_token(csrf, request.cookies.get(LOGIN_COOKIE, "")):
             error = "The form expired. Please try again."
             return _form(request, rt, door, layout, error=error, status=403)
+        address = request.client.host if request.client else ""
         try:
-            account = log_in(session, rt.keyring, door.kind, login.strip(), password, code.strip())
+            with guarded(session, rt.keyring, address, (door.kind, login.strip())):
+                account = log_in(
+                    session, rt.keyring, door.kind, login.strip(), password, code.strip()
+                )
         except AccessDenied:
             return _form(request, rt, door, layout, login=login, error=REFUSED, status=401)
+        except TooManyAttempts as refused:
+            error = THROTTLED.format(wait=_wait(refused.retry_after))
+            response = _form(request, rt, door, layout, login=login, error=error, status=429)
+            response.headers.update(headers(refused, 429))
+            return response
         token = open_session(session, door.kind, account, door.hours, datetime.now(UTC))
         session.commit()
         response = RedirectResponse(home, 303)
@@ -77,6 +91,11 @@ def login_routes(door: Door[P], *, home: str, layout: str) -> APIRouter:
         return response
 
     return router
+
+
+def _wait(seconds: int) -> str:
+    """A delay as a person reads it: seconds up to two minutes, whole minutes after."""
+    return f"{seconds} seconds" if seconds < 120 else f"{-(-seconds // 60)} minutes"
 
 
 def _cookie(

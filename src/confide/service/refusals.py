@@ -19,6 +19,7 @@ from confide.errors import (
     Conflict,
     InvalidInput,
     NotFound,
+    TooManyAttempts,
 )
 
 STATUS: dict[type[ConfideError], int] = {
@@ -28,6 +29,7 @@ STATUS: dict[type[ConfideError], int] = {
     Conflict: 409,
     NotFound: 404,
     AccessDenied: 401,
+    TooManyAttempts: 429,
 }
 """Each refusal's status; AccessDenied to someone already signed in is 403 (see `answer`)."""
 
@@ -39,5 +41,12 @@ async def answer(request: Request, error: Exception) -> JSONResponse:
     status = next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
     if isinstance(error, AccessDenied) and getattr(request.state, "principal", None) is not None:
         status = 403
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"detail": str(error)}, status, headers=headers)
+    return JSONResponse({"detail": str(error)}, status, headers=headers(error, status))
+
+
+def headers(error: Exception, status: int) -> dict[str, str]:
+    """The headers of a refusal's answer, JSON or a re-rendered form: the Bearer challenge with
+    a 401, and when to try again after too many attempts."""
+    if isinstance(error, TooManyAttempts):
+        return {"Retry-After": str(error.retry_after)}
+    return {"WWW-Authenticate": "Bearer"} if status == 401 else {}

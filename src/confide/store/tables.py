@@ -100,6 +100,9 @@ class Person(Base):
     retention_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    """The TOTP time step of the last code that signed in: that code, or an earlier one, never
+    signs in again."""
 
 
 class Device(Base):
@@ -222,6 +225,23 @@ class StaffMember(Base):
     break_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    """As `Person.totp_last_step`: a TOTP code signs in once."""
+
+
+class SignInFailure(Base):
+    """Recent failed sign-ins or pairings under one key, a keyed digest of an account's login or
+    of a client address (never either in plaintext); in the database, so that every server
+    process throttles alike. See `confide.service.throttle`."""
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    """Counts older than a day are forgotten, and their rows pruned."""
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Attempts under this key are refused unheard until then."""
 
 
 class ReviewTask(Base):
