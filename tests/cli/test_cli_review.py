@@ -88,3 +88,23 @@ def test_identify_refuses_what_is_not_audio(env):
     junk.write_bytes(b"not audio at all")
     result = runner.invoke(app, ["watermark", "identify", str(junk)])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("roles", "named"), [(("reviewer",), "reviewer"), (("admin", "lead"), "admin, lead")]
+)
+def test_staff_add_is_audited_as_the_command_line(env, roles, named):
+    from confide.privacy.audit import events
+    from confide.store.database import connect, sessions
+
+    result = add("rhea", *roles)
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.stdout.strip().splitlines()[-1])
+    engine = connect(load_settings(env).database_url)
+    with sessions(engine)() as session:
+        seen = [(e.actor, e.role, e.action, e.subject, e.reason) for e in events(session)]
+    engine.dispose()
+    assert [row[:4] for row in seen] == [
+        ("cli", "system", "staff_add", f"staff:{made['pseudonym']}")
+    ]
+    assert named in seen[0][4]

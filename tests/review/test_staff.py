@@ -1,4 +1,4 @@
-"""Staff accounts: known roles, pseudonyms, and TOTP for every role."""
+"""Staff accounts: known roles, pseudonyms, TOTP for every role, and every change audited."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import pyotp
 import pytest
 
 from confide.errors import AccessDenied
-from confide.review.staff import ROLES, add_staff
+from confide.privacy.audit import events, verify
+from confide.review.staff import ROLES, add_staff, staff_changes
 from confide.service.accounts import log_in
+from confide.store.tables import StaffMember
+from confide_testing import TEAM
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
@@ -45,3 +48,32 @@ def test_pseudonyms_are_unique_and_name_no_one(session, keyring):
     ]
     assert len({m.pseudonym for m in made}) == 20
     assert all(m.pseudonym.startswith("Reviewer ") and m.login not in m.pseudonym for m in made)
+
+
+@pytest.mark.parametrize(
+    ("by", "roles", "role", "named"),
+    [
+        (None, {"reviewer"}, "system", "reviewer"),
+        ("ada", {"lead", "privacy_officer"}, "admin", "lead, privacy_officer"),
+        ("ada", {"admin"}, "admin", "admin"),
+    ],
+)
+def test_adding_staff_is_audited(session, keyring, team, by, roles, role, named):
+    """Who made whom, with which roles: break-glass reads it back to keep two people apart."""
+    maker = session.get(StaffMember, team[by].id) if by else None
+    made = add_staff(session, keyring, "newcomer", "a long enough password", roles, by=maker)
+    last = list(events(session))[-1]
+    actor = maker.pseudonym if maker else "cli"
+    assert (last.actor, last.role, last.action, last.subject, last.owner_id) == (
+        actor,
+        role,
+        "staff_add",
+        f"staff:{made.pseudonym}",
+        None,
+    )
+    assert named in last.reason and "newcomer" not in last.reason
+    assert (staff_changes(session)[-1].by, staff_changes(session)[-1].pseudonym) == (
+        actor,
+        made.pseudonym,
+    )
+    assert verify(session) == len(TEAM) + 1

@@ -286,3 +286,64 @@ def test_a_staff_session_opens_no_customer_page(runtime, team, world):
     customer.cookies.set("confide_session", staff_token, domain="testserver")
     response = customer.get("/privacy/")
     assert (response.status_code, response.headers["location"]) == (303, "/login")
+
+
+SECRET = re.compile(
+    r"<p>([^<]+?) can sign in as <strong>[^<]+</strong>.*?<code>([A-Z2-7]+)</code>", re.S
+)
+
+
+def add_through_the_page(runtime, admin, csrf: str, login: str, roles: list[str]):
+    """The signed-in admin adds `login` on the staff page; returns them as a Member."""
+    from confide_testing import Member
+
+    password = f"{login} long enough password"
+    form = {"login": login, "password": password, "roles": roles, "csrf": csrf}
+    page = admin.post("/review/staff", data=form)
+    assert page.status_code == 200, page.text
+    pseudonym, secret = SECRET.findall(page.text)[0]
+    with runtime.sessions() as session:
+        made = session.scalar(select(StaffMember).where(StaffMember.login == login))
+    return Member(made.id, pseudonym, login, password, secret)
+
+
+@pytest.mark.parametrize(
+    ("roles", "named"),
+    [(["reviewer"], "reviewer"), (["lead", "privacy_officer"], "lead, privacy_officer")],
+)
+def test_adding_staff_on_the_page_is_audited_as_the_admin(runtime, team, roles, named):
+    admin = client_for(runtime)
+    made = add_through_the_page(runtime, admin, sign_in(admin, team["ada"]), "newcomer", roles)
+    with runtime.sessions() as session:
+        last = list(events(session))[-1]
+    assert (last.actor, last.role, last.action, last.subject) == (
+        team["ada"].pseudonym,
+        "admin",
+        "staff_add",
+        f"staff:{made.pseudonym}",
+    )
+    assert named in last.reason
+
+
+def test_one_admin_cannot_ask_and_approve_through_accounts_they_made(runtime, team, world):
+    """The issue's attack over HTTP: ada makes a lead and an officer, holds both, and tries."""
+    admin = client_for(runtime)
+    csrf = sign_in(admin, team["ada"])
+    lead = add_through_the_page(runtime, admin, csrf, "lee", ["lead"])
+    officer = add_through_the_page(runtime, admin, csrf, "oli", ["privacy_officer"])
+    asker = client_for(runtime)
+    asked = asker.post(
+        "/review/break-glass",
+        data={"task": world["task"], "reason": "x" * 30, "csrf": sign_in(asker, lead)},
+    )
+    assert asked.status_code == 303
+    with runtime.sessions() as session:
+        request_id = session.scalar(select(BreakGlass.id).where(BreakGlass.requested_by == lead.id))
+    approver = client_for(runtime)
+    decided = approver.post(
+        f"/review/break-glass/{request_id}/decide",
+        data={"approve": "yes", "csrf": sign_in(approver, officer)},
+    )
+    assert decided.status_code == 403
+    with runtime.sessions() as session:
+        assert session.get(BreakGlass, request_id).status == "pending"

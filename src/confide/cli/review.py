@@ -24,7 +24,8 @@ def add(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     data_dir: DataDir = None,
 ) -> None:
-    """Add a staff member; prints their pseudonym and, once, their TOTP secret."""
+    """Add a staff member, audited as made at the command line; prints their pseudonym and, once,
+    their TOTP secret."""
     from confide.review.staff import add_staff
     from confide.service.runtime import opened
     from confide.settings import load_settings

@@ -4,6 +4,21 @@ A lead or safety member asks, with a reason the customer will read. A privacy of
 not the asker approves or refuses. An approval opens the original for its asker alone, for a
 limited time; every step, and every listen, is in the audit chain under the owner's id, so it
 shows in their "who accessed my recordings" (invariants 5 and 6).
+
+Two accounts are not two people: an admin who makes accounts can hold both. So an approval
+also needs, read from the staff changes in the audit chain:
+
+- an established officer: one made PROBATION or more ago, so a new account is known to the
+  team before it can open anything;
+- two separate lines of creation: the asker's account and every admin above it that made it,
+  and the same for the officer, share no account. Neither made the other, directly or through
+  an admin they made, and no admin made both. The command line is outside every line: whoever
+  runs it holds the server itself. An account whose making is not in the chain has no known
+  line, so it cannot take part in an approval;
+- hands clean of granting: an account that changed staff within GRANT_COOLING of now may neither
+  ask nor approve, so no one grants roles and uses them the same day.
+
+Refusing opens nothing, so it needs only the role and a second person.
 """
 
 from __future__ import annotations
@@ -18,7 +33,7 @@ from confide.errors import AccessDenied, NotFound, OutOfRange
 from confide.privacy.audit import Access, append
 from confide.privacy.contexts import audio_context
 from confide.privacy.keys import KeyRing
-from confide.review.staff import roles_of
+from confide.review.staff import ADDED, COMMAND_LINE, StaffChange, roles_of, staff_changes
 from confide.review.watermark import mark_for
 from confide.store.blobs import BlobStore
 from confide.store.database import as_utc
@@ -28,6 +43,11 @@ APPROVAL_MINUTES = 30
 """How long an approval lasts."""
 MIN_REASON = 20
 """A reason shorter than this cannot tell the customer why."""
+PROBATION = timedelta(days=7)
+"""How long a new privacy officer waits before approving."""
+GRANT_COOLING = timedelta(days=1)
+"""How long after changing staff an account may not ask or approve; counted back from the
+moment, not from midnight, so a change at 23:59 does not free its maker at 00:00."""
 
 
 def request(
@@ -40,6 +60,7 @@ def request(
         raise OutOfRange(
             f"give a reason of at least {MIN_REASON} characters; the customer reads it"
         )
+    _refuse_granters(staff_changes(session), now, member)
     row = BreakGlass(
         id=uuid.uuid4().hex,
         task_id=task.id,
@@ -85,6 +106,8 @@ def decide(
         raise AccessDenied("only a privacy officer decides break-glass requests")
     if row.requested_by == officer.id:
         raise AccessDenied("a second person must approve: you cannot decide your own request")
+    if approve:
+        _refuse_one_person(session, officer, session.get_one(StaffMember, row.requested_by), now)
     row.status = "approved" if approve else "refused"
     row.decided_by, row.decided_at = officer.id, now
     row.expires_at = now + timedelta(minutes=APPROVAL_MINUTES) if approve else None
@@ -144,6 +167,47 @@ def original_audio(
     )
     session.flush()
     return mark_for(wav, keyring.watermark_secret(), member.id)
+
+
+def _refuse_one_person(
+    session: Session, officer: StaffMember, asker: StaffMember, now: datetime
+) -> None:
+    """AccessDenied unless the officer and the asker can be two people (the module's rules)."""
+    if as_utc(officer.created_at) > now - PROBATION:
+        raise AccessDenied(
+            f"a privacy officer approves only after {PROBATION.days} days on the team"
+        )
+    changes = staff_changes(session)
+    _refuse_granters(changes, now, officer, asker)
+    made_by = {c.pseudonym: c.by for c in changes if c.action == ADDED}
+    officer_line, asker_line = _line(made_by, officer.pseudonym), _line(made_by, asker.pseudonym)
+    if officer.pseudonym in asker_line or asker.pseudonym in officer_line:
+        raise AccessDenied(
+            "a second person must approve: one of you made the other, directly or through an admin"
+        )
+    if officer_line & asker_line:
+        raise AccessDenied("a second person must approve: the same admin made you both")
+
+
+def _refuse_granters(changes: list[StaffChange], now: datetime, *members: StaffMember) -> None:
+    """AccessDenied if any of `members` changed staff within GRANT_COOLING of now."""
+    granted = {c.by for c in changes if c.at > now - GRANT_COOLING}
+    if granted & {m.pseudonym for m in members}:
+        raise AccessDenied(
+            "whoever changes staff may not ask for or approve break-glass for "
+            f"{GRANT_COOLING.days} day after"
+        )
+
+
+def _line(made_by: dict[str, str], pseudonym: str) -> set[str]:
+    """The account and every admin above it that made it, up to the command line."""
+    line: set[str] = set()
+    while pseudonym != COMMAND_LINE and pseudonym not in line:
+        if pseudonym not in made_by:
+            raise AccessDenied(f"the audit chain does not say who made {pseudonym}")
+        line.add(pseudonym)
+        pseudonym = made_by[pseudonym]
+    return line
 
 
 def _role(member: StaffMember) -> str:

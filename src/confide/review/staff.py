@@ -4,6 +4,9 @@ A staff member is known to customers only by a pseudonym and a role, and to othe
 same pseudonym: real names are not stored at all. Every role signs in with a password and a
 TOTP code, through the sign-in check customers go through too; there is no role for which the
 second factor is optional.
+
+Every change to staff is in the audit chain, made by a named admin or at the command line: the
+chain is the record of who made whom, which break-glass reads to keep its two people apart.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from confide.errors import BadAccountDetails, LoginTaken, UnknownChoice
+from confide.privacy.audit import Access, append
 from confide.privacy.contexts import staff_totp_context
 from confide.privacy.credentials import hash_password, new_totp_secret
 from confide.privacy.keys import KeyRing
-from confide.store.tables import StaffMember
+from confide.store.tables import AuditEvent, StaffMember
 
 ROLES = {
     "reviewer": "transcribes and labels protected clips",
@@ -30,6 +34,10 @@ ROLES = {
     "admin": "manages staff accounts",
 }
 """Every role, with what it is for."""
+COMMAND_LINE = "cli"
+"""Who made a staff change at the command line: the operator of the server, not an account."""
+ADDED = "staff_add"
+"""The audit action of adding a staff member; every staff change's action starts 'staff_'."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +54,31 @@ class NewStaff:
     """Base32 TOTP secret for their authenticator app, shown once."""
 
 
+@dataclass(frozen=True)
+class StaffChange:
+    """One change to staff, as the audit chain holds it."""
+
+    by: str
+    """The pseudonym of the admin who made it, or COMMAND_LINE."""
+    action: str
+    """ADDED, or another 'staff_' action."""
+    pseudonym: str
+    """Whose account changed."""
+    at: datetime
+    """When it was written."""
+
+
 def add_staff(
-    session: Session, keyring: KeyRing, login: str, password: str, roles: set[str]
+    session: Session,
+    keyring: KeyRing,
+    login: str,
+    password: str,
+    roles: set[str],
+    *,
+    by: StaffMember | None = None,
 ) -> NewStaff:
-    """A new account; roles must be known, the password 12 characters or more."""
+    """A new account, audited as made by the admin `by`, or at the command line if None; roles
+    must be known, the password 12 characters or more."""
     unknown = roles - ROLES.keys()
     if not roles or unknown:
         raise UnknownChoice(f"roles must be some of {', '.join(ROLES)}; got {sorted(roles)}")
@@ -78,8 +107,34 @@ def add_staff(
             created_at=datetime.now(UTC),
         )
     )
+    append(
+        session,
+        Access(
+            by.pseudonym if by else COMMAND_LINE,
+            "admin" if by else "system",
+            ADDED,
+            f"staff:{pseudonym}",
+            f"added a staff member with the roles {', '.join(sorted(roles))}",
+        ),
+    )
     session.flush()
     return NewStaff(staff_id, pseudonym, login, secret)
+
+
+def staff_changes(session: Session) -> list[StaffChange]:
+    """Every change to staff, oldest first, read back from the audit chain: the one record of
+    who made whom, since a staff row does not say."""
+    rows = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.startswith("staff_", autoescape=True))
+        .order_by(AuditEvent.sequence)
+    )
+    return [
+        StaffChange(
+            e.actor, e.action, e.subject.removeprefix("staff:"), datetime.fromisoformat(e.at)
+        )
+        for e in rows
+    ]
 
 
 def roles_of(member: StaffMember) -> frozenset[str]:

@@ -316,7 +316,7 @@ async def add_member(request: Request, staff: AdminPost, session: Db, rt: Rt) ->
     login, password = str(form.get("login", "")).strip(), str(form.get("password", ""))
     roles = {str(role) for role in form.getlist("roles")}
     try:
-        created = add_staff(session, rt.keyring, login, password, roles)
+        created = add_staff(session, rt.keyring, login, password, roles, by=staff.member)
     except (InvalidInput, Conflict) as exc:  # the form again, with what to change
         return _staff_page(request, session, staff, 422, error=str(exc))
     session.commit()
