@@ -473,6 +473,28 @@ def test_a_customer_deletes_their_own_account(
         assert "nothing was deleted" in response.text
 
 
+@pytest.mark.parametrize(("whose", "status"), [("alice", 303), ("bob", 404)])
+def test_a_customer_removes_their_own_device(client, runtime, household, whose, status) -> None:
+    """Issue 10.4: a device could not be removed; now its owner can, and no one else."""
+    csrf = sign_in(client, household)
+    device = household.devices[whose].id
+    assert (
+        f"/privacy/devices/{household.devices['alice'].id}/remove"
+        in client.get("/privacy/devices").text
+    )
+    response = client.post(f"/privacy/devices/{device}/remove", data={"csrf": csrf})
+    assert response.status_code == status
+    upload = client.post(
+        "/api/utterances",
+        content=wav(),
+        headers={"Authorization": f"Bearer {household.tokens[whose]}", "Idempotency-Key": "k"},
+    )
+    assert upload.status_code == (401 if status == 303 else 202)
+    if status == 303:
+        assert "Revoked" in client.get("/privacy/devices").text
+        assert "was removed" in client.get("/privacy/access").text
+
+
 def test_export_holds_own_data_and_nothing_of_others(client, runtime, household) -> None:
     own = [said(runtime, household, "alice") for _ in range(2)]
     bobs = said(runtime, household, "bob")

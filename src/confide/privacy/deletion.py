@@ -136,7 +136,9 @@ def erase_account(
         (SignInSession.principal_kind == "person") & (SignInSession.principal_id == person_id),
     )
     now = datetime.now(UTC)
-    devices = _revoke_devices(session, person_id, now)
+    devices = revoke_devices(
+        session.scalars(select(Device).where(Device.person_id == person_id)).all(), now
+    )
     person = session.get(Person, person_id)
     if person is not None:
         person.login = person.password_hash = person.totp_sealed = None
@@ -175,11 +177,10 @@ def _delete_counted(
     return count
 
 
-def _revoke_devices(session: Session, person_id: str, now: datetime) -> int:
-    """The person's devices stop working: their token and any pairing code are cleared, not only
-    marked revoked, so no hash of a credential outlives the account. The rows stay, as the
-    household's history of what was paired (privacy may not import service's revoke_device)."""
-    devices = session.scalars(select(Device).where(Device.person_id == person_id)).all()
+def revoke_devices(devices: Sequence[Device], now: datetime) -> int:
+    """The devices stop working: their token and any pairing code are cleared, not only marked
+    revoked, so no hash of a credential outlives them. The rows stay, as the household's history
+    of what was paired. Removing one device and erasing an account both come here."""
     for device in devices:
         device.token_hash = device.pairing_code_hash = device.pairing_expires_at = None
         device.revoked_at = device.revoked_at or now

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from confide.errors import AccessDenied
 from confide.ingest import token_hash
+from confide.privacy.audit import Access, append
 from confide.privacy.contexts import (
     household_name_context,
     person_name_context,
@@ -29,6 +30,7 @@ from confide.privacy.contexts import (
     staff_totp_context,
 )
 from confide.privacy.credentials import check_sign_in, hash_password, new_totp_secret
+from confide.privacy.deletion import revoke_devices
 from confide.privacy.keys import KeyRing
 from confide.store.database import as_utc
 from confide.store.tables import Device, Household, Person, PrincipalKind, StaffMember
@@ -194,8 +196,23 @@ def complete_pairing(session: Session, code: str) -> tuple[str, str]:
     return device.id, token
 
 
-def revoke_device(session: Session, device_id: str) -> None:
+def revoke_device(
+    session: Session, device_id: str, *, actor: str = "system", role: str = "system"
+) -> None:
+    """The device's token stops working at once; the owner's access log says who did it."""
     device = session.get(Device, device_id)
-    if device is not None:
-        device.revoked_at = datetime.now(UTC)
-        session.flush()
+    if device is None or device.revoked_at is not None:
+        return
+    revoke_devices([device], datetime.now(UTC))
+    append(
+        session,
+        Access(
+            actor,
+            role,
+            "device_removed",
+            f"device:{device.id}",
+            f"the device \u201c{device.name}\u201d was removed; its token no longer works",
+            device.person_id,
+        ),
+    )
+    session.flush()

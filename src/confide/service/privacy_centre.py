@@ -30,7 +30,7 @@ from confide.privacy.deletion import (
 )
 from confide.privacy.export import export_zip, own_audio, own_interactions
 from confide.privacy.retention import MAX_DAYS, PRESETS, describe, set_retention
-from confide.service.accounts import PAIRING_CODE_MINUTES, start_pairing
+from confide.service.accounts import PAIRING_CODE_MINUTES, revoke_device, start_pairing
 from confide.service.deps import CUSTOMERS, Db, Poster, Rt, Viewer
 from confide.service.login import login_routes
 from confide.service.pages import TEMPLATES, render
@@ -351,6 +351,18 @@ def pair_device(
     _, code = start_pairing(session, viewer.household_id, viewer.person_id, name.strip())
     session.commit()
     return _devices(request, viewer, session, code=code)
+
+
+@router.post("/devices/{device_id}/remove")
+def remove_device(device_id: str, viewer: Poster, session: Db) -> Response:
+    """The device's token stops working; it must be paired again to be used. Only the person it
+    was paired to may remove it; any other id is not found."""
+    device = session.get(Device, device_id)
+    if device is None or device.person_id != viewer.person_id:
+        raise NotFound("no such device")
+    revoke_device(session, device.id, actor=viewer.person_id, role="owner")
+    session.commit()
+    return RedirectResponse("/privacy/devices", 303)
 
 
 def _context(viewer: Customer, active: str, **values: Any) -> dict[str, Any]:
