@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from confide.errors import OutOfRange, Unparseable
 from confide.respond.speech import parse_number
+from confide.understand.dates import UNIT_SECONDS
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _ISO = re.compile(
@@ -19,21 +20,9 @@ _ISO = re.compile(
     rf"(?:(?P<seconds>{_NUMBER})S)?)?"
 )
 _SPOKEN_UNITS = {
-    "second": 1,
-    "seconds": 1,
-    "sec": 1,
-    "secs": 1,
-    "minute": 60,
-    "minutes": 60,
-    "min": 60,
-    "mins": 60,
-    "hour": 3600,
-    "hours": 3600,
-    "hr": 3600,
-    "hrs": 3600,
-    "day": 86_400,
-    "days": 86_400,
+    unit: seconds for unit, seconds in UNIT_SECONDS.items() if not unit.startswith("week")
 }
+"""The units a spoken duration may count in: understand's table, up to days, as before."""
 _HALF = ("and", "a", "half")
 
 
