@@ -34,6 +34,11 @@ def test_every_role_needs_password_and_totp(session, keyring, role):
         ("x", "a long enough password", {"overlord"}, "roles"),
         ("x", "short", {"reviewer"}, "12 characters"),
         ("", "a long enough password", {"reviewer"}, "login"),
+        ("x", "password1234", {"reviewer"}, "very common password"),
+        ("x", "Password123!", {"reviewer"}, "similar to a commonly used"),
+        ("theo", "theo-theo-theo-1", {"reviewer"}, "Repeats"),
+        ("x", "qwertyuiop12", {"reviewer"}, "similar to a commonly used"),
+        ("x", "Summer2024!!", {"reviewer"}, "easy to guess"),
     ],
 )
 def test_bad_accounts_are_refused(session, keyring, login, password, roles, error):

@@ -229,6 +229,13 @@ REFUSALS = [
     ("lena", "POST", "/review/adjudicate/{group}", {"intent": "Nonsense"}, 422),
     ("ada", "POST", "/review/staff", {"login": "new", "password": "short", "roles": "lead"}, 422),
     ("ada", "POST", "/review/staff", {"login": "rhea", "password": "x" * 12, "roles": "lead"}, 422),
+    (
+        "ada",
+        "POST",
+        "/review/staff",
+        {"login": "new", "password": "password1234", "roles": "lead"},
+        422,
+    ),
 ]
 """What review refuses, as the workbench answers it: who asks, the request, the status."""
 

@@ -4,7 +4,8 @@ Argon2 hashes the passwords; a TOTP code from an authenticator app is the second
 required, and signs in once: a code of the time step that last signed the account in, or of an
 earlier one, is refused (RFC 6238, 5.2), so a code seen over a shoulder or in a log is spent.
 Signing in as an unknown account costs the same hashing work as a known one, so timing does not
-tell which logins exist.
+tell which logins exist. A staff password must also resist guessing: zxcvbn estimates how many
+guesses it would take, counting breached passwords, names, words, keyboard walks and dates.
 """
 
 from __future__ import annotations
@@ -16,10 +17,26 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pyotp.utils import strings_equal
+from zxcvbn import zxcvbn
 
-from confide.errors import AccessDenied
+from confide.errors import AccessDenied, BadAccountDetails
 
 _hasher = PasswordHasher()
+
+MIN_GUESSES = 10**10
+"""zxcvbn's top score: an offline attacker with the hashes needs about 10^10 guesses, so a
+password in any breach list, or a short variation of one, falls short."""
+
+
+def refuse_guessable(password: str, *, known: list[str]) -> None:
+    """Raise unless `password` needs MIN_GUESSES guesses; `known` are words an attacker would
+    try first (the login, the pseudonym). zxcvbn's own warning says what made it weak."""
+    estimate = zxcvbn(password[:100], user_inputs=known)
+    if estimate["guesses"] < MIN_GUESSES:
+        warning = estimate["feedback"]["warning"] or "This password is easy to guess"
+        raise BadAccountDetails(
+            f"{warning.rstrip('.')}. Choose a longer one, such as four unrelated words."
+        )
 
 
 def hash_password(password: str) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from confide.errors import BadAccountDetails, LoginTaken, UnknownChoice
 from confide.privacy.audit import Access, append
 from confide.privacy.contexts import staff_totp_context
-from confide.privacy.credentials import hash_password, new_totp_secret
+from confide.privacy.credentials import hash_password, new_totp_secret, refuse_guessable
 from confide.privacy.keys import KeyRing
 from confide.store.tables import AuditEvent, StaffMember
 
@@ -78,7 +78,7 @@ def add_staff(
     by: StaffMember | None = None,
 ) -> NewStaff:
     """A new account, audited as made by the admin `by`, or at the command line if None; roles
-    must be known, the password 12 characters or more."""
+    must be known, the password 12 characters or more and not guessable."""
     unknown = roles - ROLES.keys()
     if not roles or unknown:
         raise UnknownChoice(f"roles must be some of {', '.join(ROLES)}; got {sorted(roles)}")
@@ -86,6 +86,7 @@ def add_staff(
         raise BadAccountDetails(
             "a staff member needs a login and a password of at least 12 characters"
         )
+    refuse_guessable(password, known=[login])
     if session.scalar(select(StaffMember.id).where(StaffMember.login == login)):
         raise LoginTaken(f"the login {login!r} is taken")
     staff_id = uuid.uuid4().hex
