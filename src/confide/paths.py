@@ -1,4 +1,6 @@
-"""Where Confide keeps its data when not told: CONFIDE_DATA_DIR, else the user's data folder."""
+"""Where Confide keeps things when not told: people's data in the data dir, and what can be
+rebuilt from the package (models, the demo's synthesised voices) in a cache outside it, so that
+nothing in the data dir is plaintext that a scan of it could find."""
 
 from __future__ import annotations
 
@@ -10,4 +12,12 @@ def default_data_dir() -> Path:
     if configured := os.environ.get("CONFIDE_DATA_DIR"):
         return Path(configured)
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "confide"
+
+
+def cache_dir() -> Path:
+    """$CONFIDE_CACHE_DIR, else $XDG_CACHE_HOME/confide, else ~/.cache/confide."""
+    if configured := os.environ.get("CONFIDE_CACHE_DIR"):
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "confide"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,9 @@ def test_demo_serves_a_household(tmp_path: Path) -> None:
     assert queue["Alice Rivera"] >= 1 and queue["Bob Rivera"] >= 1
     roles = {role for member in report["staff"] for role in member["roles"]}
     assert roles == {"reviewer", "lead", "safety", "privacy_officer", "admin"}
+    audio = re.compile(rb"RIFF....WAVE|fLaC\x00|OggS\x00", re.DOTALL)
+    in_the_clear = [p for p in tmp_path.rglob("*") if p.is_file() and audio.search(p.read_bytes())]
+    assert in_the_clear == [], "the data dir holds only sealed audio"
 
 
 def test_device_uploads_to_a_server(tmp_path: Path, speech: Speaker, settings) -> None:

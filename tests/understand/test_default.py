@@ -30,14 +30,6 @@ def test_built_once_then_cached(
     assert first.understand("stop").intent == second.understand("stop").intent == "Stop"
 
 
-def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CONFIDE_CACHE_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
-    assert default.cache_dir() == Path("/somewhere/confide")
-    monkeypatch.setenv("CONFIDE_CACHE_DIR", "/elsewhere")
-    assert default.cache_dir() == Path("/elsewhere")
-
-
 def test_fingerprint_follows_the_data(tmp_path: Path) -> None:
     path = tmp_path / "train_X.json"
     path.write_text("{}")

@@ -27,6 +27,7 @@ from confide.capture.uploaders import ServerUploader
 from confide.capture.wakeword import load_detector
 from confide.demo.recordings import SPOKEN_WAKE_WORDS, Line, build
 from confide.demo.voices import cached_speaker
+from confide.paths import cache_dir
 from confide.privacy.consent import set_consent
 from confide.review.staff import add_staff
 from confide.service.accounts import add_person, complete_pairing, create_household, start_pairing
@@ -174,7 +175,9 @@ def run_demo(
     console.print("[bold]Confide demo[/]: the Rivera household (Alice, Bob and Sam, a child)")
     console.print("Loading speech models…")
     runtime.engines  # noqa: B018 - load before the day starts, not on the first utterance
-    speak = cached_speaker(folder / "voices")
+    # The day's speech is rebuilt from the script at will: it lives in the cache, never in the
+    # data dir, which holds only what is sealed.
+    speak = cached_speaker(cache_dir() / "demo-voices")
     answered: list[dict[str, Any]] = []
     with background_server(runtime, port=port if serve else 0) as url, in_process_worker(runtime):
         console.print(f"Server on {url}; the devices start listening.")

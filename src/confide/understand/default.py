@@ -8,13 +8,13 @@ this package's code, so a changed feature or data file never meets a stale model
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from confide.paths import cache_dir
 from confide.understand.catalog import Catalog
 from confide.understand.data import read_all
 from confide.understand.model import NluModel
@@ -30,14 +30,6 @@ def training_files() -> list[Path]:
     return sorted((folder / "confide").glob("train_*.json")) + sorted(
         (folder / "snips2017").glob("train_*_full.json")
     )
-
-
-def cache_dir() -> Path:
-    """$CONFIDE_CACHE_DIR, else $XDG_CACHE_HOME/confide, else ~/.cache/confide."""
-    if configured := os.environ.get("CONFIDE_CACHE_DIR"):
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "confide"
 
 
 def fingerprint(files: list[Path]) -> str:
