@@ -1,5 +1,10 @@
-"""Every route dependency: the runtime and a database session, the device behind a bearer token,
-and who is signed in (a customer or a staff member, with their roles), their forms' CSRF check.
+"""Every route dependency: the runtime and a database session, the device behind a bearer token
+and its share of the server, and who is signed in (a customer or a staff member, with their
+roles), their forms' CSRF check.
+
+No session outlives the route that uses it, and none is held while a request waits: the session
+closes as the route returns (before the answer is sent), and a device's routes, which wait for
+bytes or for an answer, take a short session for each piece of database work instead.
 
 Customers and staff sign in the same way; each kind comes through its own `Door`: a session
 cookie of its own, scoped to its part of the site, and sessions looked up by kind, so neither
@@ -11,7 +16,7 @@ and the routes answer the rest.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Generic, Protocol, TypeVar
@@ -21,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from confide.ingest import authenticate_device
 from confide.service import principals
+from confide.service.limits import Kind
 from confide.service.principals import ACCESS, Customer, Staff
 from confide.service.runtime import Runtime
 from confide.service.sessions import find_session
@@ -38,12 +44,44 @@ def db(rt: Annotated[Runtime, Depends(runtime)]) -> Iterator[Session]:
 
 
 Rt = Annotated[Runtime, Depends(runtime)]
-Db = Annotated[Session, Depends(db)]
+SESSION = Depends(db, scope="function")
+"""The route's session, closed as the route returns: none lives on while its answer is sent,
+however slowly the client reads."""
+Db = Annotated[Session, SESSION]
+Authorization = Annotated[str | None, Header()]
 
 
-def device(session: Db, authorization: Annotated[str | None, Header()] = None) -> Device:
-    """The paired device its bearer token names (AccessDenied, as 401, for any other token)."""
-    return authenticate_device(session, (authorization or "").removeprefix("Bearer ").strip())
+def bearer(authorization: str | None) -> str:
+    return (authorization or "").removeprefix("Bearer ").strip()
+
+
+def device(rt: Rt, authorization: Authorization = None) -> Device:
+    """The paired device its bearer token names (AccessDenied, as 401, for any other token),
+    found in a session closed at once, so the device's request holds no connection after."""
+    with rt.sessions() as session:
+        return authenticate_device(session, bearer(authorization))
+
+
+def device_share(kind: Kind) -> Callable[..., AsyncIterator[None]]:
+    """A dependency: one of its device's slots of `kind` for the whole request, its answer
+    included, or 429 with Retry-After when the device has them all. The slot is keyed by the
+    token as sent, so a device over its share costs no database work."""
+
+    async def share(rt: Rt, authorization: Authorization = None) -> AsyncIterator[None]:
+        with rt.in_flight.slot(kind, bearer(authorization)) as admitted:
+            if not admitted:
+                raise HTTPException(
+                    429,
+                    f"this device has {rt.device_limits.most(kind)} of these in flight already",
+                    # Closed too, so an upload's unread body ties up no connection.
+                    headers={
+                        "Retry-After": str(rt.device_limits.retry_after),
+                        "Connection": "close",
+                    },
+                )
+            yield
+
+    return share
 
 
 class Principal(Protocol):
@@ -100,7 +138,7 @@ def signed_in_at(door: Door[P]) -> Callable[..., P]:
     # Depends as defaults, not in annotations: annotations are strings here
     # (`from __future__ import annotations`) and could not name this closure's type variable.
     def signed_in(
-        request: Request, session: Session = Depends(db), rt: Runtime = Depends(runtime)
+        request: Request, session: Session = SESSION, rt: Runtime = Depends(runtime)
     ) -> P:
         principal = door.whoever(request, session, rt)
         if principal is None:

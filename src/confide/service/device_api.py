@@ -3,6 +3,10 @@
 Every route authenticates the device by its bearer token. Uploads are read with a hard size cap
 and validated whole before anything is stored; a retry with the same Idempotency-Key gets the
 same interaction back.
+
+One device cannot stop the service: each has a few uploads and answer waits in flight at most
+(`confide.service.limits`), refused before any database work beyond them; an upload must keep
+sending; and no route holds a database connection, or the event loop, while it waits.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from confide.ingest import ingest
 from confide.pipeline import read_answer
 from confide.service.accounts import complete_pairing
-from confide.service.deps import Db, Rt, device
+from confide.service.deps import Db, Rt, device, device_share
+from confide.service.limits import DeviceLimits
 from confide.service.runtime import Runtime
 from confide.service.throttle import guarded
 from confide.store.tables import Device, Interaction
@@ -29,6 +33,9 @@ MAX_UPLOAD_BYTES = 4 * 1024 * 1024
 """30 s of 16-bit stereo 48 kHz WAV is under 6 MB; 4 MB covers every sane utterance."""
 POLL_SECONDS = 0.2
 MAX_WAIT_SECONDS = 30.0
+STREAM_SECONDS = 60.0
+"""An event stream ends after this long, answered or not; the device may open another."""
+FINAL = ("answered", "failed")
 
 router = APIRouter(prefix="/api", tags=["device"])
 
@@ -61,86 +68,127 @@ def pair(body: PairRequest, request: Request, session: Db, rt: Rt) -> PairRespon
     return PairResponse(device_id=device_id, token=token)
 
 
-@router.post("/utterances", response_model=UtteranceStatus, status_code=202)
+@router.post(
+    "/utterances",
+    response_model=UtteranceStatus,
+    status_code=202,
+    dependencies=[Depends(device_share("upload"))],
+)
 async def upload(
     request: Request,
     rt: Rt,
-    session: Db,
     speaker: Annotated[Device, Depends(device)],
     idempotency_key: Annotated[str, Header()],
     x_wake_word: Annotated[str | None, Header()] = None,
 ) -> UtteranceStatus:
-    """The body is the audio (WAV or FLAC), sent whole or with chunked transfer encoding."""
-    data = bytearray()
-    async for chunk in request.stream():
-        data.extend(chunk)
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise HTTPException(413, f"an utterance is at most {MAX_UPLOAD_BYTES} bytes")
+    """The body is the audio (WAV or FLAC), sent whole or with chunked transfer encoding. It is
+    received whole before any session is taken, so a slow or stalled sender holds no database
+    connection; one silent too long, or sending for too long, is refused (408)."""
+    data = await _received(request, rt.device_limits)
     # Decoding and sealing are CPU work: keep them off the event loop. Refused audio and a bad
     # key rise as BadAudio or InvalidInput, which `refusals` answers with 413 or 422.
-    interaction = await asyncio.to_thread(
-        ingest,
-        session,
-        rt.keyring,
-        rt.blobs,
-        speaker,
-        idempotency_key,
-        bytes(data),
-        wake_word=x_wake_word,
+    interaction_id, fresh = await asyncio.to_thread(
+        _record, rt, speaker, idempotency_key, data, x_wake_word
     )
-    fresh = interaction.status == "received" and interaction.attempts == 0
-    session.commit()
     if fresh:
-        await asyncio.to_thread(rt.queue.enqueue, interaction.id)
-    return _status(session, rt, interaction.id, speaker)
+        await asyncio.to_thread(rt.queue.enqueue, interaction_id)
+    return await asyncio.to_thread(_look, rt, interaction_id, speaker)
 
 
-@router.get("/utterances/{interaction_id}", response_model=UtteranceStatus)
+@router.get(
+    "/utterances/{interaction_id}",
+    response_model=UtteranceStatus,
+    dependencies=[Depends(device_share("wait"))],
+)
 async def status(
     interaction_id: str,
     rt: Rt,
     speaker: Annotated[Device, Depends(device)],
-    wait: Annotated[float, Query(allow_inf_nan=False)] = 0.0,
+    wait: Annotated[float, Query(ge=0.0, allow_inf_nan=False)] = 0.0,
 ) -> UtteranceStatus:
-    """Poll; `wait` (up to 30 s) holds the request until the answer is there. NaN and infinity
-    are refused: NaN would compare false against the cap and hold the request for ever."""
-    deadline = asyncio.get_running_loop().time() + min(max(wait, 0.0), MAX_WAIT_SECONDS)
+    """Poll; `wait` (seconds, capped at 30) holds the request until the answer is there. NaN and
+    infinity are refused: NaN would compare false against the cap and hold the request for ever.
+    Each look takes a short session on a worker thread; none is held between looks."""
+    clock = asyncio.get_running_loop()
+    deadline = clock.time() + min(wait, MAX_WAIT_SECONDS)
     while True:
-        with rt.sessions() as session:
-            result = _status(session, rt, interaction_id, speaker)
-        if result.status in ("answered", "failed") or asyncio.get_running_loop().time() >= deadline:
+        result = await asyncio.to_thread(_look, rt, interaction_id, speaker)
+        if result.status in FINAL or clock.time() >= deadline:
             return result
         await asyncio.sleep(POLL_SECONDS)
 
 
-@router.get("/utterances/{interaction_id}/events")
+@router.get("/utterances/{interaction_id}/events", dependencies=[Depends(device_share("wait"))])
 async def events(
     interaction_id: str,
     rt: Rt,
     speaker: Annotated[Device, Depends(device)],
 ) -> StreamingResponse:
-    """Server-sent events: one per status change, the last carrying the answer."""
-    with rt.sessions() as session:
-        _status(session, rt, interaction_id, speaker)  # 404 before the stream starts
+    """Server-sent events: one per status change, the last carrying the answer. The device's
+    slot is held until the stream ends; each look takes a short session, as `status` does."""
+    await asyncio.to_thread(_look, rt, interaction_id, speaker)  # 404 before the stream starts
 
     async def stream() -> AsyncIterator[str]:
         last = None
-        for _ in range(int(60 / POLL_SECONDS)):
-            with rt.sessions() as session:
-                current = _status(session, rt, interaction_id, speaker)
+        for _ in range(int(STREAM_SECONDS / POLL_SECONDS)):
+            current = await asyncio.to_thread(_look, rt, interaction_id, speaker)
             if current.status != last:
                 last = current.status
                 yield f"event: status\ndata: {json.dumps(current.model_dump())}\n\n"
-            if current.status in ("answered", "failed"):
+            if current.status in FINAL:
                 return
             await asyncio.sleep(POLL_SECONDS)
 
     return StreamingResponse(stream(), media_type="text/event-stream")
 
 
-def _status(session: Session, rt: Runtime, interaction_id: str, speaker: Device) -> UtteranceStatus:
-    interaction = session.get(Interaction, interaction_id)
-    if interaction is None or interaction.device_id != speaker.id:
-        raise HTTPException(404, "no such utterance from this device")
-    answer = read_answer(session, rt.keyring, interaction)
-    return UtteranceStatus(id=interaction.id, status=interaction.status, answer=answer)
+async def _received(request: Request, limits: DeviceLimits) -> bytes:
+    """The whole body, at most MAX_UPLOAD_BYTES; 408 (and the connection closed) when no byte
+    comes for `limits.idle_seconds` or the body is not all there after `limits.upload_seconds`."""
+    clock = asyncio.get_running_loop()
+    deadline = clock.time() + limits.upload_seconds
+    chunks = aiter(request.stream())
+    data = bytearray()
+    while True:
+        patience = min(limits.idle_seconds, deadline - clock.time())
+        try:
+            chunk = await asyncio.wait_for(anext(chunks), patience)
+        except StopAsyncIteration:
+            return bytes(data)
+        except TimeoutError:
+            raise HTTPException(
+                408,
+                f"an upload may pause at most {limits.idle_seconds:g} s and last at most "
+                f"{limits.upload_seconds:g} s",
+                headers={"Connection": "close"},
+            ) from None
+        data.extend(chunk)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise HTTPException(
+                413,
+                f"an utterance is at most {MAX_UPLOAD_BYTES} bytes",
+                headers={"Connection": "close"},
+            )
+
+
+def _record(
+    rt: Runtime, speaker: Device, client_id: str, data: bytes, wake_word: str | None
+) -> tuple[str, bool]:
+    """Ingest a received upload in a session of its own: its id, and whether it is new work."""
+    with rt.sessions() as session:
+        interaction = ingest(
+            session, rt.keyring, rt.blobs, speaker, client_id, data, wake_word=wake_word
+        )
+        fresh = interaction.status == "received" and interaction.attempts == 0
+        session.commit()
+        return interaction.id, fresh
+
+
+def _look(rt: Runtime, interaction_id: str, speaker: Device) -> UtteranceStatus:
+    """One look at an utterance of `speaker`'s, in a session opened and closed for it."""
+    with rt.sessions() as session:
+        interaction = session.get(Interaction, interaction_id)
+        if interaction is None or interaction.device_id != speaker.id:
+            raise HTTPException(404, "no such utterance from this device")
+        answer = read_answer(session, rt.keyring, interaction)
+        return UtteranceStatus(id=interaction.id, status=interaction.status, answer=answer)

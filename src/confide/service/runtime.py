@@ -21,6 +21,7 @@ from confide.privacy.keys import KeyRing
 from confide.privacy.retention import enforce_retention
 from confide.sample import SamplingPolicy
 from confide.service.jobs import Queue, build_queue
+from confide.service.limits import DeviceLimits, InFlight
 from confide.settings import Settings
 from confide.store.blobs import BlobStore, open_blob_store
 from confide.store.database import connect, sessions
@@ -46,12 +47,16 @@ class Runtime:
     engines_factory: Callable[[Settings], Engines] = default_engines
     immediate_jobs: bool = False
     """Run jobs inline instead of through the queue (tests, the demo's set-up)."""
+    device_limits: DeviceLimits = field(default_factory=DeviceLimits)
     engine: Engine = field(init=False)
     sessions: sessionmaker[Session] = field(init=False)
+    in_flight: InFlight = field(init=False)
+    """The device requests this process is serving, held to `device_limits`."""
 
     def __post_init__(self) -> None:
         self.engine = connect(self.settings.database_url)
         self.sessions = sessions(self.engine)
+        self.in_flight = InFlight(self.device_limits)
 
     @cached_property
     def keyring(self) -> KeyRing:

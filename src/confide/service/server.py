@@ -24,10 +24,24 @@ def in_process_worker(runtime: Runtime) -> Iterator[None]:
         consumer.stop(graceful=True)
 
 
+def server_config(runtime: Runtime, *, host: str, port: int) -> uvicorn.Config:
+    """Uvicorn as Confide runs it. The app bounds what a request may hold (an upload's pauses
+    and length, each device's requests in flight); uvicorn closes idle keep-alive connections,
+    and on shutdown waits only so long for requests still in flight (a long-poll, an event
+    stream) before closing them."""
+    return uvicorn.Config(
+        create_app(runtime),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=5,
+    )
+
+
 def run_server(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
     runtime = Runtime(settings)
-    config = uvicorn.Config(create_app(runtime), host=host, port=port, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(runtime, host=host, port=port))
     try:
         if with_worker:
             with in_process_worker(runtime):
@@ -41,8 +55,7 @@ def run_server(settings: Settings, *, host: str, port: int, with_worker: bool) -
 @contextmanager
 def background_server(runtime: Runtime, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """The app on a thread, for the demo and the tests; yields its base URL."""
-    config = uvicorn.Config(create_app(runtime), host=host, port=port, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(runtime, host=host, port=port))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
