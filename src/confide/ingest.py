@@ -24,6 +24,8 @@ from confide.store.blobs import BlobStore
 from confide.store.tables import Device, Interaction
 
 MAX_UTTERANCE_SECONDS = 30.0
+MAX_CLIENT_ID = 64
+"""The longest Idempotency-Key a device may send."""
 WAKE_WORD = re.compile(r"[A-Za-z0-9_' -]{1,32}")
 """What a device may say woke it: a model name such as `okay_nabu` or a short custom keyphrase.
 It is the one value a device sends that is stored unsealed, so it is bounded to that."""
@@ -68,8 +70,8 @@ def ingest(
         if existing.upload_digest not in (None, digest):
             raise KeyReused("this Idempotency-Key was used for other audio; use a new key")
         return existing
-    if not client_id or len(client_id) > 64:
-        raise OutOfRange("client_id must be 1 to 64 characters")
+    if not client_id or len(client_id) > MAX_CLIENT_ID:
+        raise OutOfRange(f"client_id must be 1 to {MAX_CLIENT_ID} characters")
     audio: Audio = read_audio(data, max_seconds=max_seconds)  # BadAudio: nothing is written
     keyring.ensure_key(session, device.person_id)
     interaction_id = uuid.uuid4().hex

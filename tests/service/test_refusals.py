@@ -20,6 +20,8 @@ from confide.errors import (
     OutOfRange,
 )
 from confide.service.app import create_app
+from confide.service.device_api import MAX_UPLOAD_BYTES
+from confide_testing import wav
 
 REFUSALS = {
     "invalid": (InvalidInput("no"), 422),
@@ -65,3 +67,61 @@ def test_a_credential_refused_to_someone_signed_in_is_forbidden(client) -> None:
     response = client.get("/refuse/denied", params={"signed_in": True})
     assert response.status_code == 403
     assert "www-authenticate" not in response.headers
+
+
+AUDIO = {"Content-Type": "audio/wav"}
+DEVICE_REFUSALS = {
+    "unknown pairing code": ("POST", "/api/devices/pair", {"json": {"code": "NOPE"}}, 401),
+    "body not UTF-8": (
+        "POST",
+        "/api/devices/pair",
+        {"content": b'{"code": "\xff"}', "headers": {"Content-Type": "application/json"}},
+        400,
+    ),
+    "no code": ("POST", "/api/devices/pair", {"json": {}}, 422),
+    "no token": ("POST", "/api/utterances", {"headers": {"Idempotency-Key": "k"}}, 401),
+    "not audio": ("POST", "/api/utterances", {"content": b"", "key": "k"}, 422),
+    "key too long": ("POST", "/api/utterances", {"content": wav(0.2), "key": "k" * 65}, 422),
+    "key reused": ("POST", "/api/utterances", {"content": wav(0.3), "key": "first"}, 409),
+    "too large": (
+        "POST",
+        "/api/utterances",
+        {"content": bytes(MAX_UPLOAD_BYTES + 1), "key": "k"},
+        413,
+    ),
+    "no such utterance": ("GET", "/api/utterances/nope", {}, 404),
+    "wait not a number": ("GET", "/api/utterances/nope", {"params": {"wait": "nan"}}, 422),
+    "no such event stream": ("GET", "/api/utterances/nope/events", {}, 404),
+}
+"""A device API request → the refusal it gets ("key": sent as alice's upload with that key)."""
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "request_", "status"), DEVICE_REFUSALS.values(), ids=DEVICE_REFUSALS
+)
+def test_each_device_refusal_is_what_the_schema_documents(
+    runtime, household, method, path, request_, status
+) -> None:
+    """Each status is documented for its route, its body fits the documented schema (a domain
+    422 and FastAPI's own 422 alike), and its documented headers are there."""
+    jsonschema_rs = pytest.importorskip("jsonschema_rs", reason="comes with schemathesis (dev)")
+    client = TestClient(create_app(runtime))
+    arguments = dict(request_)
+    headers = {"Authorization": f"Bearer {household.tokens['alice']}"}
+    if "key" in arguments:
+        headers |= {**AUDIO, "Idempotency-Key": arguments.pop("key")}
+        client.post(
+            "/api/utterances", content=wav(0.2), headers=headers | {"Idempotency-Key": "first"}
+        )
+    arguments["headers"] = arguments.get("headers", headers)
+    response = client.request(method, path, **arguments)
+    assert response.status_code == status
+
+    schema = client.get("/openapi.json").json()
+    documented = schema["paths"][path.replace("nope", "{interaction_id}")][method.lower()]
+    answer = documented["responses"][str(status)]
+    body = answer["content"]["application/json"]["schema"]
+    validator = jsonschema_rs.validator_for({**body, "components": schema["components"]})
+    assert validator.is_valid(response.json()), response.json()
+    for name, header in answer.get("headers", {}).items():
+        assert not header["required"] or name in response.headers

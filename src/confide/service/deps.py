@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Generic, Protocol, TypeVar
 
-from fastapi import Depends, Form, Header, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from confide.ingest import authenticate_device
@@ -48,11 +49,16 @@ SESSION = Depends(db, scope="function")
 """The route's session, closed as the route returns: none lives on while its answer is sent,
 however slowly the client reads."""
 Db = Annotated[Session, SESSION]
-Authorization = Annotated[str | None, Header()]
+DEVICE_TOKEN = HTTPBearer(
+    scheme_name="DeviceToken", description="The token a device got when paired", auto_error=False
+)
+"""Read through FastAPI's bearer scheme, not as a plain header, so that /openapi.json names how
+the device API authenticates. A missing or non-Bearer credential reads as none (a 401 below)."""
+Authorization = Annotated[HTTPAuthorizationCredentials | None, Depends(DEVICE_TOKEN)]
 
 
-def bearer(authorization: str | None) -> str:
-    return (authorization or "").removeprefix("Bearer ").strip()
+def bearer(authorization: HTTPAuthorizationCredentials | None) -> str:
+    return authorization.credentials if authorization else ""
 
 
 def device(rt: Rt, authorization: Authorization = None) -> Device:

@@ -20,11 +20,12 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from confide.ingest import ingest
+from confide.ingest import MAX_CLIENT_ID, WAKE_WORD, ingest
 from confide.pipeline import read_answer
 from confide.service.accounts import complete_pairing
 from confide.service.deps import Db, Rt, device, device_share
 from confide.service.limits import DeviceLimits
+from confide.service.refusals import documented
 from confide.service.runtime import Runtime
 from confide.service.throttle import guarded
 from confide.store.tables import Device, Interaction
@@ -38,6 +39,12 @@ STREAM_SECONDS = 60.0
 FINAL = ("answered", "failed")
 
 router = APIRouter(prefix="/api", tags=["device"])
+AUDIO = {"schema": {"type": "string", "format": "binary"}}
+AUDIO_BODY = {
+    "requestBody": {"required": True, "content": {"audio/wav": AUDIO, "audio/flac": AUDIO}}
+}
+"""The upload's body as the schema shows it: the route reads the stream itself, so FastAPI
+cannot see it."""
 
 
 class PairRequest(BaseModel):
@@ -59,7 +66,7 @@ class UtteranceStatus(BaseModel):
     """{"text", "skill", "action", "offline"} once answered."""
 
 
-@router.post("/devices/pair", response_model=PairResponse)
+@router.post("/devices/pair", response_model=PairResponse, responses=documented(400, 401, 422, 429))
 def pair(body: PairRequest, request: Request, session: Db, rt: Rt) -> PairResponse:
     """Wrong codes are throttled per client address (TooManyAttempts, 429 with Retry-After)."""
     with guarded(session, rt.keyring, request.client.host if request.client else ""):
@@ -73,13 +80,15 @@ def pair(body: PairRequest, request: Request, session: Db, rt: Rt) -> PairRespon
     response_model=UtteranceStatus,
     status_code=202,
     dependencies=[Depends(device_share("upload"))],
+    responses=documented(400, 401, 408, 409, 413, 422, 429),
+    openapi_extra=AUDIO_BODY,
 )
 async def upload(
     request: Request,
     rt: Rt,
     speaker: Annotated[Device, Depends(device)],
-    idempotency_key: Annotated[str, Header()],
-    x_wake_word: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str, Header(min_length=1, max_length=MAX_CLIENT_ID)],
+    x_wake_word: Annotated[str | None, Header(pattern=f"^{WAKE_WORD.pattern}$")] = None,
 ) -> UtteranceStatus:
     """The body is the audio (WAV or FLAC), sent whole or with chunked transfer encoding. It is
     received whole before any session is taken, so a slow or stalled sender holds no database
@@ -99,6 +108,7 @@ async def upload(
     "/utterances/{interaction_id}",
     response_model=UtteranceStatus,
     dependencies=[Depends(device_share("wait"))],
+    responses=documented(401, 404, 422, 429),
 )
 async def status(
     interaction_id: str,
@@ -118,7 +128,15 @@ async def status(
         await asyncio.sleep(POLL_SECONDS)
 
 
-@router.get("/utterances/{interaction_id}/events", dependencies=[Depends(device_share("wait"))])
+@router.get(
+    "/utterances/{interaction_id}/events",
+    response_class=StreamingResponse,
+    dependencies=[Depends(device_share("wait"))],
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "One event per status"},
+        **documented(401, 404, 422, 429),
+    },
+)
 async def events(
     interaction_id: str,
     rt: Rt,

@@ -4,12 +4,19 @@ error of `STATUS`, and the routes let these errors rise instead of translating t
 A handler matches an error by its class and every base, so the leaves under InvalidInput and
 Conflict answer as their base does. Errors not listed (a destroyed key, tampered data, a broken
 audit chain, bad configuration) are faults of the server, not of the request: they stay 500.
+
+Every refusal's body is a `Refusal`, except FastAPI's own 422 for a request that does not fit
+its declared parameters, an `HTTPValidationError`. `documented` writes both into the OpenAPI
+schema for each status a route lists, so what /openapi.json promises is what is sent.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from confide.errors import (
     AccessDenied,
@@ -32,6 +39,71 @@ STATUS: dict[type[ConfideError], int] = {
     TooManyAttempts: 429,
 }
 """Each refusal's status; AccessDenied to someone already signed in is 403 (see `answer`)."""
+
+
+class Refusal(BaseModel):
+    """The body of every refusal, a domain error's or an HTTPException's."""
+
+    detail: str
+    """What was wrong, in words a person can act on."""
+
+
+class ValidationError(BaseModel):
+    """One parameter that did not fit its declaration, as FastAPI reports it."""
+
+    loc: list[str | int]
+    """Where: the parameter's place ("header", "query", "body"...) and name."""
+    msg: str
+    type: str
+
+
+class HTTPValidationError(BaseModel):
+    """FastAPI's own 422 body; the name is FastAPI's, so the schema's component keeps it."""
+
+    detail: list[ValidationError]
+
+
+MEANING = {
+    400: "The body could not be read: cut off, or not in its declared encoding",
+    401: "No valid credential: the device token is unknown or revoked, or the code is wrong",
+    404: "No such thing, or not yours",
+    408: "The upload stalled or took too long",
+    409: "Conflicts with what is already there",
+    413: "Too large or too long",
+    422: "The request does not fit its declaration, or its content is refused",
+    429: "Too many attempts or requests: try again after Retry-After seconds",
+}
+"""What each refusal status means, as the schema describes it."""
+HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "The Bearer challenge",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+}
+"""The headers each refusal status always carries (see `headers`)."""
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route that may refuse with `statuses`: a `Refusal` body each, and
+    for 422 either body, since FastAPI validates parameters before the route runs."""
+    return {
+        status: {
+            "model": HTTPValidationError | Refusal if status == 422 else Refusal,
+            "description": MEANING[status],
+            **({"headers": HEADERS[status]} if status in HEADERS else {}),
+        }
+        for status in statuses
+    }
 
 
 async def answer(request: Request, error: Exception) -> JSONResponse:
