@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import re
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, suppress
 from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
+from confide.ingest import ingest
+from confide.pipeline import Engines
+from confide.service import device_api
 from confide.service.accounts import revoke_device, start_pairing
 from confide.service.app import create_app
+from confide.service.limits import DeviceLimits
 from confide.service.runtime import Runtime
+from confide.service.server import background_server
+from confide.settings import Settings
 from confide.store.tables import Device, Interaction
-from confide_testing import DemoHousehold, wav
+from confide_testing import DemoHousehold, ScriptedRecognizer, understand_timer, wav
 
 
 @pytest.fixture
@@ -203,3 +213,123 @@ def test_the_docs_pages_are_for_development_only(settings, dev, status) -> None:
         assert client.get("/openapi.json").status_code == 200
     finally:
         runtime.close()
+
+
+def pending(runtime: Runtime, household: DemoHousehold, who: str = "alice") -> str:
+    """An utterance received and not yet answered, as a device waits on it."""
+    with runtime.sessions() as session:
+        device = session.get(Device, household.devices[who].id)
+        made = ingest(session, runtime.keyring, runtime.blobs, device, "pending", wav())
+        session.commit()
+        return made.id
+
+
+@pytest.mark.parametrize(("wait", "status"), [("-1", 422), ("0", 200), ("1e9", 200)])
+def test_every_wait_is_validated_and_capped(
+    client, runtime, household, monkeypatch, wait, status
+) -> None:
+    """Issue 10.11: a negative wait was taken as none; a huge one is held to the cap."""
+    monkeypatch.setattr(device_api, "MAX_WAIT_SECONDS", 0.3)
+    polled = client.get(
+        f"/api/utterances/{pending(runtime, household)}?wait={wait}",
+        headers=bearer(household.tokens["alice"]),
+    )
+    assert polled.status_code == status
+    assert status != 200 or polled.json()["status"] == "received"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kind"),
+    [
+        ("POST", "/api/utterances", "upload"),
+        ("GET", "/api/utterances/{id}?wait=5", "wait"),
+        ("GET", "/api/utterances/{id}/events", "wait"),
+    ],
+    ids=["upload", "long-poll", "events"],
+)
+def test_a_device_over_its_share_is_refused_before_any_database_work(
+    client, runtime, household, method, path, kind
+) -> None:
+    """Issue 10.11: one token's requests in flight had no bound; now a device beyond its share
+    gets 429 with Retry-After, costing no connection, and other devices are served."""
+    alice, bob = household.tokens["alice"], household.tokens["bob"]
+    waited_on = pending(runtime, household)
+    checkouts: list[object] = []
+
+    def checked_out(*_: object) -> None:
+        checkouts.append(_)
+
+    with ExitStack() as held:
+        for _ in range(runtime.device_limits.most(kind)):
+            assert held.enter_context(runtime.in_flight.slot(kind, alice))
+        event.listen(runtime.engine, "checkout", checked_out)
+        try:
+            refused = client.request(
+                method, path.format(id=waited_on), content=wav(), headers=bearer(alice, "over")
+            )
+        finally:
+            event.remove(runtime.engine, "checkout", checked_out)
+        served = client.post("/api/utterances", content=wav(), headers=bearer(bob, "bob"))
+    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "1")
+    assert checkouts == []
+    assert served.status_code == 202
+    assert runtime.in_flight.total() == 0
+
+
+UPLOAD_LIMITS = DeviceLimits(idle_seconds=1.0, upload_seconds=2.0)
+
+
+@pytest.fixture
+def served(settings: Settings) -> Iterator[tuple[Runtime, socket.socket]]:
+    """A real server on 127.0.0.1 holding uploads to UPLOAD_LIMITS, and a connection to it."""
+    runtime = Runtime(
+        settings,
+        engines_factory=lambda _settings: Engines(ScriptedRecognizer(), understand_timer),
+        immediate_jobs=True,
+        device_limits=UPLOAD_LIMITS,
+    )
+    try:
+        with background_server(runtime) as url:
+            host, port = url.removeprefix("http://").split(":")
+            with socket.create_connection((host, int(port)), timeout=5) as sock:
+                yield runtime, sock
+    finally:
+        runtime.close()
+
+
+def answer_so_far(sock: socket.socket) -> bytes:
+    sock.settimeout(0.01)
+    try:
+        return sock.recv(65536)
+    except TimeoutError:
+        return b""
+
+
+@pytest.mark.parametrize("trickling", [False, True], ids=["stalled", "trickling"])
+def test_an_upload_that_stalls_or_drags_on_is_refused_and_closed(
+    served, household, trickling
+) -> None:
+    """Issue 10.11: 15 stalled chunked uploads held every database connection for ever. Now an
+    upload holds none while its bytes come, and one that stops sending (for idle_seconds), or
+    trickles on (past upload_seconds), gets 408 and its connection is closed."""
+    runtime, sock = served
+    sock.sendall(
+        f"POST /api/utterances HTTP/1.1\r\nHost: 127.0.0.1\r\nIdempotency-Key: slow\r\n"
+        f"Authorization: Bearer {household.tokens['alice']}\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n4\r\nRIFF\r\n".encode()
+    )
+    held, answer = [], b""
+    give_up = time.monotonic() + 3 * UPLOAD_LIMITS.upload_seconds
+    while not answer and time.monotonic() < give_up:
+        if trickling:
+            with suppress(ConnectionError):  # closed just now: its answer is read below
+                sock.sendall(b"1\r\n\x00\r\n")
+        time.sleep(0.2)
+        held.append(runtime.engine.pool.checkedout())  # type: ignore[attr-defined]
+        answer = answer_so_far(sock)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:40]
+    sock.settimeout(1.0)
+    while sock.recv(65536):  # the server closes the connection: recv ends with b""
+        pass
+    assert set(held) == {0}
+    assert interactions(runtime) == 0

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
+from starlette.requests import ClientDisconnect
 
 from confide.ingest import MAX_CLIENT_ID, WAKE_WORD, ingest
 from confide.pipeline import read_answer
@@ -37,6 +38,8 @@ MAX_WAIT_SECONDS = 30.0
 STREAM_SECONDS = 60.0
 """An event stream ends after this long, answered or not; the device may open another."""
 FINAL = ("answered", "failed")
+CLOSE = {"Connection": "close"}
+"""On a refusal before the whole body is read: the rest of it is not waited for."""
 
 router = APIRouter(prefix="/api", tags=["device"])
 AUDIO = {"schema": {"type": "string", "format": "binary"}}
@@ -173,19 +176,19 @@ async def _received(request: Request, limits: DeviceLimits) -> bytes:
             chunk = await asyncio.wait_for(anext(chunks), patience)
         except StopAsyncIteration:
             return bytes(data)
+        except ClientDisconnect:  # nobody to answer; said so that no error is logged
+            raise HTTPException(400, "the upload was cut off", headers=CLOSE) from None
         except TimeoutError:
             raise HTTPException(
                 408,
                 f"an upload may pause at most {limits.idle_seconds:g} s and last at most "
                 f"{limits.upload_seconds:g} s",
-                headers={"Connection": "close"},
+                headers=CLOSE,
             ) from None
         data.extend(chunk)
         if len(data) > MAX_UPLOAD_BYTES:
             raise HTTPException(
-                413,
-                f"an utterance is at most {MAX_UPLOAD_BYTES} bytes",
-                headers={"Connection": "close"},
+                413, f"an utterance is at most {MAX_UPLOAD_BYTES} bytes", headers=CLOSE
             )
 
 
