@@ -45,6 +45,10 @@ class Settings:
     """Job queue on Redis when set (workers on several machines); SQLite in `data_dir` if not."""
     review_rate: float = 0.005
     """Share of eligible interactions sampled for human review (CONFIDE_REVIEW_RATE)."""
+    shredding_ledger_url: str = ""
+    """SQLAlchemy URL of the shredding ledger's own database (CONFIDE_SHREDDING_LEDGER_URL), by
+    default `shredding-ledger.db` in `data_dir`: never the main database, so that no backup holds
+    it and no restore overwrites it (see `confide.privacy.ledger`)."""
 
     def __repr__(self) -> str:  # keep the KEK out of logs and tracebacks
         return f"Settings(data_dir={self.data_dir!s}, database_url={self.database_url!r})"
@@ -75,6 +79,8 @@ def load_settings(
         dev_mode=dev,
         redis_url=env.get("CONFIDE_REDIS_URL", ""),
         review_rate=_rate(env.get("CONFIDE_REVIEW_RATE", "0.005")),
+        shredding_ledger_url=env.get("CONFIDE_SHREDDING_LEDGER_URL")
+        or f"sqlite:///{root / 'shredding-ledger.db'}",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from sqlalchemy import select, text
 from confide.errors import AccessDenied, KeyDestroyed
 from confide.ingest import authenticate_device, ingest
 from confide.privacy.consent import set_consent
-from confide.privacy.contexts import audio_context
+from confide.privacy.contexts import audio_context, transcript_context
 from confide.privacy.deletion import (
     delete_interactions,
     erase_account,
@@ -24,7 +25,7 @@ from confide.privacy.deletion import (
 )
 from confide.service.sessions import find_session, open_session
 from confide.store.tables import Consent, DataKey, Device, Interaction
-from confide_testing import DemoHousehold, wav
+from confide_testing import DemoHousehold, answered_interaction, wav
 
 
 def record(
@@ -54,7 +55,7 @@ def test_deleting_one_interaction_removes_it_and_its_audio(
 ) -> None:
     first, second = record(session, keyring, blobs, household, "alice", 2)
     receipt = delete_interactions(
-        session, blobs, first.owner_id, [first.id], scope="interaction", actor="alice"
+        session, keyring, blobs, first.owner_id, [first.id], scope="interaction", actor="alice"
     )
     session.commit()
     assert receipt.erased == {
@@ -89,7 +90,7 @@ def test_a_read_back_after_a_deleted_interaction_goes_with_it(
     )
     session.commit()
     receipt = delete_interactions(
-        session, blobs, said.owner_id, [said.id], scope="interaction", actor="alice"
+        session, keyring, blobs, said.owner_id, [said.id], scope="interaction", actor="alice"
     )
     session.commit()
     assert receipt.erased["interactions"] == 1
@@ -101,7 +102,7 @@ def test_nobody_deletes_anothers_interactions(session, keyring, blobs, household
     [bobs] = record(session, keyring, blobs, household, "bob", 1)
     alice = household.people["alice"].id
     receipt = delete_interactions(
-        session, blobs, alice, [bobs.id], scope="interaction", actor="alice"
+        session, keyring, blobs, alice, [bobs.id], scope="interaction", actor="alice"
     )
     assert receipt.erased["interactions"] == 0
     assert session.get(Interaction, bobs.id) is not None
@@ -111,12 +112,15 @@ ONLY_THE_FLOOR = """
 import json, sys
 from pathlib import Path
 from confide.privacy.deletion import delete_interactions
+from confide.privacy.keys import KeyRing
+from confide.settings import load_settings
 from confide.store.blobs import LocalBlobStore
 from confide.store.database import connect, sessions
-url, blob_dir, owner, interaction = sys.argv[1:]
+url, data_dir, kek, owner, interaction = sys.argv[1:]
+settings = load_settings(Path(data_dir), env={"CONFIDE_KEK": kek, "CONFIDE_DATABASE_URL": url})
 with sessions(connect(url))() as session:
-    receipt = delete_interactions(session, LocalBlobStore(Path(blob_dir)), owner, [interaction],
-                                  scope="interaction", actor=owner)
+    receipt = delete_interactions(session, KeyRing(settings), LocalBlobStore(settings.blob_dir),
+                                  owner, [interaction], scope="interaction", actor=owner)
     session.commit()
 stages = sorted({m.split(".")[1] for m in sys.modules if m.startswith("confide.")})
 print(json.dumps({"erased": receipt.erased, "stages": stages}))
@@ -142,7 +146,8 @@ def test_review_copies_are_reached_with_only_the_floor_imported(
             "-c",
             ONLY_THE_FLOOR,
             settings.database_url,
-            str(settings.blob_dir),
+            str(settings.data_dir),
+            base64.b64encode(settings.kek).decode(),
             alice,
             interaction_id,
         ],
@@ -220,3 +225,22 @@ def test_erasing_an_account_ends_its_devices_consents_and_sessions(
     assert authenticate_device(session, household.tokens["bob"]).person_id == bob
     assert find_session(session, "person", cookie, now) is None
     assert session.scalars(select(Consent).where(Consent.person_id == alice)).all() == []
+
+
+def test_deleting_one_interaction_destroys_its_key_alone(
+    session, keyring, blobs, household
+) -> None:
+    """Issue 10.3: a copy of a deleted interaction's ciphertext (a backup's) still opened, since
+    the person's key that sealed it lived on; the person's other interactions must stay."""
+    alice, device = household.people["alice"].id, household.devices["alice"].id
+    ids = [answered_interaction(session, keyring, blobs, alice, device, t) for t in ("a b", "c d")]
+    session.commit()
+    copies = {iid: session.get_one(Interaction, iid).transcript_sealed for iid in ids}
+    before = len(keyring.ledger.entries())
+    delete_interactions(session, keyring, blobs, alice, ids[:1], scope="interaction", actor=alice)
+    session.commit()
+    with pytest.raises(KeyDestroyed):
+        keyring.open_json(session, alice, copies[ids[0]], transcript_context(ids[0]))
+    kept = keyring.open_json(session, alice, copies[ids[1]], transcript_context(ids[1]))
+    assert kept["text"] == "c d"
+    assert [e.key_id for e in keyring.ledger.entries()[before:]] == ids[:1]

@@ -46,7 +46,7 @@ def test_the_zip_holds_own_data_and_nothing_else(
     alice = household.people["alice"].id
     ids = [i for i, (who, _) in heard.items() if who == "alice"]
     set_consent(session, alice, "human_review", True, actor=alice)
-    delete_interactions(session, blobs, alice, ids[:1], scope="interaction", actor=alice)
+    delete_interactions(session, keyring, blobs, alice, ids[:1], scope="interaction", actor=alice)
     session.commit()
 
     archive = zipfile.ZipFile(io.BytesIO(export_zip(session, keyring, blobs, alice)))

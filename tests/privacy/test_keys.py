@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from confide.errors import KeyDestroyed, TamperedData
+from confide.privacy.contexts import InteractionContext
 from confide.privacy.keys import KeyRing
 from confide.settings import Settings, load_settings
 from confide.store.database import sessions
@@ -98,3 +99,41 @@ def test_wrapped_keys_are_not_the_keys(settings: Settings, session: Session) -> 
     session.commit()
     wrapped = session.execute(text("SELECT wrapped_key FROM data_keys")).scalar_one()
     assert len(wrapped) == 12 + 32 + 16  # nonce, encrypted key, tag
+
+
+def test_each_interaction_has_a_key_of_its_own(settings: Settings, session: Session) -> None:
+    """Issue 10.3: everything was sealed under the person's one key, so deleting a recording
+    destroyed no key at all. Destroying one interaction's key leaves the person's other
+    interactions, and their account-level data, readable; its key is never remade."""
+    ring = KeyRing(settings)
+    ring.ensure_key(session, "alice")
+    first, second = (InteractionContext(f"transcript:{i}", i) for i in ("i1", "i2"))
+    sealed = {ctx: ring.seal(session, "alice", SECRET, ctx) for ctx in (first, second)}
+    name = ring.seal(session, "alice", b"Alice", "name:alice")
+    assert ring.shred_interactions(session, "alice", ["i1"]) == 1
+    session.commit()
+    with pytest.raises(KeyDestroyed):
+        ring.open(session, "alice", sealed[first], first)
+    with pytest.raises(KeyDestroyed):
+        ring.seal(session, "alice", SECRET, first)
+    assert ring.open(session, "alice", sealed[second], second) == SECRET
+    assert ring.open(session, "alice", name, "name:alice") == b"Alice"
+    assert [(e.kind, e.key_id) for e in ring.ledger.entries()] == [("interaction", "i1")]
+    assert ring.shred_interactions(session, "alice", ["i1"]) == 0  # nothing left to destroy
+
+
+@pytest.mark.parametrize(
+    ("owner", "interaction", "error"),
+    [("bob", "i1", TamperedData), ("alice", "i2", TamperedData)],
+    ids=["another-owner", "another-interaction"],
+)
+def test_an_interactions_value_opens_under_its_own_key_only(
+    settings: Settings, session: Session, owner, interaction, error
+) -> None:
+    ring = KeyRing(settings)
+    for person in ("alice", "bob"):
+        ring.ensure_key(session, person)
+    ring.seal(session, "alice", SECRET, InteractionContext("audio:i2", "i2"))
+    sealed = ring.seal(session, "alice", SECRET, InteractionContext("audio:i1", "i1"))
+    with pytest.raises(error):
+        ring.open(session, owner, sealed, InteractionContext("audio:i1", interaction))

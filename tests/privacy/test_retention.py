@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,7 +42,7 @@ def test_only_interactions_older_than_the_period_go(session, keyring, blobs, hou
     set_retention(session, people["alice"], 91, actor=people["alice"])
     session.get(Person, people["sam"]).retention_days = 30  # a parent's choice for a child
     session.commit()
-    receipts = enforce_retention(session, blobs, NOW)
+    receipts = enforce_retention(session, keyring, blobs, NOW)
     session.commit()
     assert sorted((r.person_id, r.scope, r.erased["interactions"]) for r in receipts) == sorted(
         [(people["alice"], "retention", 2), (people["sam"], "retention", 1)]
@@ -52,7 +53,7 @@ def test_only_interactions_older_than_the_period_go(session, keyring, blobs, hou
     assert sorted(blobs.keys(f"audio/{people['alice']}/")) == sorted(
         f"audio/{people['alice']}/{i}" for i in alice[2:]
     )
-    assert enforce_retention(session, blobs, NOW) == []  # a second run finds nothing
+    assert enforce_retention(session, keyring, blobs, NOW) == []  # a second run finds nothing
     deletions = [e for e in events(session, owner_id=people["alice"]) if e.action == "delete"]
     assert [(e.actor, e.role, e.reason) for e in deletions] == [
         ("retention", "system", "deleted (retention)")
@@ -93,6 +94,7 @@ def test_the_command_runs_retention(
     set_retention(session, alice, 91, actor=alice)
     session.commit()
     monkeypatch.setenv("CONFIDE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CONFIDE_KEK", base64.b64encode(settings.kek).decode())
     result = CliRunner().invoke(app, ["retention", "run", "--data-dir", str(settings.data_dir)])
     assert result.exit_code == 0, result.stderr
     assert "deleted 1 interaction(s) of 1 person(s)" in result.stderr

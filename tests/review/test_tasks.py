@@ -176,7 +176,7 @@ def test_deletion_reaches_review_copies(session, keyring, blobs, household, team
     alice = household.people["alice"].id
     if how == "delete":
         receipt = delete_interactions(
-            session, blobs, alice, [task.interaction_id], scope="interaction", actor=alice
+            session, keyring, blobs, alice, [task.interaction_id], scope="interaction", actor=alice
         )
     else:
         receipt = erase_account(session, keyring, blobs, alice, actor=alice)

@@ -172,7 +172,7 @@ def test_audio_is_streamed_uncached_and_watermarked(runtime, team, world, speech
         task = session.get(ReviewTask, world["task"])
         clip = speech("add call the plumber to my to do list", "joe").to_wav_bytes()
         task.audio_sealed = runtime.keyring.seal(
-            session, task.owner_id, clip, task_audio_context(task.id)
+            session, task.owner_id, clip, task_audio_context(task.id, task.interaction_id)
         )
         session.commit()
     client = client_for(runtime)

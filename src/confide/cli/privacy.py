@@ -38,11 +38,12 @@ app.add_typer(retention, name="retention")
 
 @retention.command("run")
 def run_retention(data_dir: DataDir = None) -> None:
-    """Delete every interaction older than its owner's chosen period, with receipts."""
+    """Delete every interaction older than its owner's chosen period, with receipts; their keys
+    are destroyed, and the shredding ledger is MAC'd, under the KEK."""
     from confide.service.runtime import opened
     from confide.settings import load_settings
 
-    with refusals(), opened(load_settings(data_dir, require_kek=False)) as runtime:
+    with refusals(), opened(load_settings(data_dir)) as runtime:
         done = runtime.enforce_retention()
     deleted = sum(receipt.erased["interactions"] for receipt in done)
     err.print(f"retention: deleted {deleted} interaction(s) of {len(done)} person(s)")

@@ -1,26 +1,54 @@
 """What each sealed value is bound to: its kind and its record, as AES-GCM associated data.
 
 A ciphertext presented as another record's, or as another kind of data, fails to open. Every
-context string is made here, so no two kinds of data can ever share one by accident.
+context is made here, so no two kinds of data can ever share one by accident. What belongs to one
+interaction (its audio, transcript, understanding and answer, its review copies and annotations)
+gets an `InteractionContext`, which also says whose key seals it: that interaction's own, so
+deleting it destroys exactly that key. Account-level data (names, TOTP secrets, skill items)
+belongs to no interaction and takes a plain string, sealed under its owner's key.
 """
 
 from __future__ import annotations
 
-
-def audio_context(interaction_id: str) -> str:
-    return f"audio:{interaction_id}"
+from dataclasses import dataclass
 
 
-def transcript_context(interaction_id: str) -> str:
-    return f"transcript:{interaction_id}"
+@dataclass(frozen=True)
+class InteractionContext:
+    """A value that belongs to one interaction, and so is sealed under that interaction's key."""
+
+    label: str
+    """The associated data: the kind of value and its record."""
+    interaction_id: str
+    """The interaction whose key seals it."""
 
 
-def understanding_context(interaction_id: str) -> str:
-    return f"understanding:{interaction_id}"
+def audio_context(interaction_id: str) -> InteractionContext:
+    return InteractionContext(f"audio:{interaction_id}", interaction_id)
 
 
-def answer_context(interaction_id: str) -> str:
-    return f"answer:{interaction_id}"
+def transcript_context(interaction_id: str) -> InteractionContext:
+    return InteractionContext(f"transcript:{interaction_id}", interaction_id)
+
+
+def understanding_context(interaction_id: str) -> InteractionContext:
+    return InteractionContext(f"understanding:{interaction_id}", interaction_id)
+
+
+def answer_context(interaction_id: str) -> InteractionContext:
+    return InteractionContext(f"answer:{interaction_id}", interaction_id)
+
+
+def task_material_context(task_id: str, interaction_id: str) -> InteractionContext:
+    return InteractionContext(f"review-material:{task_id}", interaction_id)
+
+
+def task_audio_context(task_id: str, interaction_id: str) -> InteractionContext:
+    return InteractionContext(f"review-audio:{task_id}", interaction_id)
+
+
+def annotation_context(annotation_id: str, interaction_id: str) -> InteractionContext:
+    return InteractionContext(f"annotation:{annotation_id}", interaction_id)
 
 
 def skill_item_context(item_id: str) -> str:
@@ -41,15 +69,3 @@ def household_name_context(household_id: str) -> str:
 
 def staff_totp_context(staff_id: str) -> str:
     return f"staff-totp:{staff_id}"
-
-
-def task_material_context(task_id: str) -> str:
-    return f"review-material:{task_id}"
-
-
-def task_audio_context(task_id: str) -> str:
-    return f"review-audio:{task_id}"
-
-
-def annotation_context(annotation_id: str) -> str:
-    return f"annotation:{annotation_id}"

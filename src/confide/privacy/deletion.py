@@ -1,10 +1,11 @@
-"""Deletion that is real: every derived copy goes, the key goes with an account, a receipt stays.
+"""Deletion that is real: the keys of what is deleted go, every derived copy goes, a receipt stays.
 
-Deleting interactions removes their sealed audio blobs and rows (transcript, understanding and
-answer are columns of the row), and every row derived from them, found through the tables' foreign
-keys: review tasks with their annotations, escalations and break-glass requests. The erasure is
-explicit here, not left to a registry or to ON DELETE CASCADE alone, so the receipt can count it
-and no forgotten import can make a deletion miss a copy.
+Deleting interactions destroys each one's key first (crypto-shredding, recorded in the shredding
+ledger, so a backup taken before cannot bring it back), then removes their sealed audio blobs and
+rows (transcript, understanding and answer are columns of the row), and every row derived from
+them, found through the tables' foreign keys: review tasks with their annotations, escalations and
+break-glass requests. The erasure is explicit here, not left to a registry or to ON DELETE CASCADE
+alone, so the receipt can count it and no forgotten import can make a deletion miss a copy.
 Erasing an account destroys the person's data key first, so within the same transaction
 everything sealed under it is unreadable, and then removes the ciphertext itself, their skill
 items, consents and sign-in sessions, and revokes their devices.
@@ -33,8 +34,10 @@ from confide.store.tables import (
     Device,
     Escalation,
     Interaction,
+    InteractionKey,
     Person,
     ReviewTask,
+    ShreddedKey,
     SignInSession,
     SkillItem,
 )
@@ -58,6 +61,7 @@ class Receipt:
 
 def delete_interactions(
     session: Session,
+    keyring: KeyRing,
     blobs: BlobStore,
     person_id: str,
     interaction_ids: Sequence[str],
@@ -66,7 +70,8 @@ def delete_interactions(
     actor: str,
     role: str = "owner",
 ) -> Receipt:
-    """Erase these interactions of `person_id` and everything derived from them."""
+    """Destroy the keys of these interactions of `person_id`, then erase them and everything
+    derived from them."""
     rows = session.scalars(
         select(Interaction).where(
             Interaction.owner_id == person_id, Interaction.id.in_(list(interaction_ids))
@@ -85,13 +90,20 @@ def delete_interactions(
     erased["derived_answers"] = len(derived_answers)
     for kind, count in _erase_review_copies(session, ids).items():
         erased[f"review.{kind}"] = count
-    audio_keys = [row.audio_key for row in rows if row.audio_key]
-    if ids:
-        session.execute(delete(Interaction).where(Interaction.id.in_(ids)))
+    keyring.shred_interactions(session, person_id, ids)
     receipt = _receipt(session, person_id, scope, erased, actor, role)
+    _remove(session, blobs, ids, [row.audio_key for row in rows if row.audio_key])
+    return receipt
+
+
+def _remove(
+    session: Session, blobs: BlobStore, ids: Sequence[str], audio_keys: Sequence[str]
+) -> None:
+    if ids:
+        session.execute(delete(Interaction).where(Interaction.id.in_(list(ids))))
+    session.flush()
     for key in audio_keys:  # after the rows: a crash here leaves only unreadable orphans
         blobs.delete(key)
-    return receipt
 
 
 def interactions_between(
@@ -126,8 +138,21 @@ def erase_account(
     session.commit()
     all_ids = list(session.scalars(select(Interaction.id).where(Interaction.owner_id == person_id)))
     receipt = delete_interactions(
-        session, blobs, person_id, all_ids, scope="account", actor=actor, role=role
+        session, keyring, blobs, person_id, all_ids, scope="account", actor=actor, role=role
     )
+    erased = {
+        **receipt.erased,
+        **_erase_account_rows(session, person_id),
+        "data_key": int(shredded.existed),
+    }
+    stored = session.get_one(DeletionReceipt, receipt.id)
+    stored.erased_json = json.dumps(erased)
+    return Receipt(receipt.id, person_id, "account", erased, receipt.created_at)
+
+
+def _erase_account_rows(session: Session, person_id: str) -> dict[str, int]:
+    """What an account holds beside its interactions: skill items, consents, sessions go, devices
+    stop working, the profile keeps no login, secret or name."""
     items = _delete_counted(session, SkillItem, SkillItem.owner_id == person_id)
     consents = _delete_counted(session, Consent, Consent.person_id == person_id)
     signed_in = _delete_counted(
@@ -144,17 +169,37 @@ def erase_account(
         person.login = person.password_hash = person.totp_sealed = None
         person.name_sealed = b""
         person.erased_at = now
-    erased = {
-        **receipt.erased,
-        "skill_items": items,
-        "consents": consents,
-        "sessions": signed_in,
-        "devices": devices,
-        "data_key": int(shredded.existed),
-    }
-    stored = session.get_one(DeletionReceipt, receipt.id)
-    stored.erased_json = json.dumps(erased)
-    return Receipt(receipt.id, person_id, "account", erased, receipt.created_at)
+    return {"skill_items": items, "consents": consents, "sessions": signed_in, "devices": devices}
+
+
+def remove_shredded(session: Session, blobs: BlobStore) -> dict[str, int]:
+    """After a restore has destroyed again the keys the ledger names: what those keys sealed goes
+    too, as the deletions did it (interactions with their review copies and audio, the accounts
+    of erased people), so the restored service holds no noise where data was. No receipt: each
+    deletion left its own."""
+    erased_people = list(
+        session.scalars(
+            select(Person.id).where(
+                Person.erased_at.is_(None),
+                Person.id.in_(select(ShreddedKey.owner_id)),
+            )
+        )
+    )
+    rows = session.scalars(
+        select(Interaction).where(
+            Interaction.id.in_(
+                select(InteractionKey.interaction_id).where(InteractionKey.wrapped_key.is_(None))
+            )
+            | Interaction.owner_id.in_(select(ShreddedKey.owner_id))
+        )
+    ).all()
+    ids = [row.id for row in rows]
+    copies = _erase_review_copies(session, ids)
+    _remove(session, blobs, ids, [row.audio_key for row in rows if row.audio_key])
+    for person_id in erased_people:
+        _erase_account_rows(session, person_id)
+    session.flush()
+    return {"interactions": len(ids), "accounts": len(erased_people), **copies}
 
 
 def receipts(session: Session, person_id: str) -> list[Receipt]:

@@ -22,6 +22,7 @@ from confide.errors import NotFound
 from confide.privacy.audit import events
 from confide.privacy.consent import PURPOSES, consents
 from confide.privacy.contexts import (
+    InteractionContext,
     answer_context,
     audio_context,
     transcript_context,
@@ -162,7 +163,7 @@ def _open(
     keyring: KeyRing,
     row: Interaction,
     sealed: bytes | None,
-    context: Callable[[str], str],
+    context: Callable[[str], InteractionContext],
 ) -> dict[str, Any] | None:
     if sealed is None:
         return None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from confide.errors import NotFound, OutOfRange
 from confide.privacy.audit import Access, append
 from confide.privacy.deletion import Receipt, delete_interactions
+from confide.privacy.keys import KeyRing
 from confide.store.blobs import BlobStore
 from confide.store.tables import Interaction, Person
 
@@ -55,7 +56,9 @@ def describe(days: int | None) -> str:
     return f"delete after {PRESETS.get(days, f'{days} days')}"
 
 
-def enforce_retention(session: Session, blobs: BlobStore, now: datetime) -> list[Receipt]:
+def enforce_retention(
+    session: Session, keyring: KeyRing, blobs: BlobStore, now: datetime
+) -> list[Receipt]:
     """Delete every interaction older than its owner's period; one receipt per person touched.
 
     The caller commits, as with every deletion.
@@ -75,6 +78,7 @@ def enforce_retention(session: Session, blobs: BlobStore, now: datetime) -> list
             receipts.append(
                 delete_interactions(
                     session,
+                    keyring,
                     blobs,
                     person.id,
                     expired,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from confide.audio import Audio, read_audio
 from confide.privacy.audit import Access, append
 from confide.privacy.contexts import (
+    InteractionContext,
     answer_context,
     audio_context,
     task_audio_context,
@@ -104,10 +105,10 @@ def prepare(
         "stratum": task.stratum,
     }
     task.material_sealed = keyring.seal_json(
-        session, owner, material, task_material_context(task.id)
+        session, owner, material, task_material_context(task.id, iid)
     )
     task.audio_sealed = keyring.seal(
-        session, owner, protected.audio.to_wav_bytes(), task_audio_context(task.id)
+        session, owner, protected.audio.to_wav_bytes(), task_audio_context(task.id, iid)
     )
     task.content_warning = suspect_distress(transcript.text)
     task.status = "queued"
@@ -127,7 +128,7 @@ def prepare_pending(
     return [prepare(session, keyring, blobs, task, protect) for task in tasks]
 
 
-_CONTEXTS: dict[str, Callable[[str], str]] = {
+_CONTEXTS: dict[str, Callable[[str], InteractionContext]] = {
     "transcript": transcript_context,
     "understanding": understanding_context,
     "answer": answer_context,

@@ -121,6 +121,12 @@ class DatabaseHousehold:
 
     def _delete(self, ids: list[str], scope: str) -> int:
         receipt = delete_interactions(
-            self._session, self._blobs, self._person, ids, scope=scope, actor=self._person
+            self._session,
+            self._keyring,
+            self._blobs,
+            self._person,
+            ids,
+            scope=scope,
+            actor=self._person,
         )
         return receipt.erased["interactions"]

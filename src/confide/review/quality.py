@@ -224,14 +224,21 @@ def make_gold(
     gold.material_sealed = keyring.seal(
         session,
         owner,
-        keyring.open(session, owner, task.material_sealed, task_material_context(task.id)),
-        task_material_context(gold.id),
+        keyring.open(
+            session,
+            owner,
+            task.material_sealed,
+            task_material_context(task.id, task.interaction_id),
+        ),
+        task_material_context(gold.id, gold.interaction_id),
     )
     gold.audio_sealed = keyring.seal(
         session,
         owner,
-        keyring.open(session, owner, task.audio_sealed, task_audio_context(task.id)),
-        task_audio_context(gold.id),
+        keyring.open(
+            session, owner, task.audio_sealed, task_audio_context(task.id, task.interaction_id)
+        ),
+        task_audio_context(gold.id, gold.interaction_id),
     )
     session.add(gold)
     append(

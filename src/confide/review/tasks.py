@@ -179,7 +179,10 @@ def material(
         ),
     )
     shown: dict[str, Any] = keyring.open_json(
-        session, task.owner_id, task.material_sealed, task_material_context(task.id)
+        session,
+        task.owner_id,
+        task.material_sealed,
+        task_material_context(task.id, task.interaction_id),
     )
     return shown
 
@@ -195,7 +198,9 @@ def protected_audio(
     access."""
     if task.audio_sealed is None:
         raise NotFound("no such task")
-    wav = keyring.open(session, task.owner_id, task.audio_sealed, task_audio_context(task.id))
+    wav = keyring.open(
+        session, task.owner_id, task.audio_sealed, task_audio_context(task.id, task.interaction_id)
+    )
     append(
         session,
         Access(
@@ -322,7 +327,7 @@ def add_annotation(
         rating=labels.rating,
         flags=",".join(sorted(labels.flags)),
         content_sealed=keyring.seal_json(
-            session, task.owner_id, content, annotation_context(annotation_id)
+            session, task.owner_id, content, annotation_context(annotation_id, task.interaction_id)
         ),
         submitted_at=now,
     )
@@ -336,7 +341,10 @@ def open_annotation(session: Session, keyring: KeyRing, annotation: Annotation) 
     if task is None:
         raise NotFound("no such annotation")
     content: dict[str, Any] = keyring.open_json(
-        session, task.owner_id, annotation.content_sealed, annotation_context(annotation.id)
+        session,
+        task.owner_id,
+        annotation.content_sealed,
+        annotation_context(annotation.id, task.interaction_id),
     )
     return content
 

@@ -403,7 +403,13 @@ def _deleted(
     session: Session, rt: Runtime, viewer: Customer, ids: Sequence[str], scope: str
 ) -> Response:
     receipt: Receipt = delete_interactions(
-        session, rt.blobs, viewer.person_id, list(ids), scope=scope, actor=viewer.person_id
+        session,
+        rt.keyring,
+        rt.blobs,
+        viewer.person_id,
+        list(ids),
+        scope=scope,
+        actor=viewer.person_id,
     )
     session.commit()
     return RedirectResponse(f"/privacy/receipts/{receipt.id}", 303)

@@ -88,7 +88,7 @@ class Runtime:
     def enforce_retention(self) -> list[Receipt]:
         """Each person's auto-delete period, applied now; one receipt per person it reached."""
         with self.sessions() as session:
-            receipts = enforce_retention(session, self.blobs, datetime.now(UTC))
+            receipts = enforce_retention(session, self.keyring, self.blobs, datetime.now(UTC))
             session.commit()
         return receipts
 

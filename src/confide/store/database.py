@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -14,6 +14,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def connect(url: str) -> Engine:
     """An engine for `url`, migrated to the newest schema."""
+    engine = unmigrated(url)
+    migrate(engine)
+    return engine
+
+
+def unmigrated(url: str) -> Engine:
+    """An engine for `url` as it is: for databases with a schema of their own (the shredding
+    ledger), and for a restore, which loads a backup at the schema it was taken under."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite:///"):
@@ -21,7 +29,6 @@ def connect(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    migrate(engine)
     return engine
 
 
@@ -37,14 +44,27 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision."""
+    with engine.begin() as connection:
+        upgrade(connection, "head")
+
+
+def upgrade(connection: Connection, revision: str) -> None:
+    """Bring the schema to `revision` within the connection's transaction: a restore loads a
+    backup at the revision it was taken under, then upgrades it."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def schema_revision(connection: Connection) -> str | None:
+    """The Alembic revision the database is at; None for an empty one."""
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:

@@ -45,6 +45,21 @@ class ShreddedKey(Base):
     shredded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class InteractionKey(Base):
+    """One interaction's data key, wrapped by its owner's data key: everything sealed that
+    belongs to the interaction (audio, transcript, understanding, answer, review copies) is sealed
+    under it, so deleting one interaction shreds it alone. A row whose wrapped key is gone is a
+    tombstone: the key was destroyed and is never remade."""
+
+    __tablename__ = "interaction_keys"
+
+    interaction_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(64), index=True)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    shredded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEvent(Base):
     """One link of the append-only, hash-chained audit log (triggers refuse UPDATE and DELETE)."""
 
@@ -322,3 +337,24 @@ class BreakGlass(Base):
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LedgerBase(DeclarativeBase):
+    """The shredding ledger's own schema: it lives in a database of its own, never in the main
+    one, so no backup of the main database can hold it and no restore can overwrite it."""
+
+
+class ShreddingRecord(LedgerBase):
+    """One destroyed key, by id only (no personal data), MAC-chained to the record before it
+    under a key derived from the KEK, so a record cannot be forged, altered or dropped from the
+    middle unnoticed. See `confide.privacy.ledger`."""
+
+    __tablename__ = "shredding_ledger"
+
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    """'person' (a person's data key) or 'interaction' (one interaction's key)."""
+    key_id: Mapped[str] = mapped_column(String(64))
+    """The owner's id for a person key, the interaction's id for an interaction key."""
+    shredded_at: Mapped[str] = mapped_column(String(40))
+    mac: Mapped[str] = mapped_column(String(64))
