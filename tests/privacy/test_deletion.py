@@ -24,7 +24,7 @@ from confide.privacy.deletion import (
     receipts,
 )
 from confide.service.sessions import find_session, open_session
-from confide.store.tables import Consent, DataKey, Device, Interaction
+from confide.store.tables import Consent, DataKey, Device, Interaction, InteractionKey
 from confide_testing import DemoHousehold, answered_interaction, wav
 
 
@@ -111,6 +111,7 @@ def test_nobody_deletes_anothers_interactions(session, keyring, blobs, household
 ONLY_THE_FLOOR = """
 import json, sys
 from pathlib import Path
+from confide.privacy.audit import with_chain_key
 from confide.privacy.deletion import delete_interactions
 from confide.privacy.keys import KeyRing
 from confide.settings import load_settings
@@ -118,8 +119,9 @@ from confide.store.blobs import LocalBlobStore
 from confide.store.database import connect, sessions
 url, data_dir, kek, owner, interaction = sys.argv[1:]
 settings = load_settings(Path(data_dir), env={"CONFIDE_KEK": kek, "CONFIDE_DATABASE_URL": url})
-with sessions(connect(url))() as session:
-    receipt = delete_interactions(session, KeyRing(settings), LocalBlobStore(settings.blob_dir),
+keyring = KeyRing(settings)
+with with_chain_key(sessions(connect(url))(), keyring) as session:
+    receipt = delete_interactions(session, keyring, LocalBlobStore(settings.blob_dir),
                                   owner, [interaction], scope="interaction", actor=owner)
     session.commit()
 stages = sorted({m.split(".")[1] for m in sys.modules if m.startswith("confide.")})
@@ -228,7 +230,7 @@ def test_erasing_an_account_ends_its_devices_consents_and_sessions(
 
 
 def test_deleting_one_interaction_destroys_its_key_alone(
-    session, keyring, blobs, household
+    settings, engine, session, keyring, blobs, household
 ) -> None:
     """Issue 10.3: a copy of a deleted interaction's ciphertext (a backup's) still opened, since
     the person's key that sealed it lived on; the person's other interactions must stay."""
@@ -236,6 +238,7 @@ def test_deleting_one_interaction_destroys_its_key_alone(
     ids = [answered_interaction(session, keyring, blobs, alice, device, t) for t in ("a b", "c d")]
     session.commit()
     copies = {iid: session.get_one(Interaction, iid).transcript_sealed for iid in ids}
+    wrapped = session.get_one(InteractionKey, ids[0]).wrapped_key
     before = len(keyring.ledger.entries())
     delete_interactions(session, keyring, blobs, alice, ids[:1], scope="interaction", actor=alice)
     session.commit()
@@ -244,3 +247,9 @@ def test_deleting_one_interaction_destroys_its_key_alone(
     kept = keyring.open_json(session, alice, copies[ids[1]], transcript_context(ids[1]))
     assert kept["text"] == "c d"
     assert [e.key_id for e in keyring.ledger.entries()[before:]] == ids[:1]
+    if engine.dialect.name == "sqlite":  # secure_delete: the wrapped key is not in free space
+        database = Path(settings.database_url.removeprefix("sqlite:///"))
+        with engine.connect() as connection:
+            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        for path in database.parent.glob(database.name + "*"):
+            assert wrapped is not None and wrapped not in path.read_bytes()
