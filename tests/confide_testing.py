@@ -117,7 +117,7 @@ def make_team(session, keyring) -> dict[str, Member]:
     return team
 
 
-def fake_protector(audio, transcript, understood, answer, seed):
+def fake_protector(audio, transcript, understood, answer, seed, known):
     """Stands in for redaction, bleeping and anonymisation: marks every digit run as a PHONE."""
     import re
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -270,3 +272,73 @@ def test_what_did_you_hear_reads_back_only_this_device_just_now(
     assert (
         session.scalars(select(ReviewTask).where(ReviewTask.interaction_id == asked.id)).all() == []
     )
+
+
+ISSUE_10_1 = "add call maria lopez on five five five one two three four to my to do list"
+"""The request whose name reached a reviewer, heard as "Add Kalmaria Lopez on [PHONE] to my
+to-do list"."""
+PRIVATE_NAME = ("maria", "lopez")
+
+
+def near_private_name(text: str) -> list[str]:
+    """Words of `text` that are, contain, or are one edit from the private name's words."""
+    from rapidfuzz.distance import Levenshtein
+
+    words = re.findall(r"[a-z]+", text.lower())
+    joined = [a + b for a, b in itertools.pairwise(words)]
+    return [
+        word
+        for word in words + joined
+        for name in PRIVATE_NAME
+        if name in word or Levenshtein.distance(word, name) <= 1
+    ]
+
+
+@pytest.mark.parametrize("known_from", ["a person of the household", "an earlier list entry"])
+def test_a_private_name_reaches_no_reviewer_in_text_or_audio(
+    engine, session, keyring, blobs, household, team, speech, known_from
+) -> None:
+    """Issue 10.1: through the real pipeline (Whisper, the shipped NLU model, the default
+    protector) "Kalmaria Lopez" reached the reviewer, or, where the bleeped clip was heard to
+    still name someone, the clip was refused and no one could review it. Knowing the household's
+    names, the name is hidden and bleeped and the clip still reaches review.
+
+    The shipped NLU model takes this request for AddToPlaylist (artist "Kalmaria Lopez"), so the
+    intent rule cannot hide it here; `tests/protect/test_protector.py` tests that rule."""
+    from confide.audio import read_audio
+    from confide.recognize import load_recognizer
+    from confide.respond.household import DatabaseHousehold
+    from confide.review.tasks import material, next_task, protected_audio
+    from confide.service.accounts import add_person
+    from confide.understand.default import default_model
+
+    alice = household.people["alice"].id
+    if known_from == "a person of the household":
+        add_person(session, keyring, household.id, "Maria Lopez", child=True)
+    elif known_from == "an earlier list entry":
+        kept = DatabaseHousehold(session, keyring, blobs, alice, "none")
+        kept.add_item("list:shopping", {"list": "shopping", "item": "card for maria lopez"}, None)
+    for consent in ("human_review", "false_wake_review"):  # the NLU may be unsure of it
+        set_consent(session, alice, consent, True, actor="alice")
+    said = speech(ISSUE_10_1, "heart")  # the voice in which Whisper hears "Kalmaria Lopez"
+    interaction = ingest(
+        session, keyring, blobs, household.devices["alice"], "n1", said.to_wav_bytes()
+    )
+    session.commit()
+    whisper, model = load_recognizer("whisper"), default_model()
+    engines = Engines(whisper, lambda text: model.understand(text).to_json())
+    policy = SamplingPolicy(rate=1.0, second_opinion=0.0)
+    assert Pipeline(sessions(engine), keyring, blobs, engines, policy).process(interaction.id)
+    session.expunge_all()
+    tasks = session.scalars(select(ReviewTask)).all()
+    assert [(t.status, t.note) for t in tasks] == [("queued", None)]
+    rhea = session.get(StaffMember, team["rhea"].id)
+    task = next_task(session, rhea, datetime.now(UTC))
+    shown = material(session, keyring, rhea, task)
+    words = " ".join(
+        [shown["transcript"], shown["answer"], *(str(s["value"]) for s in shown["slots"])]
+    )
+    assert near_private_name(words) == [], shown
+    assert "list" in shown["transcript"].lower(), "the carrier phrase stays for the reviewer"
+    heard = whisper.transcribe(read_audio(protected_audio(session, keyring, rhea, task))).text
+    assert near_private_name(heard) == [], heard

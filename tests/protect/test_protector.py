@@ -8,9 +8,13 @@ import numpy as np
 import pytest
 
 from confide.audio import Audio
+from confide.protect.known_names import KnownNames
 from confide.protect.protector import default_protector
 from confide.recognize import load_recognizer
 from confide.recognize.base import Transcript, Word
+
+NOBODY = KnownNames(frozenset())
+"""A household that has told Confide no names."""
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +41,7 @@ def test_a_clip_with_a_phone_number_is_protected_or_refused(speech, whisper, voi
     heard = whisper.transcribe(audio)
     understood = {"intent": None, "confidence": 0.2, "slots": []}
     protect = default_protector(whisper)
-    result = protect(audio, heard, understood, "Sorry, I can't call anyone.", b"task-1")
+    result = protect(audio, heard, understood, "Sorry, I can't call anyone.", b"task-1", NOBODY)
     assert "PHONE" in result.redacted_types
     assert not any(digit in result.transcript for digit in "0123456789")
     if result.rejection is None:
@@ -53,7 +57,8 @@ def test_fails_closed_when_the_data_is_still_heard(speech):
     said = "call me on five five five one two three four"
     hears = AlwaysHears(said)
     protect = default_protector(hears)
-    result = protect(speech(said, "joe"), hears.transcribe(speech(said, "joe")), {}, "", b"t")
+    audio = speech(said, "joe")
+    result = protect(audio, hears.transcribe(audio), {}, "", b"t", NOBODY)
     assert result.audio is None and result.rejection and "PHONE" in result.rejection
 
 
@@ -72,5 +77,49 @@ def test_slots_and_answers_are_redacted_too(speech, slot, shown):
     hears = AlwaysHears("call me on [bleep] milk")
     protect = default_protector(hears)
     heard = AlwaysHears(said).transcribe(speech("call me on", "joe"))
-    result = protect(speech("call me on", "joe"), heard, {"slots": [slot]}, "", b"t")
+    result = protect(speech("call me on", "joe"), heard, {"slots": [slot]}, "", b"t", NOBODY)
     assert result.slots[0]["value"] == shown
+
+
+HEARD = "Add Kalmaria Lopez on 5551234 to my to-do list."
+"""Issue 10.1: "add call maria lopez on five five five ..." as Whisper heard it."""
+ITEM = {"name": "item", "value": "Kalmaria Lopez on 5551234", "start": 4, "end": 29}
+
+
+class HearsWhatIsNotBleeped:
+    """Hears each word of `heard` whose audio was left as it was: a recogniser that bleeps fool."""
+
+    name = "unbleeped"
+
+    def __init__(self, original: Audio, heard: Transcript) -> None:
+        self.original, self.heard = original, heard
+
+    def transcribe(self, audio: Audio, hints: Sequence[str] = ()) -> Transcript:
+        def intact(word: Word) -> bool:
+            start, end = int(word.start * 16000), int(word.end * 16000)
+            return np.array_equal(audio.samples[start:end], self.original.samples[start:end])
+
+        words = [word for word in self.heard.words if intact(word)]
+        return Transcript(" ".join(w.word for w in words), words, self.name, audio.seconds, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("names", "understood", "shown"),
+    [
+        (["Maria Lopez"], {}, "Add Kalmaria Lopez on [PHONE] to my to-do list."),
+        ([], {"intent": "AddToList", "slots": [ITEM]}, "Add [PRIVATE] to my to-do list."),
+    ],
+)
+def test_a_name_the_detectors_miss_is_hidden_by_the_household_or_the_intent(
+    names, understood, shown
+):
+    heard = AlwaysHears(HEARD).transcribe(Audio(np.zeros(16000 * 3, dtype=np.int16)))
+    rng = np.random.default_rng(10)
+    audio = Audio(rng.integers(-3000, 3000, 16000 * 3, dtype=np.int16))
+    protect = default_protector(HearsWhatIsNotBleeped(audio, heard))
+    result = protect(audio, heard, understood, "", b"t", KnownNames.of(names))
+    assert result.rejection is None
+    if names:
+        shown = shown.replace("Kalmaria Lopez", "[PERSON] [PERSON]")
+    assert result.transcript == shown
+    assert "Lopez" not in result.transcript and "to my to-do list" in result.transcript

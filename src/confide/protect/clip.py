@@ -92,14 +92,16 @@ def protect_clip(
     detect: Detect,
     recognizer: Recognizer,
     *,
+    private: Sequence[PiiSpan] = (),
     guard: float = DEFAULT_GUARD,
     mode: Mode = "tone",
 ) -> ProtectedClip:
-    """Redact and bleep what `detect` finds in `transcript`, then check the bleeped audio.
+    """Redact and bleep what `detect` finds in `transcript`, and the `private` spans known
+    without detection (words private by the intent), then check the bleeped audio.
 
     A detector that returns spans outside the text raises ValueError: nothing is produced.
     """
-    spans = merge_spans(detect(transcript.text))
+    spans = merge_spans([*detect(transcript.text), *private])
     intervals = spans_to_times(transcript, spans, guard)
     bleeped = bleep(audio, intervals, mode)
     return ProtectedClip(

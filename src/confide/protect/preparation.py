@@ -29,6 +29,8 @@ from confide.privacy.contexts import (
 )
 from confide.privacy.keys import KeyRing
 from confide.protect.distress import suspect_distress
+from confide.protect.household_names import household_names
+from confide.protect.known_names import KnownNames
 from confide.recognize.base import Transcript, Word
 from confide.store.blobs import BlobStore
 from confide.store.tables import Interaction, ReviewTask
@@ -53,7 +55,8 @@ class Protected:
 
 
 class Protector(Protocol):
-    """Protection of one clip; `seed` picks the task's voice target."""
+    """Protection of one clip; `seed` picks the task's voice target, `known` holds the names
+    the clip's household uses, to be hidden wherever they are heard."""
 
     def __call__(
         self,
@@ -62,6 +65,7 @@ class Protector(Protocol):
         understood: dict[str, Any],
         answer: str,
         seed: bytes,
+        known: KnownNames,
     ) -> Protected: ...
 
 
@@ -79,7 +83,8 @@ def prepare(
     transcript = _transcript(_open(session, keyring, interaction, "transcript"))
     understood = _open(session, keyring, interaction, "understanding") or {}
     answer = (_open(session, keyring, interaction, "answer") or {}).get("text", "")
-    protected = protect(audio, transcript, understood, answer, task.id.encode())
+    known = household_names(session, keyring, owner)
+    protected = protect(audio, transcript, understood, answer, task.id.encode(), known)
     if protected.audio is None:
         task.status, task.note = "rejected", protected.rejection or "failed protection"
         append(

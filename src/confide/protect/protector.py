@@ -1,5 +1,6 @@
-"""The default `Protector`: Confide's redactor, bleeping checked by re-recognition, and a voice
-anonymised towards a target drawn for each task.
+"""The default `Protector`: Confide's redactor and the household's known names, the words private
+by the intent, bleeping checked by re-recognition, and a voice anonymised towards a target drawn
+for each task.
 
 The heavy parts (spaCy for names, the recogniser) load once, when the first sampled clip needs
 them, not when a worker starts.
@@ -11,9 +12,11 @@ from typing import Any
 
 from confide.audio import Audio
 from confide.protect.anonymize import anonymize, target_for
-from confide.protect.clip import protect_clip
+from confide.protect.clip import Detect, protect_clip
+from confide.protect.known_names import KnownNames
 from confide.protect.preparation import Protected, Protector
-from confide.protect.redact import Redactor, default_redactor
+from confide.protect.private_intents import intent_spans, occurrences, private_values
+from confide.protect.redact import Redactor, apply_spans, default_redactor, merge_spans
 from confide.protect.spans import PiiSpan
 from confide.recognize.base import Recognizer, Transcript
 
@@ -22,22 +25,29 @@ def default_protector(recognizer: Recognizer, redactor: Redactor | None = None) 
     """Protection with the real redactor and the given recogniser for the fail-closed check."""
     chosen = redactor or default_redactor()
 
-    def detect(text: str) -> tuple[PiiSpan, ...]:
-        return chosen.redact(text).spans
-
     def protect(
-        audio: Audio, transcript: Transcript, understood: dict[str, Any], answer: str, seed: bytes
+        audio: Audio,
+        transcript: Transcript,
+        understood: dict[str, Any],
+        answer: str,
+        seed: bytes,
+        known: KnownNames,
     ) -> Protected:
-        clip = protect_clip(audio, transcript, detect, recognizer)
-        slots = [_redacted_slot(slot, clip.spans, chosen) for slot in understood.get("slots", [])]
+        def detect(text: str) -> tuple[PiiSpan, ...]:
+            return merge_spans([*chosen.find(text), *known.find(text)])
+
+        private = intent_spans(transcript.text, understood)
+        clip = protect_clip(audio, transcript, detect, recognizer, private=private)
+        slots = [_redacted_slot(slot, clip.spans, detect) for slot in understood.get("slots", [])]
         types = [span.type for span in clip.spans]
         if not clip.verdict.passed:
             return Protected(None, clip.text, slots, "", types, clip.verdict.reason)
+        quoted = occurrences(answer, private_values(understood))
         return Protected(
             audio=anonymize(clip.audio, target_for(seed)),
             transcript=clip.text,
             slots=slots,
-            answer=chosen.redact(answer).text,
+            answer=apply_spans(answer, merge_spans([*detect(answer), *quoted])),
             redacted_types=types,
         )
 
@@ -45,7 +55,7 @@ def default_protector(recognizer: Recognizer, redactor: Redactor | None = None) 
 
 
 def _redacted_slot(
-    slot: dict[str, Any], spans: tuple[PiiSpan, ...], redactor: Redactor
+    slot: dict[str, Any], spans: tuple[PiiSpan, ...], detect: Detect
 ) -> dict[str, Any]:
     """A slot as a reviewer sees it: its value hidden if it overlaps personal data."""
     start, end = slot.get("start"), slot.get("end")
@@ -55,7 +65,7 @@ def _redacted_slot(
         if isinstance(start, int) and isinstance(end, int) and span.start < end and start < span.end
     ]
     value = str(slot.get("value", ""))
-    value = overlapping[0].placeholder() if overlapping else redactor.redact(value).text
+    value = overlapping[0].placeholder() if overlapping else apply_spans(value, detect(value))
     shown = {"name": slot.get("name"), "value": value}
     link = slot.get("link")
     if isinstance(link, dict) and link.get("id"):

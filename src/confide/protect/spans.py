@@ -18,6 +18,9 @@ PII_TYPES = (
     "PHONE",
     "EMAIL",
     "ADDRESS",
+    "IP_ADDRESS",
+    "AGE",
+    "PRIVATE",
 )
 """Every type a span may carry; a placeholder is the type in brackets, e.g. `[PHONE]`."""
 
