@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from confide.errors import Conflict, InvalidInput, NotFound
 from confide.review import breakglass, quality
@@ -64,6 +65,16 @@ Officer = Annotated[Staff, Depends(require("break_glass_decide"))]
 OfficerPost = Annotated[Staff, Depends(require("break_glass_decide", post=True))]
 Admin = Annotated[Staff, Depends(require("staff"))]
 AdminPost = Annotated[Staff, Depends(require("staff", post=True))]
+
+
+async def _posted_form(request: Request) -> FormData:
+    """A form of any shape (labels, roles), read on the event loop so that the route using it
+    can be a plain function: FastAPI runs those on a worker thread, and the database work in
+    them never blocks the loop."""
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(_posted_form)]
 
 RESOURCES = Path(__file__).parents[1] / "understand" / "resources"
 INTENTS = sorted(
@@ -129,11 +140,10 @@ def task_audio(task_id: str, staff: Reviewer, session: Db, rt: Rt) -> Response:
 
 
 @router.post("/tasks/{task_id}/submit")
-async def submit_labels(
-    request: Request, task_id: str, staff: ReviewerPost, session: Db, rt: Rt
+def submit_labels(
+    request: Request, task_id: str, staff: ReviewerPost, session: Db, rt: Rt, form: Posted
 ) -> Response:
     task = _held(session, staff, task_id)
-    form = await request.form()
     try:
         submit(session, rt.keyring, staff.member, task, _labels(form), _now())
     except InvalidInput as exc:
@@ -206,11 +216,8 @@ def adjudicate_audio(group_id: str, staff: Lead, session: Db, rt: Rt) -> Respons
 
 
 @router.post("/adjudicate/{group_id}")
-async def adjudicate(
-    request: Request, group_id: str, staff: LeadPost, session: Db, rt: Rt
-) -> Response:
+def adjudicate(group_id: str, staff: LeadPost, session: Db, rt: Rt, form: Posted) -> Response:
     _group(session, rt, group_id)
-    form = await request.form()
     quality.adjudicate(session, rt.keyring, staff.member, group_id, _labels(form), _now())
     if form.get("gold"):
         quality.make_gold(session, rt.keyring, staff.member, group_id, _now())
@@ -311,8 +318,7 @@ def staff_page(request: Request, staff: Admin, session: Db) -> Response:
 
 
 @router.post("/staff")
-async def add_member(request: Request, staff: AdminPost, session: Db, rt: Rt) -> Response:
-    form = await request.form()
+def add_member(request: Request, staff: AdminPost, session: Db, rt: Rt, form: Posted) -> Response:
     login, password = str(form.get("login", "")).strip(), str(form.get("password", ""))
     roles = {str(role) for role in form.getlist("roles")}
     try:
