@@ -29,6 +29,7 @@ PRESIDIO_TYPES = {
     "US_SSN": "SSN",
     "PHONE_NUMBER": "PHONE",
     "EMAIL_ADDRESS": "EMAIL",
+    "IP_ADDRESS": "IP_ADDRESS",
 }
 """Presidio's entity types that Confide redacts, and their names in `PII_TYPES`. Places (LOCATION),
 dates and organisations are left to the reviewer: a city or a date says little about who spoke."""

@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from confide.protect.recognizers.addresses import find_addresses
+from confide.protect.recognizers.ages import find_ages
 from confide.protect.recognizers.emails import find_emails
 from confide.protect.recognizers.ibans import find_ibans
+from confide.protect.recognizers.ip_addresses import find_ip_addresses
 from confide.protect.recognizers.people import find_names
 from confide.protect.recognizers.personal_numbers import find_numbers
 from confide.protect.recognizers.postcodes import find_postcodes
@@ -22,12 +24,14 @@ from confide.protect.recognizers.tokens import Token, tokenize
 from confide.protect.spans import PiiSpan
 
 RECOGNISERS: tuple[Callable[[Sequence[Token]], list[PiiSpan]], ...] = (
+    find_ip_addresses,
     find_numbers,
     find_ibans,
     find_postcodes,
     find_emails,
     find_addresses,
     find_names,
+    find_ages,
 )
 """Every spoken-form recogniser, each from tokens to spans."""
 

@@ -47,7 +47,7 @@ and the like only take a name from the lexicon or a rare word."""
 _OPEN_CUES = frozenset({("my", "name", "is"), ("my", "name's"), ("name's",), ("name", "is")})
 _VERB_CUES = word_set(
     "call text message tell ask remind email ring phone ping invite meet dear hi hello hey "
-    "thanks thank facetime contact visit pay send give forward as"
+    "thanks thank facetime contact visit pay send give forward as name"
 )
 """After these, a word from the lexicon or a rare word is a name ("call zara")."""
 _PAIR_CUES = frozenset(
@@ -64,6 +64,9 @@ _NOT_AFTER = frozenset({"in", "near", "around", "of"})
 """A lexicon name right after these is more likely a place ("weather in florence")."""
 COMMON_RANK = 5_000
 """Words among the 5,000 likeliest in the language model are everyday English."""
+UNKNOWN_RANK = 20_000
+"""Words past the 20,000 likeliest, or not in it at all, are hardly known to the language model:
+two of them side by side, with no cue, are taken for a full name."""
 
 
 @cache
@@ -76,6 +79,26 @@ def _common_words() -> frozenset[str]:
 def _never_names() -> frozenset[str]:
     """Words that are never part of a name here: function words, cues, context words."""
     return STOPWORDS | _VERB_CUES | _TITLES | frozenset(CONTEXT) | DIGIT_WORDS | {"number"}
+
+
+@cache
+def _ranks() -> dict[str, int]:
+    return {word: rank for rank, word in enumerate(word_classes())}
+
+
+def _unknown(word: str) -> bool:
+    """A word the language model hardly knows: most such words in speech are names."""
+    rank = _ranks().get(word)
+    return (
+        len(word) >= 2
+        and re.fullmatch(r"[a-z][a-z'-]*", word) is not None
+        and word not in _never_names()
+        and (rank is None or rank >= UNKNOWN_RANK)
+    )
+
+
+def _unknown_or_surname(word: str) -> bool:
+    return _unknown(word) or word in SURNAMES
 
 
 def _rare(word: str) -> bool:
@@ -132,6 +155,10 @@ def _name_at(words: Sequence[Token], index: int, mixed: bool) -> tuple[int, floa
         # A full name of two rare words ("send it to chiara acheampong").
         accept = _namelike(words[index], mixed) and _namelike(words[index + 1], mixed)
         score = SCORES["shape"]
+    elif index + 1 < len(words) and _unknown(word) and _unknown_or_surname(words[index + 1].text):
+        # With no cue at all: a first and a last name the language model has never or hardly
+        # ever seen ("did aoua yabre reply", "monika ali said").
+        accept, score = True, SCORES["weak"]
     else:
         accept, score = False, 0.0
     if not accept:
