@@ -44,3 +44,24 @@ def test_explicit_key_and_database(tmp_path: Path) -> None:
     assert settings.database_url == "postgresql://db/confide"
     assert GOOD not in repr(settings)
     assert load_settings(tmp_path, env={"CONFIDE_KEK": GOOD}).database_url.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize(
+    ("value", "trusted"),
+    [
+        ("", ""),
+        (" 127.0.0.1 , 10.0.0.0/8,::1 ", "127.0.0.1,10.0.0.0/8,::1"),
+        ("proxy.example", None),
+        ("10.0.0.0/33", None),
+        ("127.0.0.1, nonsense", None),
+    ],
+)
+def test_trusted_proxies_are_addresses_or_networks(
+    tmp_path: Path, value: str, trusted: str | None
+) -> None:
+    env = {"CONFIDE_KEK": GOOD, "CONFIDE_TRUSTED_PROXIES": value}
+    if trusted is None:
+        with pytest.raises(BadConfiguration, match="CONFIDE_TRUSTED_PROXIES"):
+            load_settings(tmp_path, env=env)
+    else:
+        assert load_settings(tmp_path, env=env).trusted_proxies == trusted

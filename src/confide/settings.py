@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -45,6 +46,10 @@ class Settings:
     """Job queue on Redis when set (workers on several machines); SQLite in `data_dir` if not."""
     review_rate: float = 0.005
     """Share of eligible interactions sampled for human review (CONFIDE_REVIEW_RATE)."""
+    trusted_proxies: str = ""
+    """Reverse proxies whose X-Forwarded-For names the client (CONFIDE_TRUSTED_PROXIES: addresses
+    or networks, comma-separated). None by default, so that a client cannot choose the address
+    that sign-in and pairing throttling count its failures under."""
     shredding_ledger_url: str = ""
     """SQLAlchemy URL of the shredding ledger's own database (CONFIDE_SHREDDING_LEDGER_URL), by
     default `shredding-ledger.db` in `data_dir`: never the main database, so that no backup holds
@@ -79,6 +84,7 @@ def load_settings(
         dev_mode=dev,
         redis_url=env.get("CONFIDE_REDIS_URL", ""),
         review_rate=_rate(env.get("CONFIDE_REVIEW_RATE", "0.005")),
+        trusted_proxies=_networks(env.get("CONFIDE_TRUSTED_PROXIES", "")),
         shredding_ledger_url=env.get("CONFIDE_SHREDDING_LEDGER_URL")
         or f"sqlite:///{root / 'shredding-ledger.db'}",
     )
@@ -92,6 +98,18 @@ def _rate(text: str) -> float:
     if not 0.0 <= rate <= 1.0:
         raise BadConfiguration(f"CONFIDE_REVIEW_RATE must be a share from 0 to 1, not {text!r}")
     return rate
+
+
+def _networks(text: str) -> str:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    for name in names:
+        try:
+            ipaddress.ip_network(name, strict=False)
+        except ValueError:
+            raise BadConfiguration(
+                f"CONFIDE_TRUSTED_PROXIES: {name!r} is not an address or network"
+            ) from None
+    return ",".join(names)
 
 
 def _blob_url(text: str) -> str:

@@ -28,7 +28,9 @@ def server_config(runtime: Runtime, *, host: str, port: int) -> uvicorn.Config:
     """Uvicorn as Confide runs it. The app bounds what a request may hold (an upload's pauses
     and length, each device's requests in flight); uvicorn closes idle keep-alive connections,
     and on shutdown waits only so long for requests still in flight (a long-poll, an event
-    stream) before closing them."""
+    stream) before closing them. The client's address is the connection's unless it comes through
+    a trusted proxy (`Settings.trusted_proxies`), whose X-Forwarded-For is then believed."""
+    proxies = runtime.settings.trusted_proxies
     return uvicorn.Config(
         create_app(runtime),
         host=host,
@@ -36,6 +38,8 @@ def server_config(runtime: Runtime, *, host: str, port: int) -> uvicorn.Config:
         log_level="warning",
         timeout_keep_alive=5,
         timeout_graceful_shutdown=5,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
 
 
