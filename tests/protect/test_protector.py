@@ -123,3 +123,16 @@ def test_a_name_the_detectors_miss_is_hidden_by_the_household_or_the_intent(
         shown = shown.replace("Kalmaria Lopez", "[PERSON] [PERSON]")
     assert result.transcript == shown
     assert "Lopez" not in result.transcript and "to my to-do list" in result.transcript
+
+
+@pytest.mark.parametrize(
+    "again", ["Add Kalmaria Lopez to my to-do list.", "Add Lopes on to my list."]
+)
+def test_a_known_name_heard_again_in_the_bleeped_clip_refuses_it(again):
+    """The fail-closed check looks for the household's names too: a name the bleep did not
+    hide, heard again however it is spelled, keeps the clip from every reviewer."""
+    heard = AlwaysHears(HEARD).transcribe(Audio(np.zeros(16000 * 3, dtype=np.int16)))
+    audio = Audio(np.random.default_rng(3).integers(-3000, 3000, 16000 * 3, dtype=np.int16))
+    protect = default_protector(AlwaysHears(again))
+    result = protect(audio, heard, {}, "", b"t", KnownNames.of(["Maria Lopez"]))
+    assert result.audio is None and result.rejection and "PERSON" in result.rejection
