@@ -5,25 +5,28 @@ from __future__ import annotations
 import pytest
 
 from confide.protect.known_names import KnownNames, namelike, sounds_like
+from confide.protect.redact import merge_spans
 
 
 def found(names: list[str], text: str) -> list[str]:
-    return [text[span.start : span.end] for span in KnownNames.of(names).find(text)]
+    spans = merge_spans(KnownNames.of(names).find(text))
+    return [text[span.start : span.end] for span in spans]
 
 
 @pytest.mark.parametrize(
     ("names", "text", "hidden"),
     [
         # Issue 10.1: "call maria lopez" heard as "Kalmaria Lopez".
-        (["Maria Lopez"], "Add Kalmaria Lopez on [PHONE] to my to-do list", ["Kalmaria", "Lopez"]),
+        (["Maria Lopez"], "Add Kalmaria Lopez on [PHONE] to my to-do list", ["Kalmaria Lopez"]),
         (["Maria Lopez"], "add call maria lopes on five to my to do list", ["maria", "lopes"]),
         (["Maria Lopez"], "ask lo pez about the keys", ["lo pez"]),
+        (["Maria Lopez"], "Add Comoria Lopez on 555 to my to-do list.", ["Comoria Lopez"]),
         (["Catherine Okafor"], "remind kathryn okafer about friday", ["kathryn", "okafer"]),
         (["Alice Rivera"], "Alise and Riviera are coming", ["Alise", "Riviera"]),
         (["Bob Rivera"], "Ask Bob about it.", ["Bob"]),
         (["Grace Hill"], "tell grace hill dinner is ready", ["grace", "hill"]),
-        (["Siobhan Nakamura"], "text shivaun nakamura", ["nakamura"]),
-        (["Thandiwe Mensah"], "thandiwe mensa called", ["thandiwe", "mensa"]),
+        (["Siobhan Nakamura"], "text shivaun nakamura", ["shivaun nakamura"]),
+        (["Thandiwe Mensah"], "thandiwe mensa called", ["thandiwe mensa"]),
     ],
 )
 def test_known_names_are_found_as_misheard(names, text, hidden):

@@ -140,8 +140,14 @@ class KnownNames:
         for index, (last, sure) in sorted(hits.items()):
             beside = (index - 1) in hits or (last + 1) in hits
             if sure or beside:
-                spans.append(PiiSpan(tokens[index].start, tokens[last].end, "PERSON", SCORE))
+                first = index - 1 if index and self._garbled(tokens[index - 1].text) else index
+                spans.append(PiiSpan(tokens[first].start, tokens[last].end, "PERSON", SCORE))
         return spans
+
+    def _garbled(self, word: str) -> bool:
+        """A word right before a known name that is no word of the language: most likely the
+        rest of the name, misheard beyond matching ("Comoria Lopez" for "call Maria Lopez")."""
+        return len(word) >= 3 and word not in STOPWORDS and word not in _ranked()
 
     def _match(self, word: str, glued: bool = True) -> str | None:
         """The known name `word` may be, or None."""
