@@ -241,3 +241,45 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screensh
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def rewrite_audit_chain(engine, edit, *, strip_macs_from: int | None = None) -> None:
+    """What someone with raw database access and no KEK can do to the audit chain: disable the
+    append-only triggers, `edit` the list of events (dicts, oldest first), renumber them,
+    recompute every hash with plain SHA-256 and set the head row to match. MACs are kept as
+    they were, or set to NULL from the event numbered `strip_macs_from` on."""
+    import hashlib
+    import json
+
+    from sqlalchemy import text
+
+    from confide.store.tables import AuditEvent
+
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execute(text("DROP TRIGGER audit_events_no_UPDATE"))
+            connection.execute(text("DROP TRIGGER audit_events_no_DELETE"))
+        else:
+            connection.execute(
+                text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+            )
+        rows = connection.execute(text("SELECT * FROM audit_events ORDER BY sequence"))
+        kept = edit([dict(row._mapping) for row in rows])
+        previous = "0" * 64
+        for sequence, row in enumerate(kept, start=1):
+            fields = ("at", "actor", "role", "action", "owner_id", "subject", "reason")
+            body = json.dumps(
+                [sequence, *(row[name] for name in fields)],
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            row["sequence"], row["previous_hash"] = sequence, previous
+            row["hash"] = previous = hashlib.sha256(f"{previous}|{body}".encode()).hexdigest()
+            if strip_macs_from is not None and sequence >= strip_macs_from:
+                row["mac"] = None
+        connection.execute(text("DELETE FROM audit_events"))
+        connection.execute(AuditEvent.__table__.insert(), kept)
+        connection.execute(
+            text("UPDATE audit_head SET sequence = :sequence, hash = :hash WHERE id = 1"),
+            {"sequence": len(kept), "hash": previous},
+        )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from confide.audio import Audio
 from confide.demo.recordings import Speaker
+from confide.privacy.audit import with_chain_key
 from confide.privacy.consent import set_consent
 from confide.privacy.keys import KeyRing
 from confide.protect.preparation import prepare_pending
@@ -146,8 +147,8 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with sessions(engine)() as session:
+def session(engine: Engine, keyring: KeyRing) -> Iterator[Session]:
+    with with_chain_key(sessions(engine)(), keyring) as session:
         yield session
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from confide.audio import read_audio
+from confide.privacy.audit import with_chain_key
 from confide.privacy.consent import has_consent
 from confide.privacy.contexts import (
     answer_context,
@@ -71,7 +72,7 @@ class Pipeline:
         policy: SamplingPolicy = SamplingPolicy(),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._sessions = sessions
+        self._sessions = with_chain_key(sessions, keyring)  # its audit events are MACed
         self._keyring = keyring
         self._blobs = blobs
         self._engines = engines

@@ -63,24 +63,21 @@ def load_settings(
     data_dir: Path | None = None,
     *,
     dev_mode: bool | None = None,
-    require_kek: bool = True,
     env: Mapping[str, str] = os.environ,
 ) -> Settings:
-    """Read the environment once; refuse to run with a missing or unsafe KEK.
-
-    `require_kek=False` is for tools that never touch sealed data, such as audit verification.
-    """
+    """Read the environment once; refuse to run with a missing or unsafe KEK (every tool needs
+    it: even the audit chain is keyed under it)."""
     root = data_dir or (Path(env["CONFIDE_DATA_DIR"]) if env.get("CONFIDE_DATA_DIR") else None)
     root = root or default_data_dir()
     dev = dev_mode if dev_mode is not None else env.get("CONFIDE_DEV", "") in ("1", "true", "yes")
-    kek = _load_kek(root, dev, env) if require_kek else b""
+    kek = _load_kek(root, dev, env)
     return Settings(
         data_dir=root,
         database_url=env.get("CONFIDE_DATABASE_URL") or f"sqlite:///{root / 'confide.db'}",
         blob_dir=root / "blobs",
         blob_url=_blob_url(env.get("CONFIDE_BLOB_URL", "")),
         kek=kek,
-        kek_id=_fingerprint(kek) if kek else "",
+        kek_id=_fingerprint(kek),
         dev_mode=dev,
         redis_url=env.get("CONFIDE_REDIS_URL", ""),
         review_rate=_rate(env.get("CONFIDE_REVIEW_RATE", "0.005")),

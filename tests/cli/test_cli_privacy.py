@@ -1,4 +1,5 @@
-"""`confide audit verify`: exit 0 on an intact chain, exit 1 naming the first broken link.
+"""`confide audit verify`: exit 0 on an intact chain, exit 1 naming the first broken link, even
+after a rewrite by someone without the KEK. `confide audit checkpoint`: signs the head.
 `confide account erase`: the receipt, and nothing of the account left that could act or be read.
 """
 
@@ -10,46 +11,144 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from confide.cli import app
 from confide.errors import AccessDenied
 from confide.ingest import authenticate_device
-from confide.privacy.audit import Access, append
+from confide.privacy.audit import Access, ChainKey, Checkpoint, append
 from confide.privacy.consent import set_consent
+from confide.privacy.keys import KeyRing
 from confide.service.sessions import open_session
-from confide.store.database import connect, sessions
+from confide.settings import Settings, load_settings
+from confide.store.blobs import LocalBlobStore
 from confide.store.tables import Consent, DeletionReceipt, Interaction, SignInSession
-from confide_testing import answered_interaction
+from confide_testing import answered_interaction, rewrite_audit_chain
 
 runner = CliRunner()
 
 
-def test_verify_names_the_first_broken_link(tmp_path: Path) -> None:
-    engine = connect(f"sqlite:///{tmp_path / 'confide.db'}")
-    with sessions(engine)() as session:
-        for index in range(6):
-            append(
-                session, Access("reviewer-7", "reviewer", "listen", f"interaction:{index}", "task")
-            )
-        session.commit()
-    result = runner.invoke(app, ["audit", "verify", "--data-dir", str(tmp_path)])
-    assert result.exit_code == 0, result.stderr
-    assert "6 event(s)" in result.stderr
-    with engine.begin() as connection:
-        connection.execute(text("DROP TRIGGER audit_events_no_UPDATE"))
-        connection.execute(
-            text("UPDATE audit_events SET subject = 'interaction:99' WHERE sequence = 3")
+def use_settings(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> list[str]:
+    """The command line sees the test's KEK and database; returns its --data-dir arguments."""
+    monkeypatch.setenv("CONFIDE_KEK", base64.b64encode(settings.kek).decode())
+    monkeypatch.setenv("CONFIDE_DATABASE_URL", settings.database_url)
+    return ["--data-dir", str(settings.data_dir)]
+
+
+def fill(session: Session, count: int) -> None:
+    for index in range(1, count + 1):
+        access = Access("reviewer-7", "reviewer", "listen", f"interaction:{index}", "task")
+        append(session, access)
+    session.commit()
+
+
+def forge_checkpoint(blobs: LocalBlobStore, sequence: int) -> None:
+    """A checkpoint signed by another server's key (an attacker's own KEK)."""
+    other = KeyRing(
+        load_settings(
+            Path("unused"), env={"CONFIDE_KEK": base64.b64encode(bytes(range(32))).decode()}
         )
-    engine.dispose()
-    result = runner.invoke(app, ["audit", "verify", "--data-dir", str(tmp_path)])
-    assert result.exit_code == 1
-    assert (
-        result.stderr.strip()
-        == "confide: audit chain broken at event 3: its content does not match its hash"
     )
+    record = {"sequence": sequence, "hash": "0" * 64, "at": "2026-01-01T00:00:00", "unkeyed": 0}
+    body = Checkpoint(**record).signed_body()
+    signature = ChainKey.of(other).signing_key.sign(body).hex()
+    blobs.put(
+        f"audit-checkpoints/{sequence:012d}.json",
+        json.dumps({**record, "signature": signature}).encode(),
+    )
+
+
+def renumbered_without(sequence: int):
+    return lambda rows: [row for row in rows if row["sequence"] != sequence]
+
+
+def reason_changed(sequence: int):
+    def edit(rows):
+        rows[sequence - 1]["reason"] = "routine quality check"
+        return rows
+
+    return edit
+
+
+REWRITES = [
+    # (what the attacker does to a chain of 12 events checkpointed at 12, what verify names)
+    (
+        lambda engine, blobs: rewrite_audit_chain(engine, lambda rows: rows[:9]),
+        "broken at event 10: events 10 to 12 are missing, though the checkpoint of",
+    ),
+    (
+        lambda engine, blobs: rewrite_audit_chain(engine, renumbered_without(4)),
+        "broken at event 4: its MAC does not match: it was rewritten without the key",
+    ),
+    (
+        lambda engine, blobs: rewrite_audit_chain(engine, renumbered_without(4), strip_macs_from=1),
+        "broken at event 1: 11 event(s) carry no MAC, but the checkpoint of",
+    ),
+    (
+        lambda engine, blobs: rewrite_audit_chain(engine, reason_changed(6)),
+        "broken at event 6: its MAC does not match: it was rewritten without the key",
+    ),
+    (
+        lambda engine, blobs: rewrite_audit_chain(engine, reason_changed(6), strip_macs_from=6),
+        "broken at event 6: it carries no MAC, though earlier ones do",
+    ),
+    (
+        lambda engine, blobs: forge_checkpoint(blobs, 13),
+        "the audit checkpoint audit-checkpoints/000000000013.json is not one this server signed",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("attack", "named"),
+    REWRITES,
+    ids=[
+        "last-events-deleted-head-rewound",
+        "every-hash-recomputed",
+        "every-hash-recomputed-macs-stripped",
+        "one-reason-edited-following-recomputed",
+        "one-reason-edited-macs-stripped",
+        "forged-checkpoint",
+    ],
+)
+def test_verify_finds_a_rewritten_chain(
+    monkeypatch, settings, engine, session, blobs, attack, named
+) -> None:
+    """Item 9: whoever can drop the triggers, but holds no KEK, cannot make verify pass."""
+    data_dir = use_settings(monkeypatch, settings)
+    fill(session, 12)
+    result = runner.invoke(app, ["audit", "checkpoint", *data_dir, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["sequence"] == 12
+    attack(engine, blobs)
+    result = runner.invoke(app, ["audit", "verify", *data_dir])
+    assert result.exit_code == 1, result.output
+    assert named in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("checkpoint_first", "says"),
+    [
+        (
+            True,
+            "audit chain intact: 6 event(s); 1 signed checkpoint(s) checked, the newest at event 6",
+        ),
+        (False, "audit chain intact: 6 event(s); 0 signed checkpoint(s) checked (none yet"),
+    ],
+    ids=["checkpointed", "not-yet-checkpointed"],
+)
+def test_an_untouched_chain_is_intact(
+    monkeypatch, settings, session, checkpoint_first, says
+) -> None:
+    data_dir = use_settings(monkeypatch, settings)
+    fill(session, 6)
+    if checkpoint_first:
+        assert runner.invoke(app, ["audit", "checkpoint", *data_dir]).exit_code == 0
+    result = runner.invoke(app, ["audit", "verify", *data_dir])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(says)
 
 
 ERASE_CASES = [

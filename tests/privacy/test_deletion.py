@@ -111,6 +111,7 @@ def test_nobody_deletes_anothers_interactions(session, keyring, blobs, household
 ONLY_THE_FLOOR = """
 import json, sys
 from pathlib import Path
+from confide.privacy.audit import with_chain_key
 from confide.privacy.deletion import delete_interactions
 from confide.privacy.keys import KeyRing
 from confide.settings import load_settings
@@ -118,8 +119,9 @@ from confide.store.blobs import LocalBlobStore
 from confide.store.database import connect, sessions
 url, data_dir, kek, owner, interaction = sys.argv[1:]
 settings = load_settings(Path(data_dir), env={"CONFIDE_KEK": kek, "CONFIDE_DATABASE_URL": url})
-with sessions(connect(url))() as session:
-    receipt = delete_interactions(session, KeyRing(settings), LocalBlobStore(settings.blob_dir),
+keyring = KeyRing(settings)
+with with_chain_key(sessions(connect(url))(), keyring) as session:
+    receipt = delete_interactions(session, keyring, LocalBlobStore(settings.blob_dir),
                                   owner, [interaction], scope="interaction", actor=owner)
     session.commit()
 stages = sorted({m.split(".")[1] for m in sys.modules if m.startswith("confide.")})

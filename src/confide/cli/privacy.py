@@ -1,5 +1,5 @@
-"""Privacy tools on the command line: `confide audit verify`, `confide retention run`,
-`confide account erase`."""
+"""Privacy tools on the command line: `confide audit verify` and `checkpoint`,
+`confide retention run`, `confide account erase`."""
 
 from __future__ import annotations
 
@@ -10,26 +10,64 @@ import typer
 
 from confide.cli.common import DataDir, app, err, fail, refusals
 
-audit = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+audit = typer.Typer(
+    help="The hash-chained, keyed and checkpointed audit log.", no_args_is_help=True
+)
 app.add_typer(audit, name="audit")
 
 
 @audit.command()
 def verify(data_dir: DataDir = None) -> None:
-    """Check every link of the audit chain; exit 1 naming the first broken one."""
-    from confide.errors import AuditChainBroken
+    """Check every link, MAC and signed checkpoint of the audit chain; exit 1 naming the first
+    broken one. Needs the KEK, as the MACs are keyed under it."""
+    from confide.errors import AuditChainBroken, TamperedData
     from confide.privacy.audit import verify as verify_chain
     from confide.service.runtime import opened
     from confide.settings import load_settings
 
-    with refusals():
-        settings = load_settings(data_dir, require_kek=False)
-        with opened(settings) as runtime, runtime.sessions() as session:
-            try:
-                count = verify_chain(session)
-            except AuditChainBroken as exc:
-                fail(1, str(exc))
-    err.print(f"audit chain intact: {count} event(s)")
+    with refusals(), opened(load_settings(data_dir)) as runtime, runtime.sessions() as session:
+        try:
+            found = verify_chain(session, runtime.blobs)
+        except (AuditChainBroken, TamperedData) as exc:
+            fail(1, str(exc))
+    newest = (
+        f", the newest at event {found.newest.sequence} ({found.newest.at})"
+        if found.newest
+        else " (none yet: nothing outside the database vouches for the newest events)"
+    )
+    unkeyed = f", {found.unkeyed} of them from before keyed MACs" if found.unkeyed else ""
+    err.print(
+        f"audit chain intact: {found.events} event(s){unkeyed}; "
+        f"{found.checkpoints} signed checkpoint(s) checked{newest}",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@audit.command("checkpoint")
+def checkpoint(
+    data_dir: DataDir = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Only the checkpoint, as one JSON.")
+    ] = False,
+) -> None:
+    """Verify the chain, then sign its head into the blob store (the worker does it hourly).
+
+    Prints the checkpoint and the public key that checks its signature, to keep elsewhere.
+    """
+    from confide.privacy.audit import ChainKey
+    from confide.service.runtime import opened
+    from confide.settings import load_settings
+
+    with refusals(), opened(load_settings(data_dir)) as runtime:
+        made = runtime.checkpoint_audit()
+        public_key = ChainKey.of(runtime.keyring).public_key_hex()
+    if made is None:
+        fail(1, "the audit chain is empty: there is nothing to checkpoint")
+    if not as_json:
+        err.print(f"checkpoint at event {made.sequence} ({made.at})", markup=False, soft_wrap=True)
+    fields = {"sequence": made.sequence, "hash": made.hash, "at": made.at, "unkeyed": made.unkeyed}
+    print(json.dumps({**fields, "public_key": public_key}))
 
 
 retention = typer.Typer(help="Automatic deletion after each person's period.", no_args_is_help=True)
@@ -45,6 +83,7 @@ def run_retention(data_dir: DataDir = None) -> None:
 
     with refusals(), opened(load_settings(data_dir)) as runtime:
         done = runtime.enforce_retention()
+        runtime.checkpoint_audit()
     deleted = sum(receipt.erased["interactions"] for receipt in done)
     err.print(f"retention: deleted {deleted} interaction(s) of {len(done)} person(s)")
 
@@ -98,3 +137,5 @@ def erase(
             }
         )
     )
+    with refusals(), opened(load_settings(data_dir)) as runtime:
+        runtime.checkpoint_audit()  # anchor the erasure's events outside the database now

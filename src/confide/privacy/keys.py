@@ -71,6 +71,7 @@ class KeyRing:
             settings.shredding_ledger_url,
             hmac.new(settings.kek, b"confide-shredding-ledger", hashlib.sha256).digest(),
         )
+        self._audit_secret = hmac.new(settings.kek, b"confide-audit", hashlib.sha256).digest()
 
     def ensure_key(self, session: Session, owner_id: str) -> None:
         """Give `owner_id` a data key unless they have one; a shredded owner gets none."""
@@ -135,6 +136,11 @@ class KeyRing:
     def watermark_secret(self) -> bytes:
         """The secret reviewers' watermark keys derive from; one-way from the KEK, never stored."""
         return self._watermark_secret
+
+    def audit_secret(self) -> bytes:
+        """The secret the audit chain's MAC and signing keys derive from; one-way from the KEK,
+        so the database, which holds the chain, cannot make them."""
+        return self._audit_secret
 
     def shred(self, session: Session, owner_id: str) -> Shredded:
         """Destroy `owner_id`'s data key and leave a tombstone; everything sealed is now noise.

@@ -1,4 +1,5 @@
-"""The job queue: it carries `Pipeline.process(interaction_id)`, and the hourly retention sweep.
+"""The job queue: it carries `Pipeline.process(interaction_id)`, and the hourly upkeep (the
+retention sweep, then a signed audit checkpoint).
 
 huey with SQLite storage in the data dir by default; Redis (CONFIDE_REDIS_URL) when workers
 span machines. Tasks retry, and the pipeline itself makes a retry safe.

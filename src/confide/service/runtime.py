@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from confide.pipeline import Engines, Pipeline
+from confide.privacy.audit import Checkpoint, checkpoint, with_chain_key
 from confide.privacy.deletion import Receipt
 from confide.privacy.keys import KeyRing
 from confide.privacy.retention import enforce_retention
@@ -56,11 +57,11 @@ class Runtime:
     def __post_init__(self) -> None:
         self.engine = connect(self.settings.database_url)
         self.sessions = sessions(self.engine)
+        with_chain_key(self.sessions, self.keyring)
         self.in_flight = InFlight(self.device_limits)
 
     @cached_property
     def keyring(self) -> KeyRing:
-        """Built on first use, so tools that open nothing sealed (audit checks) need no KEK."""
         return KeyRing(self.settings)
 
     @cached_property
@@ -81,9 +82,19 @@ class Runtime:
         return build_queue(
             self.settings,
             lambda interaction_id: self.pipeline.process(interaction_id),
-            hourly=self.enforce_retention,
+            hourly=self.hourly,
             immediate=self.immediate_jobs,
         )
+
+    def hourly(self) -> None:
+        """The worker's hourly upkeep: retention, then a checkpoint over what it wrote."""
+        self.enforce_retention()
+        self.checkpoint_audit()
+
+    def checkpoint_audit(self) -> Checkpoint | None:
+        """Sign the audit chain's head into the blob store, once the chain verified."""
+        with self.sessions() as session:
+            return checkpoint(session, self.blobs)
 
     def enforce_retention(self) -> list[Receipt]:
         """Each person's auto-delete period, applied now; one receipt per person it reached."""

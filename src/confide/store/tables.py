@@ -75,6 +75,8 @@ class AuditEvent(Base):
     reason: Mapped[str] = mapped_column(Text)
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))
+    """HMAC-SHA256 of `hash` under a key one-way from the KEK; None only before migration 0009."""
 
 
 class AuditHead(Base):
