@@ -22,7 +22,9 @@ Three locks, each against a stronger attacker:
 Events after the newest checkpoint are safe from rewriting (MACs) but not from deletion: that is
 the window the checkpoint period leaves. Events written before keyed MACs (before migration 0009)
 carry none; they are accepted only as the chain's first events, and each checkpoint records how
-many there are, so stripping MACs later to pass rewritten events off as old ones is found.
+many there are, so stripping MACs later to pass rewritten events off as old ones is found. Until
+the first checkpoint, a chain stripped of every MAC looks like one from before the upgrade: the
+worker's first hourly run, or `confide audit checkpoint` right after upgrading, closes that.
 """
 
 from __future__ import annotations
