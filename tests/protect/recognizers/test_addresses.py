@@ -28,6 +28,7 @@ def found(text: str) -> list[str]:
         ("box eighty two fifty three", ["box eighty two fifty three"]),
         ("she lives on abed ramp street", ["abed ramp", "abed ramp street"]),
         ("i live in flat 2b", ["flat 2b"]),
+        ("It's in 1103 Svetlana Hills Apt. 124, Shantelside", ["1103 Svetlana Hills Apt. 124"]),
         # Everyday places: no house number, no cue.
         ("we walked along the river park", []),
         ("she lives on the high street", []),

@@ -122,7 +122,7 @@ def _place_cue(tokens: Sequence[Token], index: int) -> bool:
 
 def _unit_end(tokens: Sequence[Token], index: int) -> int | None:
     at = index + 1
-    while at < len(tokens) and tokens[at].text in ("number", "no", "#"):
+    while at < len(tokens) and tokens[at].text in ("number", "no", "#", "."):
         at += 1
     if at >= len(tokens):
         return None
