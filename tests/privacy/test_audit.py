@@ -22,6 +22,7 @@ from confide.privacy.audit import (
     checkpoint,
     checkpoints,
     events,
+    supersede_after_restore,
     verify,
     with_chain_key,
 )
@@ -246,3 +247,28 @@ def test_a_chain_from_before_keyed_macs_still_verifies(settings, keyring, blobs)
         caught.value
     )
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("kept", "set_aside", "events_after"),
+    [(12, 0, 12), (9, 1, 10)],
+    ids=["nothing-rewound", "rewound-by-a-restore"],
+)
+def test_a_restore_sets_aside_the_checkpoints_it_undid(
+    engine, keyring, blobs, kept, set_aside, events_after
+) -> None:
+    """A restore rewinds the chain as a truncation would; unlike an attacker, it holds the KEK
+    and the blob store, sets the checkpoints it undid aside and says so in the chain."""
+    with keyed(engine, keyring) as session:
+        fill(session, 6)
+        checkpoint(session, blobs)
+        fill(session, 6)
+        checkpoint(session, blobs)
+    rewrite_audit_chain(engine, lambda rows: rows[:kept])  # what the backup held
+    with keyed(engine, keyring) as session:
+        assert supersede_after_restore(session, blobs, actor="confide restore") == set_aside
+        session.commit()
+        found = verify(session, blobs)
+        assert (found.events, found.checkpoints) == (events_after, 2 - set_aside)
+        assert list(events(session))[-1].action == ("restore" if set_aside else "listen")
+    assert len(list(blobs.keys("audit-checkpoints-superseded/"))) == set_aside

@@ -16,7 +16,9 @@ from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.orm import Session
 
 from confide.errors import Conflict, KeyDestroyed, Malformed, TamperedData
+from confide.privacy.audit import checkpoint, events, verify, with_chain_key
 from confide.privacy.backup import backup, restore
+from confide.privacy.consent import set_consent
 from confide.privacy.contexts import audio_context, transcript_context
 from confide.privacy.deletion import delete_interactions, erase_account, interactions_between
 from confide.settings import Settings
@@ -200,3 +202,25 @@ def test_a_restore_into_a_database_in_use_is_refused(
     made = backup(settings, tmp_path / "b.zip")
     with pytest.raises(Conflict, match="already holds data"):
         restore(settings, made.path)
+
+
+def test_the_audit_chain_verifies_after_a_restore(
+    settings, fresh, session, keyring, blobs, household, tmp_path
+) -> None:
+    """Issue 10.9: a checkpoint written after the backup would call the restored chain cut short;
+    the restore sets it aside and says so in the chain, which then verifies."""
+    alice, bob = household.people["alice"].id, household.people["bob"].id
+    set_consent(session, alice, "human_review", True, actor=alice)
+    session.commit()
+    before = checkpoint(session, blobs)
+    assert before is not None
+    made = backup(settings, tmp_path / "before.zip")
+    set_consent(session, bob, "human_review", True, actor=bob)
+    session.commit()
+    after = checkpoint(session, blobs)
+    assert after is not None and after.sequence > before.sequence
+    restore(fresh, made.path)
+    with on_the_restored(fresh) as restored:
+        found = verify(with_chain_key(restored, keyring), blobs)
+        assert (found.events, found.checkpoints) == (before.sequence + 1, 1)
+        assert list(events(restored))[-1].action == "restore"

@@ -25,6 +25,8 @@ carry none; they are accepted only as the chain's first events, and each checkpo
 many there are, so stripping MACs later to pass rewritten events off as old ones is found. Until
 the first checkpoint, a chain stripped of every MAC looks like one from before the upgrade: the
 worker's first hourly run, or `confide audit checkpoint` right after upgrading, closes that.
+A restore from a backup rewinds the chain; it sets aside the checkpoints of the chain it replaced
+(`supersede_after_restore`) and says so in the chain.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ from confide.store.tables import AuditEvent, AuditHead
 GENESIS = "0" * 64
 CHECKPOINTS = "audit-checkpoints/"
 """The blob-store prefix of the signed checkpoints."""
+SUPERSEDED = "audit-checkpoints-superseded/"
+"""Where a restore sets aside the checkpoints of the chain it replaced."""
 _CHAIN_KEY = "confide.audit.chain_key"
 """Where a session carries its `ChainKey` (Session.info)."""
 
@@ -266,11 +270,46 @@ def verify(session: Session, blobs: BlobStore) -> Verified:
     """Check every link, MAC and checkpoint; raise naming the first event that does not hold."""
     key = _chain_key(session)
     signed = checkpoints(session, blobs)
-    pinned = {made.sequence: made for made in signed}
     # The head is read first: events appended while the walk runs lie past it and are checked
     # like the rest, instead of looking like a head that moved.
     head = session.execute(select(AuditHead.sequence, AuditHead.hash).where(AuditHead.id == 1))
     head_sequence, head_hash = head.one()
+    walked = _walk(session, key, {made.sequence: made for made in signed}, head_sequence)
+    for made in signed:
+        if made.unkeyed != walked.unkeyed:
+            raise AuditChainBroken(
+                min(made.unkeyed, walked.unkeyed) + 1,
+                f"{walked.unkeyed} event(s) carry no MAC, but the checkpoint of {made.at} "
+                f"says {made.unkeyed} were written before keyed MACs",
+            )
+    newest = signed[-1] if signed else None
+    if newest is not None and newest.sequence > walked.events:
+        raise AuditChainBroken(
+            walked.events + 1,
+            f"events {walked.events + 1} to {newest.sequence} are missing, "
+            f"though the checkpoint of {newest.at} covers them",
+        )
+    if head_sequence > walked.events:
+        raise AuditChainBroken(
+            walked.events + 1, f"the chain ends early; its head is at {head_sequence}"
+        )
+    if walked.hash_at_head != head_hash:
+        raise AuditChainBroken(head_sequence, "the head row does not match this event")
+    return Verified(walked.events, walked.hash, walked.unkeyed, len(signed), newest)
+
+
+@dataclass(frozen=True)
+class _Walked:
+    events: int
+    hash: str
+    unkeyed: int
+    hash_at_head: str
+
+
+def _walk(
+    session: Session, key: ChainKey, pinned: dict[int, Checkpoint], head_sequence: int
+) -> _Walked:
+    """Every link and MAC, and the hashes `pinned` by checkpoints, from the first event on."""
     hash_at_head = GENESIS
     previous_hash, expected, unkeyed = GENESIS, 1, 0
     for event in events(session):
@@ -297,23 +336,29 @@ def verify(session: Session, blobs: BlobStore) -> Verified:
         if event.sequence == head_sequence:
             hash_at_head = event.hash
         previous_hash, expected = event.hash, expected + 1
-    count = expected - 1
-    for made in signed:
-        if made.unkeyed != unkeyed:
-            raise AuditChainBroken(
-                min(made.unkeyed, unkeyed) + 1,
-                f"{unkeyed} event(s) carry no MAC, but the checkpoint of {made.at} "
-                f"says {made.unkeyed} were written before keyed MACs",
-            )
-    newest = signed[-1] if signed else None
-    if newest is not None and newest.sequence > count:
-        raise AuditChainBroken(
-            count + 1,
-            f"events {count + 1} to {newest.sequence} are missing, "
-            f"though the checkpoint of {newest.at} covers them",
+    return _Walked(expected - 1, previous_hash, unkeyed, hash_at_head)
+
+
+def supersede_after_restore(session: Session, blobs: BlobStore, actor: str) -> int:
+    """After a restore took the chain back to a backup, set aside the checkpoints it no longer
+    reaches or matches, and say so in the chain; returns how many were set aside.
+
+    They move under `audit-checkpoints-superseded/`, kept for the record. Only a holder of the
+    KEK and the blob store can do this, as a restore does; the restored chain must verify first.
+    """
+    walked = _walk(session, _chain_key(session), {}, 0)
+    set_aside = 0
+    for made in checkpoints(session, blobs):
+        event = session.get(AuditEvent, made.sequence)
+        if event is None or event.hash != made.hash or made.unkeyed != walked.unkeyed:
+            kept = f"{SUPERSEDED}{made.sequence:012d}-{made.hash[:16]}.json"
+            blobs.put(kept, blobs.get(made.blob_key))
+            blobs.delete(made.blob_key)
+            set_aside += 1
+    if set_aside:
+        reason = (
+            f"restored from a backup that ends at event {walked.events}; {set_aside} checkpoint(s)"
+            " of the chain as it was before the restore are superseded"
         )
-    if head_sequence > count:
-        raise AuditChainBroken(expected, f"the chain ends early; its head is at {head_sequence}")
-    if hash_at_head != head_hash:
-        raise AuditChainBroken(head_sequence, "the head row does not match this event")
-    return Verified(count, previous_hash, unkeyed, len(signed), newest)
+        append(session, Access(actor, "system", "restore", f"audit:{walked.events}", reason))
+    return set_aside

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, MetaData, Table, delete, func, insert
 from sqlalchemy.orm import Session
 
 from confide.errors import BadConfiguration, BlobMissing, Conflict, Malformed, TamperedData
+from confide.privacy.audit import supersede_after_restore, with_chain_key
 from confide.privacy.deletion import remove_shredded
 from confide.privacy.keys import KeyRing, destroy_as_recorded
 from confide.privacy.ledger import Position
@@ -152,9 +153,10 @@ def restore(settings: Settings, source: Path, progress: Progress = _quiet) -> Re
                 rows[table.name] = _load(connection, table, archive)
                 progress("tables", done, len(tables))
             upgrade(connection, "head")
-            with Session(bind=connection) as session:
+            with with_chain_key(Session(bind=connection), keyring) as session:
                 destroyed = destroy_as_recorded(session, entries)
                 removed = remove_shredded(session, blobs)
+                supersede_after_restore(session, blobs, actor="confide restore")
                 session.flush()
     return Restored(rows, written, len(entries), destroyed, removed)
 
