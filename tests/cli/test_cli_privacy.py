@@ -79,6 +79,10 @@ REWRITES = [
         "broken at event 10: events 10 to 12 are missing, though the checkpoint of",
     ),
     (
+        lambda engine, blobs: rewrite_audit_chain(engine, lambda rows: rows[:11]),
+        "broken at event 12: event 12 is missing, though the checkpoint of",
+    ),
+    (
         lambda engine, blobs: rewrite_audit_chain(engine, renumbered_without(4)),
         "broken at event 4: its MAC does not match: it was rewritten without the key",
     ),
@@ -106,6 +110,7 @@ REWRITES = [
     REWRITES,
     ids=[
         "last-events-deleted-head-rewound",
+        "last-event-deleted-head-rewound",
         "every-hash-recomputed",
         "every-hash-recomputed-macs-stripped",
         "one-reason-edited-following-recomputed",

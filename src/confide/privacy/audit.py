@@ -284,10 +284,10 @@ def verify(session: Session, blobs: BlobStore) -> Verified:
             )
     newest = signed[-1] if signed else None
     if newest is not None and newest.sequence > walked.events:
+        first, last = walked.events + 1, newest.sequence
+        missing = f"event {first} is" if first == last else f"events {first} to {last} are"
         raise AuditChainBroken(
-            walked.events + 1,
-            f"events {walked.events + 1} to {newest.sequence} are missing, "
-            f"though the checkpoint of {newest.at} covers them",
+            first, f"{missing} missing, though the checkpoint of {newest.at} covers them"
         )
     if head_sequence > walked.events:
         raise AuditChainBroken(
