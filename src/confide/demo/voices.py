@@ -2,6 +2,10 @@
 
 Two unrelated voices, so results do not hinge on one speaker: piper's "joe" (American male)
 and hibari's "heart" (American female). Both ship their weights inside their packages.
+
+The same text always gives the same audio: piper's sampling noise is off and hibari's seed is
+fixed. With piper's noise on, each machine's test cache held a different draw of the same
+sentence, and a model-dependent test could pass on one machine and fail on the next.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from confide.audio import SAMPLE_RATE, Audio, from_float, read_audio, write_wav
 from confide.errors import EngineUnavailable, OutOfRange, UnknownChoice
 
 VOICES = ("joe", "heart")
+SYNTHESIS = "noiseless"
+"""Part of every cache key: audio cached before synthesis became repeatable is never reused."""
 
 
 @cache
@@ -51,7 +57,8 @@ def say(text: str, voice: str = "joe", speed: float = 1.0) -> Audio:
         from piper import SynthesisConfig
 
         piper = _piper()
-        chunks = piper.synthesize(text, SynthesisConfig(length_scale=1.0 / speed))
+        config = SynthesisConfig(length_scale=1.0 / speed, noise_scale=0.0, noise_w_scale=0.0)
+        chunks = piper.synthesize(text, config)
         samples = np.concatenate([c.audio_float_array for c in chunks])
         return from_float(samples, piper.config.sample_rate)
     if voice == "heart":
@@ -69,7 +76,7 @@ def cached_speaker(folder: Path) -> Callable[[str, str, float], Audio]:
     """`say`, but each (text, voice, speed) is synthesised once and kept as WAV in `folder`."""
 
     def speak(text: str, voice: str = "joe", speed: float = 1.0) -> Audio:
-        key = hashlib.sha256(f"{voice}|{speed}|{text}".encode()).hexdigest()[:20]
+        key = hashlib.sha256(f"{SYNTHESIS}|{voice}|{speed}|{text}".encode()).hexdigest()[:20]
         path = folder / f"{key}.wav"
         if not path.exists():
             folder.mkdir(parents=True, exist_ok=True)
