@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from confide.errors import KeyDestroyed
 from confide.ingest import ingest
 from confide.pipeline import MAX_ATTEMPTS, Engines, Pipeline, read_answer
 from confide.privacy.consent import set_consent
+from confide.privacy.contexts import audio_context
 from confide.recognize.base import Transcript, Word
 from confide.review.tasks import Labels, next_task, submit
 from confide.sample import SamplingPolicy
@@ -80,10 +82,13 @@ def test_without_storage_consent_the_audio_goes(engine, session, keyring, blobs,
     set_consent(session, bob, "storage", False, actor="bob")
     interaction = ingest(session, keyring, blobs, household.devices["bob"], "c4", wav())
     session.commit()
+    copied = blobs.get(interaction.audio_key or "")  # as a backup of the meantime holds it
     pipeline_for(engine, keyring, blobs).process(interaction.id)
     session.expunge_all()
     assert session.get(Interaction, interaction.id).audio_key is None
     assert list(blobs.keys(f"audio/{bob}/")) == []
+    with pytest.raises(KeyDestroyed):
+        keyring.open(session, bob, copied, audio_context(interaction.id))
 
 
 def test_delete_what_i_just_said(engine, session, keyring, blobs, household) -> None:

@@ -24,6 +24,7 @@ from confide.privacy.consent import has_consent
 from confide.privacy.contexts import (
     answer_context,
     audio_context,
+    recording_key_id,
     transcript_context,
     understanding_context,
 )
@@ -140,7 +141,8 @@ class Pipeline:
                 or (understood.get("confidence") or 0.0) < FALSE_WAKE_CONFIDENCE
             )
             drop_audio = ephemeral or not has_consent(session, owner, "storage")
-            if drop_audio:
+            if drop_audio:  # its key first, so no backup of the meantime brings it back
+                self._keyring.shred_interactions(session, owner, [recording_key_id(interaction_id)])
                 interaction.audio_key = None
             interaction.status, interaction.error = "answered", None
             sampled = sample(session, interaction, self._policy).sampled

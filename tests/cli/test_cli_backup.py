@@ -51,7 +51,8 @@ def test_a_restore_in_place_replays_the_deletions_since_the_backup(
         assert done.exit_code == 2 and "restore into an empty one" in done.stderr
         return
     assert done.exit_code == 0, done.stderr
-    assert "1 shredding(s) replayed, 1 key(s) in the backup destroyed again" in done.stderr
+    # The interaction's key and its recording's
+    assert "2 shredding(s) replayed, 2 key(s) in the backup destroyed again" in done.stderr
     restored = connect(settings.database_url)
     try:
         with sessions(restored)() as after:

@@ -20,7 +20,12 @@ from confide.privacy.audit import checkpoint, events, verify, with_chain_key
 from confide.privacy.backup import backup, restore
 from confide.privacy.consent import set_consent
 from confide.privacy.contexts import audio_context, transcript_context
-from confide.privacy.deletion import delete_interactions, erase_account, interactions_between
+from confide.privacy.deletion import (
+    delete_interactions,
+    delete_recordings,
+    erase_account,
+    interactions_between,
+)
 from confide.settings import Settings
 from confide.store.database import connect, sessions
 from confide.store.tables import Interaction, Person, ShreddingRecord
@@ -132,6 +137,33 @@ def test_a_backup_from_before_a_deletion_restores_nothing_of_it(
     assert not audio_left & gone
 
 
+def test_a_backup_from_before_recordings_were_deleted_brings_no_audio_back(
+    settings, fresh, session, keyring, blobs, household, spoken, tmp_path
+) -> None:
+    """Turning "keep my recordings" off deletes the audio alone: the recordings' own keys go, so
+    the restored service has the transcripts and none of the voices."""
+    alice = household.people["alice"].id
+    made = backup(settings, tmp_path / "before.zip")
+    receipt = delete_recordings(session, keyring, blobs, alice, actor=alice)
+    session.commit()
+    done = restore(fresh, made.path)
+    hers = {iid for iid, (owner, *_) in spoken.items() if owner == alice}
+    assert receipt.erased["audio"] == done.removed["recordings"] == len(hers)
+    with on_the_restored(fresh) as restored:
+        for iid, (owner, said, audio, transcript) in spoken.items():
+            opened = keyring.open_json(restored, owner, transcript, transcript_context(iid))
+            assert opened["text"] == said
+            row = restored.get_one(Interaction, iid)
+            if iid in hers:
+                assert row.audio_key is None
+                with pytest.raises(KeyDestroyed):
+                    keyring.open(restored, owner, audio, audio_context(iid))
+            else:
+                assert keyring.open(restored, owner, audio, audio_context(iid))[:4] == b"RIFF"
+    audio_left = {key.rsplit("/", 1)[-1] for key in blobs.keys("audio/")}
+    assert not audio_left & hers
+
+
 def test_the_backup_holds_no_plaintext_and_no_ledger(
     settings, session, keyring, blobs, household, spoken, tmp_path
 ) -> None:
@@ -158,7 +190,8 @@ def test_a_restore_leaves_the_ledger_as_it_was(
     deleted_by("interaction", session, keyring, blobs, household, spoken)
     before = keyring.ledger.entries()
     done = restore(fresh, made.path)
-    assert keyring.ledger.entries() == before and done.ledger_records == len(before) == 1
+    # One interaction deleted: its key and its recording's.
+    assert keyring.ledger.entries() == before and done.ledger_records == len(before) == 2
 
 
 def test_a_ledger_cut_back_since_the_backup_is_refused(
@@ -172,7 +205,7 @@ def test_a_ledger_cut_back_since_the_backup_is_refused(
     with ledger.begin() as connection:
         connection.execute(delete(ShreddingRecord.__table__))
     ledger.dispose()
-    with pytest.raises(TamperedData, match="no longer holds record 1"):
+    with pytest.raises(TamperedData, match="no longer holds record 2"):  # the head it noted
         restore(fresh, made.path)
     with on_the_restored(fresh) as restored:
         assert restored.scalars(select(Interaction)).all() == []

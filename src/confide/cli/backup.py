@@ -60,7 +60,8 @@ def restore_command(
     err.print(
         f"restore: {sum(done.rows.values())} row(s), {done.blobs} blob(s); "
         f"{done.ledger_records} shredding(s) replayed, {done.keys_destroyed} key(s) in the "
-        f"backup destroyed again, {done.removed.get('interactions', 0)} interaction(s) and "
+        f"backup destroyed again, {done.removed.get('interactions', 0)} interaction(s), "
+        f"{done.removed.get('recordings', 0)} recording(s) and "
         f"{done.removed.get('accounts', 0)} account(s) of theirs removed",
         markup=False,
         soft_wrap=True,

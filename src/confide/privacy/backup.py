@@ -82,7 +82,7 @@ class Restored:
     keys_destroyed: int
     """Keys in the backup that the ledger says were destroyed since, destroyed again."""
     removed: dict[str, int]
-    """What those keys sealed, removed: interactions, accounts, review copies."""
+    """What those keys sealed, removed: interactions, recordings, accounts, review copies."""
 
 
 def backup(settings: Settings, out: Path, progress: Progress = _quiet) -> Made:

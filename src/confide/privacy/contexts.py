@@ -3,9 +3,11 @@
 A ciphertext presented as another record's, or as another kind of data, fails to open. Every
 context is made here, so no two kinds of data can ever share one by accident. What belongs to one
 interaction (its audio, transcript, understanding and answer, its review copies and annotations)
-gets an `InteractionContext`, which also says whose key seals it: that interaction's own, so
-deleting it destroys exactly that key. Account-level data (names, TOTP secrets, skill items)
-belongs to no interaction and takes a plain string, sealed under its owner's key.
+gets an `InteractionContext`, which also says which key seals it: that interaction's own, so
+deleting it destroys exactly that key, and for its recording a key of the recording alone, so
+that deleting only the audio ("keep my recordings" off) destroys a key too. Account-level data
+(names, TOTP secrets, skill items) belongs to no interaction and takes a plain string, sealed
+under its owner's key.
 """
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ class InteractionContext:
 
     label: str
     """The associated data: the kind of value and its record."""
-    interaction_id: str
-    """The interaction whose key seals it."""
+    key_id: str
+    """The key that seals it: its interaction's id, or `recording_key_id` of it for the audio."""
+
+
+def recording_key_id(interaction_id: str) -> str:
+    """The key of an interaction's recording alone, destroyed when only the audio is deleted."""
+    return f"{interaction_id}/recording"
 
 
 def audio_context(interaction_id: str) -> InteractionContext:
-    return InteractionContext(f"audio:{interaction_id}", interaction_id)
+    return InteractionContext(f"audio:{interaction_id}", recording_key_id(interaction_id))
 
 
 def transcript_context(interaction_id: str) -> InteractionContext:

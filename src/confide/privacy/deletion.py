@@ -23,7 +23,8 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from confide.privacy.audit import Access, append
-from confide.privacy.keys import KeyRing
+from confide.privacy.contexts import recording_key_id
+from confide.privacy.keys import BATCH, KeyRing
 from confide.store.blobs import BlobStore
 from confide.store.database import as_utc
 from confide.store.tables import (
@@ -90,7 +91,7 @@ def delete_interactions(
     erased["derived_answers"] = len(derived_answers)
     for kind, count in _erase_review_copies(session, ids).items():
         erased[f"review.{kind}"] = count
-    keyring.shred_interactions(session, person_id, ids)
+    keyring.shred_interactions(session, person_id, ids + [recording_key_id(i) for i in ids])
     receipt = _receipt(session, person_id, scope, erased, actor, role)
     _remove(session, blobs, ids, [row.audio_key for row in rows if row.audio_key])
     return receipt
@@ -196,10 +197,42 @@ def remove_shredded(session: Session, blobs: BlobStore) -> dict[str, int]:
     ids = [row.id for row in rows]
     copies = _erase_review_copies(session, ids)
     _remove(session, blobs, ids, [row.audio_key for row in rows if row.audio_key])
+    recordings = _shredded_recordings(session)
+    audio_keys = [row.audio_key for row in recordings if row.audio_key]
+    for row in recordings:
+        row.audio_key = None
+    session.flush()
+    for key in audio_keys:
+        blobs.delete(key)
     for person_id in erased_people:
         _erase_account_rows(session, person_id)
     session.flush()
-    return {"interactions": len(ids), "accounts": len(erased_people), **copies}
+    return {
+        "interactions": len(ids),
+        "recordings": len(recordings),
+        "accounts": len(erased_people),
+        **copies,
+    }
+
+
+def _shredded_recordings(session: Session) -> list[Interaction]:
+    """Interactions kept whose recording's key was destroyed: their audio was deleted alone."""
+    suffix = recording_key_id("")
+    shredded = session.scalars(
+        select(InteractionKey.interaction_id).where(
+            InteractionKey.wrapped_key.is_(None), InteractionKey.interaction_id.endswith(suffix)
+        )
+    )
+    ids = [key_id.removesuffix(suffix) for key_id in shredded]
+    return [
+        row
+        for start in range(0, len(ids), BATCH)
+        for row in session.scalars(
+            select(Interaction).where(
+                Interaction.id.in_(ids[start : start + BATCH]), Interaction.audio_key.is_not(None)
+            )
+        )
+    ]
 
 
 def receipts(session: Session, person_id: str) -> list[Receipt]:
@@ -255,14 +288,18 @@ def _answers_after(
     )
 
 
-def delete_recordings(session: Session, blobs: BlobStore, person_id: str, *, actor: str) -> Receipt:
+def delete_recordings(
+    session: Session, keyring: KeyRing, blobs: BlobStore, person_id: str, *, actor: str
+) -> Receipt:
     """Erase the audio of every recording the person still keeps, and only the audio: what
-    turning "keep my recordings" off offers for what was kept before."""
+    turning "keep my recordings" off offers for what was kept before. The recordings' own keys
+    go first, so no backup brings the audio back."""
     rows = session.scalars(
         select(Interaction).where(
             Interaction.owner_id == person_id, Interaction.audio_key.is_not(None)
         )
     ).all()
+    keyring.shred_interactions(session, person_id, [recording_key_id(row.id) for row in rows])
     audio_keys = [row.audio_key for row in rows if row.audio_key]
     for row in rows:
         row.audio_key = None

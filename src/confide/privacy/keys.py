@@ -96,7 +96,7 @@ class KeyRing:
         (made on first use) for an `InteractionContext`, else under the owner's data key."""
         nonce = secrets.token_bytes(NONCE_BYTES)
         if isinstance(context, InteractionContext):
-            key = self._interaction_key(session, owner_id, context.interaction_id, make=True)
+            key = self._interaction_key(session, owner_id, context.key_id, make=True)
             bound = _seal_context(owner_id, context.label)
             return VERSION_INTERACTION + nonce + key.encrypt(nonce, plaintext, bound)
         key = self._data_key(session, owner_id)
@@ -110,7 +110,7 @@ class KeyRing:
         if sealed[:1] == VERSION:
             key = self._data_key(session, owner_id)
         elif sealed[:1] == VERSION_INTERACTION and isinstance(context, InteractionContext):
-            key = self._interaction_key(session, owner_id, context.interaction_id, make=False)
+            key = self._interaction_key(session, owner_id, context.key_id, make=False)
         else:
             raise TamperedData(f"{label}: not a sealed value of a known format")
         nonce, body = sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :]

@@ -278,7 +278,9 @@ def delete_kept_recordings(
     receipt; the transcripts stay in the history until deleted there."""
     if not confirm:
         return RedirectResponse("/privacy/consents", 303)
-    receipt = delete_recordings(session, rt.blobs, viewer.person_id, actor=viewer.person_id)
+    receipt = delete_recordings(
+        session, rt.keyring, rt.blobs, viewer.person_id, actor=viewer.person_id
+    )
     session.commit()
     return RedirectResponse(f"/privacy/receipts/{receipt.id}", 303)
 

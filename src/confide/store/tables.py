@@ -47,9 +47,10 @@ class ShreddedKey(Base):
 
 class InteractionKey(Base):
     """One interaction's data key, wrapped by its owner's data key: everything sealed that
-    belongs to the interaction (audio, transcript, understanding, answer, review copies) is sealed
-    under it, so deleting one interaction shreds it alone. A row whose wrapped key is gone is a
-    tombstone: the key was destroyed and is never remade."""
+    belongs to the interaction (transcript, understanding, answer, review copies) is sealed under
+    it, so deleting one interaction shreds it alone. Its recording has a row of its own
+    (`interaction_id` is then '<id>/recording'), so deleting only the audio shreds a key too. A
+    row whose wrapped key is gone is a tombstone: the key was destroyed and is never remade."""
 
     __tablename__ = "interaction_keys"
 
