@@ -243,6 +243,19 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def drop_audit_triggers(connection) -> None:
+    """What an attacker with raw database access does first: lift the append-only triggers."""
+    from sqlalchemy import text
+
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("DROP TRIGGER audit_events_no_UPDATE"))
+        connection.execute(text("DROP TRIGGER audit_events_no_DELETE"))
+    else:
+        connection.execute(
+            text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+        )
+
+
 def rewrite_audit_chain(engine, edit, *, strip_macs_from: int | None = None) -> None:
     """What someone with raw database access and no KEK can do to the audit chain: disable the
     append-only triggers, `edit` the list of events (dicts, oldest first), renumber them,
@@ -256,13 +269,7 @@ def rewrite_audit_chain(engine, edit, *, strip_macs_from: int | None = None) -> 
     from confide.store.tables import AuditEvent
 
     with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            connection.execute(text("DROP TRIGGER audit_events_no_UPDATE"))
-            connection.execute(text("DROP TRIGGER audit_events_no_DELETE"))
-        else:
-            connection.execute(
-                text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
-            )
+        drop_audit_triggers(connection)
         rows = connection.execute(text("SELECT * FROM audit_events ORDER BY sequence"))
         kept = edit([dict(row._mapping) for row in rows])
         previous = "0" * 64

@@ -30,7 +30,7 @@ from confide.privacy.keys import KeyRing
 from confide.settings import load_settings
 from confide.store.blobs import LocalBlobStore
 from confide.store.database import MIGRATIONS, connect, sessions
-from confide_testing import rewrite_audit_chain
+from confide_testing import drop_audit_triggers, rewrite_audit_chain
 
 
 def fill(session: Session, count: int) -> None:
@@ -77,13 +77,7 @@ def test_the_database_refuses_edits(engine: Engine, keyring: KeyRing, statement:
 def _bypass_triggers(engine: Engine, statements: list[str]) -> None:
     """What an attacker with raw database access could do."""
     with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            connection.execute(text("DROP TRIGGER audit_events_no_UPDATE"))
-            connection.execute(text("DROP TRIGGER audit_events_no_DELETE"))
-        else:
-            connection.execute(
-                text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
-            )
+        drop_audit_triggers(connection)
         for statement in statements:
             connection.execute(text(statement))
 
