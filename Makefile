@@ -35,10 +35,11 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-# Speaker verification for the anonymisation benchmark: resemblyzer on the CPU build of torch.
+# Speaker verification for the anonymisation benchmark: resemblyzer on the CPU build of torch;
+# the redaction benchmark's independent set: presidio-research's generator and names-dataset.
 # resemblyzer pulls webrtcvad, which overwrites webrtcvad-wheels' module: reinstall it after.
 $(VENV)/.installed-eval: $(VENV)/.installed-dev
-	$(BIN)/pip install --quiet -e '.[dev,eval]'
+	$(BIN)/pip install --quiet -e '.[dev,eval,heldout]'
 	$(BIN)/pip install --quiet --force-reinstall --no-deps webrtcvad-wheels
 	touch $@
 
