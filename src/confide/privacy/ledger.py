@@ -38,7 +38,8 @@ from confide.store.database import unmigrated
 from confide.store.tables import LedgerBase, ShreddingRecord
 
 KeyKind = Literal["person", "interaction"]
-"""Whose key: a person's data key (its id the person's) or one interaction's (the interaction's)."""
+"""Whose key: a person's data key (its id the person's) or one interaction's (the interaction's,
+or `recording_key_id` of it for its recording alone)."""
 
 GENESIS = "0" * 64
 """The MAC the first record chains to."""
