@@ -166,6 +166,9 @@ class Interaction(Base):
     nlu_confidence: Mapped[float | None] = mapped_column(Float)
     false_wake: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(String(256))
+    model_versions: Mapped[str | None] = mapped_column(Text)
+    """JSON {component: version} of the models that handled it ('nlu', 'asr'), so every answer
+    can be traced to the versions the registry had promoted then."""
 
 
 class Consent(Base):
@@ -340,6 +343,49 @@ class BreakGlass(Base):
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ModelVersion(Base):
+    """One trained version of a component ('nlu' or 'asr'): its lineage is its training items
+    (`ModelTrainingItem`), its artefact an archive in the blob store, its reason the gate's
+    decision. See `confide.learn.registry`."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (
+        UniqueConstraint("component", "version"),
+        Index("ix_model_versions_component_status", "component", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    component: Mapped[str] = mapped_column(String(16))
+    version: Mapped[str] = mapped_column(String(64))
+    """'nlu-0003': the component and a sequence number, unique per component."""
+    status: Mapped[str] = mapped_column(String(16))
+    """'candidate', 'production' (one per component), 'retired' or 'rejected'."""
+    parent: Mapped[str | None] = mapped_column(String(64))
+    """The version it was warm-started from (production when it was trained), if any."""
+    artefact_key: Mapped[str | None] = mapped_column(String(256))
+    """Blob key of its archive, `models/<component>/<version>.tar.gz`; it holds no personal data."""
+    metrics_json: Mapped[str] = mapped_column(Text, default="{}")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    tainted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when data it was trained on is deleted or withdrawn: it is never promoted again."""
+
+
+class ModelTrainingItem(Base):
+    """One dataset item a model version was trained on. No foreign key to the dataset: the row
+    outlives a deleted item, so deletion can still find (and taint) every model it reached."""
+
+    __tablename__ = "model_training_items"
+
+    version_id: Mapped[str] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    interaction_id: Mapped[str] = mapped_column(String(32), index=True)
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
 
 
 class LedgerBase(DeclarativeBase):
