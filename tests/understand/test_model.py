@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from confide.errors import BadModel, BadTrainingData
+from confide.errors import BadModel, BadTrainingData, UnknownChoice
 from confide.understand.data import Query, SlotSpan
 from confide.understand.model import NluModel
 
@@ -75,6 +75,35 @@ def test_nothing_to_understand(model: NluModel, text: str) -> None:
     understood = model.understand(text)
     assert (understood.intent, understood.slots) == (None, ())
     assert understood.to_json() == {"text": text, "intent": None, "confidence": 0.0, "slots": []}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # Each is classified otherwise unforced; forced, the tagger reads the intent's slots.
+        ("add adele", "PlayMusic", [("artist", "adele")]),
+        ("play milk", "AddToList", [("item", "milk")]),
+    ],
+)
+def test_a_forced_intent_is_kept_and_its_slots_tagged(
+    model: NluModel, text: str, intent: str, slots: list[tuple[str, str]]
+) -> None:
+    assert model.understand(text, MONDAY).intent != intent
+    understood = model.understand(text, MONDAY, intent=intent)
+    assert understood.intent == intent
+    assert 0.0 <= understood.confidence <= 1.0
+    assert [(s.name, s.value) for s in understood.slots] == slots
+    assert all(slot.name in model.schema[intent] for slot in understood.slots)
+
+
+def test_forcing_the_predicted_intent_changes_nothing(model: NluModel) -> None:
+    for text, intent, _ in CASES:
+        assert model.understand(text, MONDAY, intent=intent) == model.understand(text, MONDAY)
+
+
+def test_an_unknown_forced_intent_is_refused(model: NluModel) -> None:
+    with pytest.raises(UnknownChoice, match="PlayMusic"):
+        model.understand("play something by adele", intent="OrderPizza")
 
 
 def test_saved_model_gives_the_same_answers(model: NluModel, tmp_path: Path) -> None:

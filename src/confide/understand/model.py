@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from confide.errors import BadModel, BadTrainingData
+from confide.errors import BadModel, BadTrainingData, UnknownChoice
 from confide.understand.catalog import SLOT_KINDS, Catalog, Link, load_catalog
 from confide.understand.data import Query
 from confide.understand.features import shape, word_features
@@ -245,12 +245,26 @@ class NluModel:
             catalog,
         )
 
-    def understand(self, text: str, today: date | None = None) -> Understanding:
-        """Intent and slots of one text; `today` anchors relative dates (default: today)."""
+    def understand(
+        self, text: str, today: date | None = None, intent: str | None = None
+    ) -> Understanding:
+        """Intent and slots of one text; `today` anchors relative dates (default: today).
+
+        `intent` forces the intent, when it is known from elsewhere (the reviewer's label, a
+        command's option): the slots are then tagged for it, and the confidence is the
+        classifier's probability for it. An intent the model was not trained on is refused.
+        """
         encoded = _encode(text)
+        if intent is not None and intent not in self.schema:
+            known = ", ".join(sorted(self.schema))
+            raise UnknownChoice(f"unknown intent {intent!r}; the model knows {known}")
         if not encoded.words:
             return Understanding(text, None, 0.0)
-        intent, confidence = self.intents.predict(encoded.words)
+        if intent is None:
+            intent, confidence = self.intents.predict(encoded.words)
+        else:
+            probabilities = self.intents.probabilities(encoded.words)
+            confidence = float(probabilities[self.intents.intents.index(intent)])
         attributes = word_features(encoded.words, encoded.shapes, intent, self._gazetteer)
         labels = self.tagger.tag(attributes, allowed=self.schema.get(intent, ()))
         slots = []
