@@ -53,8 +53,16 @@ class IntentClassifier:
         self._bias = bias
 
     @classmethod
-    def train(cls, examples: Sequence[tuple[Sequence[str], str]]) -> IntentClassifier:
-        """Fit on (words, intent) pairs; needs at least two intents."""
+    def train(
+        cls,
+        examples: Sequence[tuple[Sequence[str], str]],
+        weights: Sequence[float] | None = None,
+        start: IntentClassifier | None = None,
+    ) -> IntentClassifier:
+        """Fit on (words, intent) pairs; needs at least two intents. `weights` count some
+        examples more than others (default: all alike); `start` is a fitted classifier whose
+        weights, for the n-grams and intents both know, are where the fit begins: a refit on a
+        little more data than `start` saw then converges in a fraction of the steps."""
         from scipy.sparse import csr_matrix
         from sklearn.linear_model import LogisticRegression
 
@@ -76,8 +84,10 @@ class IntentClassifier:
             values += list(value)
         matrix = csr_matrix((values, (rows, columns)), shape=(len(examples), len(vocabulary)))
         labels = [intent for _, intent in examples]
-        model = LogisticRegression(C=REGULARISATION, max_iter=1000)
-        model.fit(matrix, labels)
+        model = LogisticRegression(C=REGULARISATION, max_iter=1000, warm_start=start is not None)
+        if start is not None:
+            model.coef_, model.intercept_ = start._initial(sorted(set(labels)), vocabulary)
+        model.fit(matrix, labels, sample_weight=None if weights is None else np.asarray(weights))
         intents = [str(intent) for intent in model.classes_]
         coefficients = np.asarray(model.coef_)
         intercept = np.asarray(model.intercept_)
@@ -91,6 +101,30 @@ class IntentClassifier:
             coefficients.T.astype(np.float32),
             intercept.astype(np.float32),
         )
+
+    def _initial(
+        self, intents: Sequence[str], vocabulary: dict[str, int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """This classifier's weights laid out as scikit-learn's for `intents` (sorted) over
+        `vocabulary`: zero for what it does not know; one row for two intents, as scikit-learn
+        keeps it."""
+        shared = [
+            (row, self.intents.index(i)) for row, i in enumerate(intents) if i in self.intents
+        ]
+        grams = [
+            (column, known)
+            for gram, column in vocabulary.items()
+            if (known := self._vocabulary.get(gram)) is not None
+        ]
+        rows, old_rows = [r for r, _ in shared], [o for _, o in shared]
+        columns, old_columns = [c for c, _ in grams], [k for _, k in grams]
+        coefficients = np.zeros((len(intents), len(vocabulary)))
+        coefficients[np.ix_(rows, columns)] = self._weights[np.ix_(old_columns, old_rows)].T
+        bias = np.zeros(len(intents))
+        bias[rows] = self._bias[old_rows]
+        if len(intents) == 2:
+            return coefficients[1:] - coefficients[:1], bias[1:] - bias[:1]
+        return coefficients, bias
 
     def probabilities(self, words: Sequence[str]) -> np.ndarray:
         """P(intent | words), in the order of `intents`."""

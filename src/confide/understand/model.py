@@ -151,7 +151,18 @@ def _spans(encoded: _Encoded, labels: Sequence[str]) -> list[tuple[str, int, int
     return [(name, start, end) for name, start, end, _ in spans]
 
 
-def _catalog_names(catalog: Catalog) -> list[tuple[str, list[str]]]:
+def tagger_sequences(query: Query, gazetteer: Gazetteer) -> list[tuple[list[list[str]], list[str]]]:
+    """What the tagger learns from one query, (per-word attributes, per-word labels), once as
+    written and once as a recogniser writes it; `gazetteer` holds the names it may know."""
+    sequences = []
+    for form in (query, asr_query(query)):
+        encoded = _encode(form.text)
+        features = word_features(encoded.words, encoded.shapes, form.intent, gazetteer)
+        sequences.append((features, _labels(form, encoded)))
+    return sequences
+
+
+def catalog_names(catalog: Catalog) -> list[tuple[str, list[str]]]:
     """(gazetteer kind, spoken words) for every catalog name and alias."""
     return [
         (f"cat:{entry.kind}", [w for token in tokens(name) for w in token.words])
@@ -160,7 +171,7 @@ def _catalog_names(catalog: Catalog) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _value_names(values: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+def value_names(values: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
     """(slot name, spoken words) for every slot value seen in training."""
     return [(name, value.split()) for name, known in values.items() for value in known]
 
@@ -183,7 +194,7 @@ class NluModel:
         self.values = values
         """Slot name -> every value seen in training, as spoken words."""
         self.catalog = catalog
-        self._gazetteer = Gazetteer([*_value_names(values), *_catalog_names(catalog)])
+        self._gazetteer = Gazetteer([*value_names(values), *catalog_names(catalog)])
 
     @classmethod
     def train(cls, queries: Sequence[Query], catalog: Catalog | None = None) -> NluModel:
@@ -204,10 +215,10 @@ class NluModel:
         order = list(range(len(queries)))
         random.Random(0).shuffle(order)  # noqa: S311 - reproducible folds, not a secret
         fold = {index: rank % FOLDS for rank, index in enumerate(order)}
-        catalog_names = _catalog_names(catalog)
+        catalogued = catalog_names(catalog)
         gazetteers = []
         for part in range(FOLDS):
-            known = list(catalog_names)
+            known = list(catalogued)
             for index, query in enumerate(queries):
                 if fold[index] != part:
                     known += [
@@ -215,21 +226,11 @@ class NluModel:
                         for s in query.slots
                     ]
             gazetteers.append(Gazetteer(known))
-        sequences = []
-        for index, (query, encoding) in enumerate(zip(queries, encoded, strict=True)):
-            labels = _labels(query, encoding)
-            gazetteer = gazetteers[fold[index]]
-            sequences.append(
-                (word_features(encoding.words, encoding.shapes, query.intent, gazetteer), labels)
-            )
-            spoken_query = asr_query(query)
-            spoken = _encode(spoken_query.text)
-            sequences.append(
-                (
-                    word_features(spoken.words, spoken.shapes, query.intent, gazetteer),
-                    _labels(spoken_query, spoken),
-                )
-            )
+        sequences = [
+            sequence
+            for index, query in enumerate(queries)
+            for sequence in tagger_sequences(query, gazetteers[fold[index]])
+        ]
         tagger = SlotTagger.train(sequences)
         intents = IntentClassifier.train(
             [

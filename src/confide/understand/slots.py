@@ -2,7 +2,8 @@
 
 CRFsuite fits the weights; decoding is Confide's own Viterbi over those weights, kept as arrays,
 so that a query can be decoded twice: once free (its slots tell the intent classifier what kind of
-query it is) and once restricted to the labels of the intent it turned out to be.
+query it is) and once restricted to the labels of the intent it turned out to be. The arrays are
+public, so that a few new queries can refine a trained tagger without refitting it whole.
 """
 
 from __future__ import annotations
@@ -41,6 +42,21 @@ class SlotTagger:
         self._transitions = transitions
         """labels x labels, from the row's label to the column's."""
         self._index = {label: index for index, label in enumerate(labels)}
+
+    @property
+    def attributes(self) -> dict[str, int]:
+        """Attribute -> its row of `emissions`; not to be changed in place."""
+        return self._attributes
+
+    @property
+    def emissions(self) -> csr_matrix:
+        """attributes x labels weights, as the tagger decodes with them."""
+        return self._emissions
+
+    @property
+    def transitions(self) -> np.ndarray:
+        """labels x labels weights, from the row's label to the column's."""
+        return self._transitions
 
     @classmethod
     def train(cls, sequences: Sequence[tuple[list[list[str]], list[str]]]) -> SlotTagger:
@@ -101,7 +117,7 @@ class SlotTagger:
                 if label != OUTSIDE and label[2:] not in allowed
             ]
             scores[:, barred] = -np.inf
-        return [self.labels[index] for index in _viterbi(scores, self._transitions)]
+        return [self.labels[index] for index in viterbi(scores, self._transitions)]
 
     def save(self, folder: Path) -> None:
         (folder / "slots.json").write_text(
@@ -118,7 +134,7 @@ class SlotTagger:
         return cls(meta["labels"], attributes, emissions, np.load(folder / "transitions.npy"))
 
 
-def _viterbi(scores: np.ndarray, transitions: np.ndarray) -> list[int]:
+def viterbi(scores: np.ndarray, transitions: np.ndarray) -> list[int]:
     """The highest-scoring path through per-position label scores and label-pair scores."""
     best = scores[0].copy()
     back = np.zeros(scores.shape, dtype=np.int64)
