@@ -16,6 +16,7 @@ ORDER = [
     "redaction",
     "anonymization",
     "watermark",
+    "learning",
 ]
 HEADER = """# Benchmark results
 
