@@ -28,7 +28,7 @@ MAX_CLIENT_ID = 64
 """The longest Idempotency-Key a device may send."""
 WAKE_WORD = re.compile(r"[A-Za-z0-9_' -]{1,32}")
 """What a device may say woke it: a model name such as `okay_nabu` or a short custom keyphrase.
-It is the one value a device sends that is stored unsealed, so it is bounded to that."""
+With the wake's score, it is all a device sends that is stored unsealed, so it is bounded."""
 
 
 def token_hash(token: str) -> str:
@@ -52,14 +52,19 @@ def ingest(
     data: bytes,
     *,
     wake_word: str | None = None,
+    wake_score: float | None = None,
     max_seconds: float = MAX_UTTERANCE_SECONDS,
 ) -> Interaction:
     """Validate, seal and record one utterance; the same `client_id` twice gives one record.
 
+    `wake_score` is the detector's peak score for the wake word (0 to 1), which tunes the
+    household's detector once false wakes are confirmed (`confide.learn.wake`).
     A retry must resend what was first sent: the same `client_id` with other bytes is KeyReused.
     """
     if wake_word is not None and not WAKE_WORD.fullmatch(wake_word):
         raise Malformed("a wake word is a name or short phrase of 1 to 32 letters and digits")
+    if wake_score is not None and (wake_word is None or not 0.0 <= wake_score <= 1.0):  # NaN too
+        raise OutOfRange("a wake score is a number from 0 to 1, sent with the wake word")
     digest = keyring.keyed_digest("upload", data)
     existing = session.scalar(
         select(Interaction).where(
@@ -91,6 +96,7 @@ def ingest(
         audio_key=audio_key,
         audio_seconds=round(audio.seconds, 3),
         wake_word=wake_word,
+        wake_score=None if wake_score is None else round(wake_score, 4),
         upload_digest=digest,
     )
     session.add(interaction)

@@ -5,6 +5,9 @@
 
 Only `sending` hands audio to the uploader, and only audio from the wake (plus a short pre-roll)
 onward. While muted, frames are dropped unread: no detector, no buffer, no upload.
+
+A `Tunable` detector takes its household's thresholds whenever the agent is idle and the agent's
+`ThresholdSource` has new ones, so no wake is judged by two thresholds halfway through.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 from confide.audio import SAMPLE_RATE, Audio
 from confide.capture.preroll import PreRoll
 from confide.capture.vad import BLOCK_SAMPLES, VadSettings, VoiceActivity
-from confide.capture.wakeword import Detection, WakeDetector
+from confide.capture.wakeword import Detection, Tunable, WakeDetector
 
 
 class State(enum.Enum):
@@ -59,12 +62,23 @@ class Utterance:
     """The wake word that opened it; None for a button press."""
     wake_offset: float
     """Seconds into `audio` at which the wake fired; before it lies only the pre-roll."""
+    wake_score: float | None = None
+    """The detector's peak score for the wake, 0 to 1, from a `Tunable` detector; None for a
+    button press or an engine whose scores are not on a probability scale."""
 
 
 class Uploader(Protocol):
     """Where utterances go: the server's upload client, a local folder, or a test double."""
 
     def send(self, utterance: Utterance) -> None: ...
+
+
+class ThresholdSource(Protocol):
+    """Where the household's wake-word thresholds come from (`confide.capture.tuning`)."""
+
+    def take(self) -> dict[str, float] | None:
+        """Thresholds not handed out before, or None when nothing changed."""
+        ...
 
 
 class DeviceAgent:
@@ -76,8 +90,12 @@ class DeviceAgent:
         uploader: Uploader,
         settings: EndpointSettings = EndpointSettings(),
         on_state: Callable[[State, float], None] | None = None,
+        thresholds: ThresholdSource | None = None,
     ) -> None:
         self._detector = detector
+        self._tunable = detector if isinstance(detector, Tunable) else None
+        """The detector again where it takes thresholds and reports peak scores."""
+        self._thresholds = thresholds
         self._uploader = uploader
         self._settings = settings
         self._on_state = on_state
@@ -121,6 +139,8 @@ class DeviceAgent:
             self._samples += len(frame)
             return
         self._samples += len(frame)
+        if self.state is State.IDLE:
+            self._retune()
         detections = self._detector.process(frame)
         if self.state is State.IDLE:
             self._preroll.push(frame)
@@ -139,6 +159,13 @@ class DeviceAgent:
             self._send()
         elif self.state is State.WOKE:
             self._abandon()
+
+    def _retune(self) -> None:
+        """Apply thresholds the source has newly fetched, if the detector takes them."""
+        if self._tunable is None or self._thresholds is None:
+            return
+        if (thresholds := self._thresholds.take()) is not None:
+            self._tunable.set_thresholds(thresholds)
 
     def _wake(self, trigger: Detection | None) -> None:
         self._trigger = trigger
@@ -182,9 +209,16 @@ class DeviceAgent:
                 end=round(self.now, 3),
                 trigger=self._trigger,
                 wake_offset=round(self._wake_time - self._capture_start, 3),
+                wake_score=self._wake_score(),
             )
         )
         self._set_state(State.IDLE)
+
+    def _wake_score(self) -> float | None:
+        """The peak score of the wake being sent, when the detector has one to tell."""
+        if self._trigger is None or self._tunable is None:
+            return None
+        return self._tunable.peak_score(self._trigger.wake_word)
 
     def _abandon(self) -> None:
         self._captured = []

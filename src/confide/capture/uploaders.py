@@ -45,6 +45,7 @@ class FolderUploader:
             "start": utterance.start,
             "end": utterance.end,
             "wake_word": trigger.wake_word if trigger else None,
+            "wake_score": utterance.wake_score,
             "button": trigger is None,
         }
         stem.with_suffix(".json").write_text(json.dumps(meta) + "\n")
@@ -76,6 +77,8 @@ class ServerUploader:
         headers = {**self._headers, "Idempotency-Key": key}
         if utterance.trigger:
             headers["X-Wake-Word"] = utterance.trigger.wake_word
+            if utterance.wake_score is not None:  # a number, never the sound that made it
+                headers["X-Wake-Score"] = f"{utterance.wake_score:.4f}"
         body = utterance.audio.to_wav_bytes()
         created = self._with_retries(
             lambda: self._client.post("/api/utterances", content=body, headers=headers)

@@ -2,13 +2,17 @@
 
 Each engine turns audio into a score per wake word per step; the shared `_Trigger` turns scores
 into detections with one meaning of sensitivity and one refractory period for every engine.
+
+The default engine is also `Tunable`: a household's server may raise a word's threshold above the
+model's own (`confide.learn.wake`, from the false wakes its people confirmed), and the detector
+reports each wake's peak score, the one number about a wake that the device sends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -25,6 +29,13 @@ DEFAULT_REFRACTORY_SECONDS = 2.0
 """After a detection the same word cannot fire again for this long (one utterance, one wake)."""
 
 ENGINES = ("micro", "open", "sphinx")
+
+MODEL_THRESHOLDS = {"okay_nabu": 0.85, "hey_jarvis": 0.97, "alexa": 0.9, "hey_mycroft": 0.95}
+"""Each microWakeWord model's published probability cutoff (its `probability_cutoff`): the default
+threshold, and the floor below which no served threshold takes a detector."""
+MAX_THRESHOLD = 0.99
+"""The highest threshold a server may set: microWakeWord's scores stop at 255/256 (0.996), so a
+threshold above this would leave a word that can no longer wake the device at all."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,19 @@ class WakeDetector(Protocol):
         ...
 
 
+@runtime_checkable
+class Tunable(Protocol):
+    """A detector whose thresholds are on its models' probability scale, so a server can tune it."""
+
+    def set_thresholds(self, thresholds: Mapping[str, float]) -> None:
+        """Raise these words' thresholds (never below the detector's own; others back to it)."""
+        ...
+
+    def peak_score(self, wake_word: str) -> float | None:
+        """The highest score of the word's latest wake so far, None before any."""
+        ...
+
+
 def threshold_for(default_threshold: float, sensitivity: float) -> float:
     """Map a 0..1 sensitivity onto a model's probability scale, 0.5 giving its own default."""
     if not 0.0 <= sensitivity <= 1.0:
@@ -57,19 +81,33 @@ def threshold_for(default_threshold: float, sensitivity: float) -> float:
 
 
 class _Trigger:
-    """Threshold and refractory period for one wake word."""
+    """Threshold and refractory period for one wake word, and the peak score of its last wake.
+
+    A detection fires on the first score over the threshold, which says little about the wake:
+    the peak over its refractory period is what tells a false wake from a true one."""
 
     def __init__(self, name: str, threshold: float, refractory: float) -> None:
         self.name = name
+        self.default = threshold
         self.threshold = threshold
         self.refractory = refractory
+        self.peak: float | None = None
         self._last = -np.inf
 
+    def tune(self, threshold: float | None) -> None:
+        """Use `threshold` where it is above the default (at most MAX_THRESHOLD); None resets."""
+        wanted = self.default if threshold is None else min(threshold, MAX_THRESHOLD)
+        self.threshold = max(self.default, wanted)
+
     def check(self, score: float, time: float) -> Detection | None:
-        if score <= self.threshold or time - self._last < self.refractory:
+        if time - self._last < self.refractory:
+            self.peak = max(self.peak or 0.0, round(float(score), 4))
+            return None
+        if score <= self.threshold:
             return None
         self._last = time
-        return Detection(self.name, round(time, 3), round(float(score), 4))
+        self.peak = round(float(score), 4)
+        return Detection(self.name, round(time, 3), self.peak)
 
 
 def _check_names(wake_words: Sequence[str]) -> tuple[str, ...]:
@@ -101,6 +139,13 @@ class MicroWakeWordDetector:
             for name, model in zip(self.wake_words, self._models, strict=True)
         ]
         self._samples = 0
+
+    def set_thresholds(self, thresholds: Mapping[str, float]) -> None:
+        for trigger in self._triggers:
+            trigger.tune(thresholds.get(trigger.name))
+
+    def peak_score(self, wake_word: str) -> float | None:
+        return next((t.peak for t in self._triggers if t.name == wake_word), None)
 
     def process(self, frame: np.ndarray) -> list[Detection]:
         detections = []

@@ -27,12 +27,14 @@ from confide.privacy.contexts import (
     task_material_context,
 )
 from confide.privacy.keys import KeyRing
+from confide.review.false_wakes import record_false_wake
 from confide.review.watermark import mark_for
 from confide.store.database import as_utc
 from confide.store.tables import (
     Annotation,
     Consent,
     Escalation,
+    Interaction,
     ReviewTask,
     StaffMember,
 )
@@ -233,8 +235,31 @@ def submit(
     task.status = "submitted"
     if "critical_data" in labels.flags:  # protection missed something: no one else hears it
         task.audio_sealed, task.note = None, "reviewer flagged personal data"
+    if "false_wake" in labels.flags:
+        _confirm_false_wake(session, member, task, now)
     session.flush()
     return annotation
+
+
+def _confirm_false_wake(
+    session: Session, member: StaffMember, task: ReviewTask, now: datetime
+) -> None:
+    """The wake's score tunes the household's detector (`confide.review.false_wakes`)."""
+    interaction = session.get(Interaction, task.interaction_id)
+    if interaction is None or record_false_wake(session, interaction, "reviewer", now) is None:
+        return
+    append(
+        session,
+        Access(
+            member.pseudonym,
+            "reviewer",
+            "false_wake",
+            f"interaction:{task.interaction_id}",
+            "a reviewer found the device woke when no one spoke to it: its wake-word score "
+            "(a number, no sound or words) now tunes your household's wake word",
+            task.owner_id,
+        ),
+    )
 
 
 def flag_distress(session: Session, member: StaffMember, task: ReviewTask, now: datetime) -> str:

@@ -1,4 +1,5 @@
-"""The device API: pair, upload an utterance (streamed or whole), get the answer.
+"""The device API: pair, upload an utterance (streamed or whole), get the answer, and fetch the
+household's wake-word thresholds (learned from its confirmed false wakes, `confide.learn.wake`).
 
 Every route authenticates the device by its bearer token. Uploads are read with a hard size cap
 and validated whole before anything is stored; a retry with the same Idempotency-Key gets the
@@ -18,10 +19,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from confide.ingest import MAX_CLIENT_ID, WAKE_WORD, ingest
+from confide.learn.wake import household_thresholds
 from confide.pipeline import read_answer
 from confide.service.accounts import complete_pairing
 from confide.service.deps import Db, Rt, device, device_share
@@ -69,6 +71,17 @@ class UtteranceStatus(BaseModel):
     """{"text", "skill", "action", "offline"} once answered."""
 
 
+Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class DeviceConfig(BaseModel):
+    """What a device should run with, as its household's feedback has tuned it."""
+
+    wake: dict[str, Threshold]
+    """Wake word -> detector threshold (on its model's probability scale) for each word whose
+    confirmed false wakes raised it above the model's default; a word not named keeps its own."""
+
+
 @router.post("/devices/pair", response_model=PairResponse, responses=documented(400, 401, 422, 429))
 def pair(body: PairRequest, request: Request, session: Db, rt: Rt) -> PairResponse:
     """Wrong codes are throttled per client address (TooManyAttempts, 429 with Retry-After)."""
@@ -92,15 +105,17 @@ async def upload(
     speaker: Annotated[Device, Depends(device)],
     idempotency_key: Annotated[str, Header(min_length=1, max_length=MAX_CLIENT_ID)],
     x_wake_word: Annotated[str | None, Header(pattern=f"^{WAKE_WORD.pattern}$")] = None,
+    x_wake_score: Annotated[float | None, Header(ge=0.0, le=1.0, allow_inf_nan=False)] = None,
 ) -> UtteranceStatus:
     """The body is the audio (WAV or FLAC), sent whole or with chunked transfer encoding. It is
     received whole before any session is taken, so a slow or stalled sender holds no database
-    connection; one silent too long, or sending for too long, is refused (408)."""
+    connection; one silent too long, or sending for too long, is refused (408).
+    X-Wake-Score, with X-Wake-Word, is the detector's peak score for the wake (0 to 1)."""
     data = await _received(request, rt.device_limits)
     # Decoding and sealing are CPU work: keep them off the event loop. Refused audio and a bad
     # key rise as BadAudio or InvalidInput, which `refusals` answers with 413 or 422.
     interaction_id, fresh = await asyncio.to_thread(
-        _record, rt, speaker, idempotency_key, data, x_wake_word
+        _record, rt, speaker, idempotency_key, data, x_wake_word, x_wake_score
     )
     if fresh:
         await asyncio.to_thread(rt.queue.enqueue, interaction_id)
@@ -163,6 +178,18 @@ async def events(
     return StreamingResponse(stream(), media_type="text/event-stream")
 
 
+@router.get(
+    "/device/config",
+    response_model=DeviceConfig,
+    dependencies=[Depends(device_share("wait"))],
+    responses=documented(401, 429),
+)
+def config(session: Db, speaker: Annotated[Device, Depends(device)]) -> DeviceConfig:
+    """The device's household thresholds, learned from the scores (never the audio) of the wakes
+    its people and reviewers confirmed false. Devices ask at start and every quarter hour."""
+    return DeviceConfig(wake=household_thresholds(session, speaker.household_id))
+
+
 async def _received(request: Request, limits: DeviceLimits) -> bytes:
     """The whole body, at most MAX_UPLOAD_BYTES; 408 (and the connection closed) when no byte
     comes for `limits.idle_seconds` or the body is not all there after `limits.upload_seconds`."""
@@ -193,12 +220,24 @@ async def _received(request: Request, limits: DeviceLimits) -> bytes:
 
 
 def _record(
-    rt: Runtime, speaker: Device, client_id: str, data: bytes, wake_word: str | None
+    rt: Runtime,
+    speaker: Device,
+    client_id: str,
+    data: bytes,
+    wake_word: str | None,
+    wake_score: float | None,
 ) -> tuple[str, bool]:
     """Ingest a received upload in a session of its own: its id, and whether it is new work."""
     with rt.sessions() as session:
         interaction = ingest(
-            session, rt.keyring, rt.blobs, speaker, client_id, data, wake_word=wake_word
+            session,
+            rt.keyring,
+            rt.blobs,
+            speaker,
+            client_id,
+            data,
+            wake_word=wake_word,
+            wake_score=wake_score,
         )
         fresh = interaction.status == "received" and interaction.attempts == 0
         session.commit()

@@ -30,6 +30,7 @@ from confide.privacy.deletion import (
 )
 from confide.privacy.export import export_zip, own_audio, own_interactions
 from confide.privacy.retention import MAX_DAYS, PRESETS, describe, set_retention
+from confide.review.false_wakes import record_false_wake
 from confide.service.accounts import PAIRING_CODE_MINUTES, revoke_device, start_pairing
 from confide.service.deps import CUSTOMERS, Db, Poster, Rt, Viewer
 from confide.service.login import login_routes
@@ -133,8 +134,12 @@ def delete_one(interaction_id: str, viewer: Poster, session: Db, rt: Rt) -> Resp
 
 @router.post("/interactions/{interaction_id}/not-for-me")
 def not_for_me(interaction_id: str, viewer: Poster, session: Db, rt: Rt) -> Response:
-    """A false wake: counted (an audit event), then deleted like any other interaction."""
+    """A false wake: counted (an audit event), its wake-word score kept to tune the household's
+    detector (no sound, no words), then deleted like any other interaction."""
     row = _own(session, viewer, interaction_id)
+    why = "you said the device woke when no one spoke to it"
+    if record_false_wake(session, row, "customer", datetime.now(UTC)):
+        why += "; its wake-word score (a number) now tunes your household's wake word"
     append(
         session,
         Access(
@@ -142,7 +147,7 @@ def not_for_me(interaction_id: str, viewer: Poster, session: Db, rt: Rt) -> Resp
             "owner",
             "false_wake",
             f"interaction:{row.id}",
-            "you said the device woke when no one spoke to it",
+            why,
             viewer.person_id,
         ),
     )

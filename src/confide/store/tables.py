@@ -169,6 +169,9 @@ class Interaction(Base):
     model_versions: Mapped[str | None] = mapped_column(Text)
     """JSON {component: version} of the models that handled it ('nlu', 'asr'), so every answer
     can be traced to the versions the registry had promoted then."""
+    wake_score: Mapped[float | None] = mapped_column(Float)
+    """The wake word detector's peak score for the wake, 0 to 1, as the device reported it: a
+    number about the wake, not about what was said, so it is stored unsealed."""
 
 
 class Consent(Base):
@@ -386,6 +389,32 @@ class ModelTrainingItem(Base):
     item_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     interaction_id: Mapped[str] = mapped_column(String(32), index=True)
     owner_id: Mapped[str] = mapped_column(String(32), index=True)
+
+
+class WakeFeedback(Base):
+    """A wake its household confirmed false ("That wasn't for me", or a reviewer's flag): the
+    wake word and the detector's score, never audio or words, so it outlives the interaction and
+    tunes the household's detector (`confide.learn.wake`)."""
+
+    __tablename__ = "wake_feedback"
+    __table_args__ = (
+        CheckConstraint("source IN ('customer', 'reviewer')", name="ck_wake_feedback_source"),
+        CheckConstraint("score >= 0 AND score <= 1", name="ck_wake_feedback_score"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    household_id: Mapped[str] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    wake_word: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float | None] = mapped_column(Float)
+    """None when the device reported none (an engine whose scores are not probabilities)."""
+    source: Mapped[str] = mapped_column(String(16))
+    """'customer' or 'reviewer': who confirmed it."""
+    interaction_id: Mapped[str] = mapped_column(String(32), unique=True)
+    """The wake it was, so a clip confirmed twice counts once; no foreign key, as the row
+    outlives the interaction's deletion."""
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class LedgerBase(DeclarativeBase):
