@@ -67,6 +67,7 @@ def test_deleting_one_interaction_removes_it_and_its_audio(
         "derived_answers": 0,
         "review.review_tasks": 0,
         "review.annotations": 0,
+        "dataset.items": 0,
     }
     assert session.get(Interaction, first.id) is None
     assert list(blobs.keys(f"audio/{first.owner_id}/")) == [second.audio_key]

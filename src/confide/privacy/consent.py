@@ -1,8 +1,10 @@
 """Consent, one purpose at a time: storing recordings, automated improvement, human review.
 
 Human review is its own consent, off until granted, separate from storage and from automated
-improvement (invariant 4). Every change takes effect in the same transaction and is written to
-the audit chain, which is the history the customer sees.
+improvement (invariant 4). The training dataset needs both automated improvement and human
+review (the labels are humans' work); withdrawing either takes the person's data out of it at
+once (invariant 10). Every change takes effect in the same transaction and is written to the
+audit chain, which is the history the customer sees.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from confide.errors import UnknownChoice
 from confide.privacy.audit import Access, append
+from confide.privacy.deletion import withdraw_from_dataset
 from confide.store.tables import BreakGlass, Consent, Escalation, ReviewTask
 
 PURPOSES = {
@@ -31,6 +34,9 @@ DEFAULTS = {
     "false_wake_review": False,
 }
 """Only storage starts on (a history needs it); nothing that involves humans does."""
+
+DATASET_PURPOSES = ("improvement", "human_review")
+"""What a reviewed clip's owner must have granted for it to be in the training dataset."""
 
 OPEN_REVIEW_STATUSES = ("protecting", "queued", "assigned", "escalated")
 """A review task in one of these has not been reviewed yet, so a revocation still stops it; an
@@ -62,7 +68,8 @@ def set_consent(
     """Record a choice now; the caller's commit makes it effective everywhere at once.
 
     A revocation of review withdraws the person's open review tasks in the same transaction
-    (invariant 4).
+    (invariant 4); a revocation the dataset relied on removes the person's dataset items, with
+    a receipt naming the exports that held them (invariant 10).
     """
     if purpose not in PURPOSES:
         raise UnknownChoice(f"unknown consent purpose {purpose!r}; one of {', '.join(PURPOSES)}")
@@ -85,6 +92,8 @@ def set_consent(
     )
     if not granted:
         withdraw_review(session, person_id, purpose)
+    if not granted and purpose in DATASET_PURPOSES:
+        withdraw_from_dataset(session, person_id, actor=actor, role=role)
     session.flush()
 
 

@@ -58,6 +58,17 @@ def annotation_context(annotation_id: str, interaction_id: str) -> InteractionCo
     return InteractionContext(f"annotation:{annotation_id}", interaction_id)
 
 
+def dataset_item_context(item_id: str, interaction_id: str) -> InteractionContext:
+    """A dataset item's labels and lineage: under its interaction's key, so deleting the
+    interaction shreds the item too."""
+    return InteractionContext(f"dataset-item:{item_id}", interaction_id)
+
+
+def dataset_audio_context(item_id: str, interaction_id: str) -> InteractionContext:
+    """A dataset item's anonymised audio, under the interaction's key like its labels."""
+    return InteractionContext(f"dataset-audio:{item_id}", interaction_id)
+
+
 def skill_item_context(item_id: str) -> str:
     return f"item:{item_id}"
 

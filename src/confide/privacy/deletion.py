@@ -4,8 +4,10 @@ Deleting interactions destroys each one's key first (crypto-shredding, recorded 
 ledger, so a backup taken before cannot bring it back), then removes their sealed audio blobs and
 rows (transcript, understanding and answer are columns of the row), and every row derived from
 them, found through the tables' foreign keys: review tasks with their annotations, escalations and
-break-glass requests. The erasure is explicit here, not left to a registry or to ON DELETE CASCADE
-alone, so the receipt can count it and no forgotten import can make a deletion miss a copy.
+break-glass requests, and the training dataset's items. The erasure is explicit here, not left
+to a registry or to ON DELETE CASCADE alone, so the receipt can count it and no forgotten import
+can make a deletion miss a copy. Exports of the dataset are files outside the service: the
+receipt names the exports that held what was deleted, so they can be found and withdrawn.
 Erasing an account destroys the person's data key first, so within the same transaction
 everything sealed under it is unreadable, and then removes the ciphertext itself, their skill
 items, consents and sign-in sessions, and revokes their devices.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, delete, func, select
@@ -31,6 +33,9 @@ from confide.store.tables import (
     Annotation,
     BreakGlass,
     Consent,
+    DatasetExport,
+    DatasetExportItem,
+    DatasetItem,
     DeletionReceipt,
     Device,
     Escalation,
@@ -58,6 +63,18 @@ class Receipt:
     """Counts by kind: interactions, audio, transcripts, answers, data_key, each derived kind."""
     created_at: datetime
     """When."""
+    exports: list[str] = field(default_factory=list)
+    """The dataset exports, oldest first, that held some of what was erased."""
+
+
+@dataclass(frozen=True)
+class DatasetRemoval:
+    """What taking a person's data out of the training dataset did."""
+
+    items: int
+    """Dataset items removed."""
+    exports: list[str]
+    """The exports, oldest first, that had held any of it."""
 
 
 def delete_interactions(
@@ -91,8 +108,10 @@ def delete_interactions(
     erased["derived_answers"] = len(derived_answers)
     for kind, count in _erase_review_copies(session, ids).items():
         erased[f"review.{kind}"] = count
+    removal = remove_from_dataset(session, person_id, ids)
+    erased["dataset.items"] = removal.items
     keyring.shred_interactions(session, person_id, ids + [recording_key_id(i) for i in ids])
-    receipt = _receipt(session, person_id, scope, erased, actor, role)
+    receipt = _receipt(session, person_id, scope, erased, actor, role, removal.exports)
     _remove(session, blobs, ids, [row.audio_key for row in rows if row.audio_key])
     return receipt
 
@@ -147,8 +166,8 @@ def erase_account(
         "data_key": int(shredded.existed),
     }
     stored = session.get_one(DeletionReceipt, receipt.id)
-    stored.erased_json = json.dumps(erased)
-    return Receipt(receipt.id, person_id, "account", erased, receipt.created_at)
+    stored.erased_json = _erased_json(erased, receipt.exports)
+    return Receipt(receipt.id, person_id, "account", erased, receipt.created_at, receipt.exports)
 
 
 def _erase_account_rows(session: Session, person_id: str) -> dict[str, int]:
@@ -198,6 +217,8 @@ def remove_shredded(session: Session, blobs: BlobStore) -> dict[str, int]:
     copies = _erase_review_copies(session, ids)
     _remove(session, blobs, ids, [row.audio_key for row in rows if row.audio_key])
     recordings = _shredded_recordings(session)
+    for row in recordings:
+        remove_from_dataset(session, row.owner_id, [row.id])
     audio_keys = [row.audio_key for row in recordings if row.audio_key]
     for row in recordings:
         row.audio_key = None
@@ -241,9 +262,12 @@ def receipts(session: Session, person_id: str) -> list[Receipt]:
         .where(DeletionReceipt.person_id == person_id)
         .order_by(DeletionReceipt.created_at.desc())
     )
-    return [
-        Receipt(r.id, r.person_id, r.scope, json.loads(r.erased_json), r.created_at) for r in rows
-    ]
+    found = []
+    for row in rows:
+        erased = json.loads(row.erased_json)
+        exports = erased.pop("exports", [])
+        found.append(Receipt(row.id, row.person_id, row.scope, erased, row.created_at, exports))
+    return found
 
 
 def _delete_counted(
@@ -303,7 +327,9 @@ def delete_recordings(
     audio_keys = [row.audio_key for row in rows if row.audio_key]
     for row in rows:
         row.audio_key = None
-    receipt = _receipt(session, person_id, "recordings", {"audio": len(audio_keys)}, actor, "owner")
+    removal = remove_from_dataset(session, person_id, [row.id for row in rows])
+    erased = {"audio": len(audio_keys), "dataset.items": removal.items}
+    receipt = _receipt(session, person_id, "recordings", erased, actor, "owner", removal.exports)
     for key in audio_keys:  # after the rows: a crash here leaves only unreadable orphans
         blobs.delete(key)
     return receipt
@@ -323,17 +349,71 @@ def _erase_review_copies(session: Session, interaction_ids: Sequence[str]) -> di
     return {"review_tasks": len(task_ids), "annotations": annotations}
 
 
+def remove_from_dataset(
+    session: Session, person_id: str, interaction_ids: Sequence[str] | None = None
+) -> DatasetRemoval:
+    """Remove the person's training dataset items (those of `interaction_ids`, or all of them)
+    at once, and name the exports that held any of that data."""
+    removed = 0
+    export_ids: set[str] = set()
+    batches = (
+        [None]
+        if interaction_ids is None
+        else [
+            interaction_ids[start : start + BATCH]
+            for start in range(0, len(interaction_ids), BATCH)
+        ]
+    )
+    for batch in batches:
+        items = DatasetItem.owner_id == person_id
+        exported = DatasetExportItem.owner_id == person_id
+        if batch is not None:
+            items &= DatasetItem.interaction_id.in_(list(batch))
+            exported &= DatasetExportItem.interaction_id.in_(list(batch))
+        removed += session.scalar(select(func.count()).select_from(DatasetItem).where(items)) or 0
+        session.execute(delete(DatasetItem).where(items))
+        export_ids.update(session.scalars(select(DatasetExportItem.export_id).where(exported)))
+    exports = session.scalars(
+        select(DatasetExport.id)
+        .where(DatasetExport.id.in_(export_ids))
+        .order_by(DatasetExport.created_at, DatasetExport.id)
+    )
+    return DatasetRemoval(removed, list(exports))
+
+
+def withdraw_from_dataset(
+    session: Session, person_id: str, *, actor: str, role: str = "owner"
+) -> Receipt | None:
+    """Take all the person's data out of the training dataset, as withdrawing a consent it
+    relied on does; a receipt when there was any."""
+    removal = remove_from_dataset(session, person_id)
+    if not removal.items:
+        return None
+    erased = {"dataset.items": removal.items}
+    return _receipt(session, person_id, "dataset", erased, actor, role, removal.exports)
+
+
+def _erased_json(erased: dict[str, int], exports: Sequence[str]) -> str:
+    return json.dumps({**erased, "exports": list(exports)} if exports else erased)
+
+
 def _receipt(
-    session: Session, person_id: str, scope: str, erased: dict[str, int], actor: str, role: str
+    session: Session,
+    person_id: str,
+    scope: str,
+    erased: dict[str, int],
+    actor: str,
+    role: str,
+    exports: Sequence[str] = (),
 ) -> Receipt:
-    receipt = Receipt(uuid.uuid4().hex, person_id, scope, erased, datetime.now(UTC))
+    receipt = Receipt(uuid.uuid4().hex, person_id, scope, erased, datetime.now(UTC), list(exports))
     session.add(
         DeletionReceipt(
             id=receipt.id,
             person_id=person_id,
             created_at=receipt.created_at,
             scope=scope,
-            erased_json=json.dumps(erased),
+            erased_json=_erased_json(erased, exports),
         )
     )
     append(

@@ -210,6 +210,51 @@ class DeletionReceipt(Base):
     erased_json: Mapped[str] = mapped_column(Text)
 
 
+class DatasetItem(Base):
+    """One reviewed clip in the training dataset: the anonymised, bleeped audio and the labels
+    with their lineage, each sealed under the interaction's key, so deleting the interaction
+    shreds the item. See `confide.learn.dataset`."""
+
+    __tablename__ = "dataset_items"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    interaction_id: Mapped[str] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    group_id: Mapped[str] = mapped_column(String(32), unique=True)
+    """The review group (the clip and its second opinions) the item was made from: one item each."""
+    annotation_id: Mapped[str] = mapped_column(String(32))
+    """The annotation whose labels it holds: an adjudication when there is one."""
+    content_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    audio_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    """In the row, not the blob store: removing the row (a withdrawal of consent) removes it."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class DatasetExport(Base):
+    """One `confide dataset export`: who made it and when; its items are `DatasetExportItem`."""
+
+    __tablename__ = "dataset_exports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    items: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DatasetExportItem(Base):
+    """An item an export held. No foreign key to the item: the row outlives a deleted item, so a
+    deletion receipt can name the exports that held what it deleted."""
+
+    __tablename__ = "dataset_export_items"
+
+    export_id: Mapped[str] = mapped_column(ForeignKey("dataset_exports.id"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    interaction_id: Mapped[str] = mapped_column(String(32), index=True)
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+
+
 PrincipalKind = Literal["person", "staff"]
 """Who a sign-in session is for: a customer (a person) or a staff member."""
 
