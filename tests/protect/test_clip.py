@@ -13,6 +13,7 @@ from confide.audio import SAMPLE_RATE, Audio
 from confide.demo.recordings import Speaker
 from confide.protect.bleep import DEFAULT_GUARD
 from confide.protect.clip import Detect, ProtectedClip, protect_clip
+from confide.protect.public_slots import PublicName
 from confide.protect.redact import default_redactor
 from confide.protect.spans import PiiSpan
 from confide.recognize import Recognizer, load_recognizer
@@ -293,3 +294,61 @@ def test_with_the_real_redactor_names_and_numbers_are_gone(voice: str, speech: S
     assert "[PERSON]" in clip.text and "[PHONE]" in clip.text and not digits_in(clip.text)
     again = whisper().transcribe(clip.audio).text.lower()
     assert not digits_in(again) and "maria" not in again and "garcia" not in again, again
+
+
+# Said: "Play Ed Sheeran for Maria." with "Ed Sheeran" in the artist slot.
+ARTIST = timed(
+    "Play@0.0-0.4 Ed@0.5-0.8 Sheeran@0.8-1.3 for@1.4-1.6 Maria.@1.7-2.2 Now@3.5-3.8 please.@3.8-4.3"
+)
+ED_SHEERAN = PublicName(5, 15, "Ed Sheeran", frozenset({"PERSON"}))
+
+
+def find_names(text: str) -> list[PiiSpan]:
+    """The test's detector: 'Ed Sheeran' and 'Maria', however written, are PERSONs."""
+    return [
+        PiiSpan(m.start(), m.end(), "PERSON", 0.85)
+        for m in re.finditer(r"ed sheeran|maria", text, re.IGNORECASE)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("case", "public", "heard", "passed", "text"),
+    [
+        (
+            "the public name heard again",
+            [ED_SHEERAN],
+            timed("Play@0.0-0.4 Ed@0.5-0.8 Sheeran@0.8-1.3 for@1.4-1.6 Now@3.5-3.8 please."),
+            True,
+            "Play Ed Sheeran for [PERSON]. Now please.",
+        ),
+        (
+            "the public name elsewhere in the text",
+            [ED_SHEERAN],
+            timed("Play@0.0-0.4 ed-sheeran@0.5-1.3 for@1.4-1.6 Now@3.5-3.8 please."),
+            True,
+            "Play Ed Sheeran for [PERSON]. Now please.",
+        ),
+        (
+            "the private name heard again",
+            [ED_SHEERAN],
+            timed("Play@0.0-0.4 Ed@0.5-0.8 Sheeran@0.8-1.3 for@1.4-1.6 Maria.@1.7-2.2 Now please."),
+            False,
+            "Play Ed Sheeran for [PERSON]. Now please.",
+        ),
+        (
+            "no public name: both hidden, both looked for",
+            [],
+            timed("Play@0.0-0.4 Ed@0.5-0.8 Sheeran@0.8-1.3 for@1.4-1.6 Now@3.5-3.8 please."),
+            False,
+            "Play [PERSON] for [PERSON]. Now please.",
+        ),
+    ],
+)
+def test_a_public_name_is_left_audible_and_no_finding_when_heard_again(
+    case: str, public: list[PublicName], heard: Transcript, passed: bool, text: str
+) -> None:
+    clip = protect_clip(silent(5.0), ARTIST, find_names, Scripted(heard), public=public)
+    assert clip.verdict.passed is passed, (case, clip.verdict.reason)
+    assert clip.text == text
+    bleeped_artist = any(start < 1.3 and 0.5 < end for start, end in clip.intervals)
+    assert bleeped_artist is not bool(public)

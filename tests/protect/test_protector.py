@@ -9,7 +9,8 @@ import pytest
 
 from confide.audio import Audio
 from confide.protect.known_names import KnownNames
-from confide.protect.protector import default_protector
+from confide.protect.protector import default_protector, redact_understood
+from confide.protect.redact import default_redactor
 from confide.recognize import load_recognizer
 from confide.recognize.base import Transcript, Word
 
@@ -136,3 +137,129 @@ def test_a_known_name_heard_again_in_the_bleeped_clip_refuses_it(again):
     protect = default_protector(AlwaysHears(again))
     result = protect(audio, heard, {}, "", b"t", KnownNames.of(["Maria Lopez"]))
     assert result.audio is None and result.rejection and "PERSON" in result.rejection
+
+
+def understood_as(text: str, intent: str | None, *slots: tuple[str, str], confidence=0.95):
+    """`confide understand`'s shape, each slot at its first place in `text`."""
+    found = []
+    for name, value in slots:
+        start = text.index(value)
+        found.append({"name": name, "value": value, "start": start, "end": start + len(value)})
+    return {"text": text, "intent": intent, "confidence": confidence, "slots": found}
+
+
+PUBLIC_AND_PRIVATE = [
+    # (text, intent, slots, household's names, what the reviewer reads)
+    (
+        "play something by taylor swift",
+        "PlayMusic",
+        [("artist", "taylor swift")],
+        [],
+        "play something by taylor swift",
+    ),
+    (
+        "play music by ed sheeran in the kitchen",
+        "PlayMusic",
+        [("artist", "ed sheeran")],
+        [],
+        "play music by ed sheeran in the kitchen",
+    ),
+    (
+        "play music by ed sheeran for maria lopez",
+        "PlayMusic",
+        [("artist", "ed sheeran")],
+        [],
+        "play music by ed sheeran for [PERSON]",
+    ),
+    (
+        "add bruno mars to my road trip playlist",
+        "AddToPlaylist",
+        [("artist", "bruno mars"), ("playlist", "road trip")],
+        [],
+        "add bruno mars to my road trip playlist",
+    ),
+    ("what's the weather in austin", "GetWeather", [("city", "austin")], [], None),
+    # A household's own name is never public, in an artist slot too.
+    (
+        "play something by maria lopez",
+        "PlayMusic",
+        [("artist", "maria lopez")],
+        ["Maria Lopez"],
+        "play something by [PERSON]",
+    ),
+    ("call maria lopez", None, [], [], "call [PERSON]"),
+    ("my name is john smith", "GetWeather", [], [], "my name is [PERSON]"),
+    (
+        "add call maria lopez to my to do list",
+        "AddToList",
+        [("item", "call maria lopez"), ("list_name", "to do")],
+        [],
+        "add [PRIVATE] to my to do list",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "slots", "names", "shown"), PUBLIC_AND_PRIVATE)
+def test_public_names_stay_and_private_names_go(text, intent, slots, names, shown):
+    redaction = redact_understood(
+        default_redactor(), text, understood_as(text, intent, *slots), KnownNames.of(names)
+    )
+    assert redaction.text == (text if shown is None else shown)
+    assert all(text[s.start : s.end] not in redaction.text for s in redaction.spans)
+
+
+def test_a_guessed_intent_makes_no_name_public():
+    """A request the classifier is unsure of may be another one, where the name is private."""
+    text = "play something by taylor swift"
+    unsure = understood_as(text, "PlayMusic", ("artist", "taylor swift"), confidence=0.3)
+    assert redact_understood(default_redactor(), text, unsure).text == "play something by [PERSON]"
+
+
+@pytest.mark.parametrize(
+    ("said", "artist", "names", "transcript", "shown"),
+    [
+        (
+            "Play music by Ed Sheeran in the kitchen.",
+            "Ed Sheeran",
+            [],
+            "Play music by Ed Sheeran in the kitchen.",
+            "Ed Sheeran",
+        ),
+        (
+            "Play music by Ed Sheeran for Maria Lopez.",
+            "Ed Sheeran",
+            ["Maria Lopez"],
+            "Play music by Ed Sheeran for [PERSON].",
+            "Ed Sheeran",
+        ),
+        (
+            "Play music by Maria Lopez.",
+            "Maria Lopez",
+            ["Maria Lopez"],
+            "Play music by [PERSON].",
+            "[PERSON]",
+        ),
+    ],
+)
+def test_a_public_name_stays_audible_and_does_not_refuse_the_clip(
+    said, artist, names, transcript, shown
+):
+    """The fail-closed check hears the public name again, where it was left: no finding. What
+    was hidden is still looked for, and the clip is refused if it comes back."""
+    heard = AlwaysHears(said).transcribe(Audio(np.zeros(16000 * 3, dtype=np.int16)))
+    audio = Audio(np.random.default_rng(7).integers(-3000, 3000, 16000 * 3, dtype=np.int16))
+    understood = understood_as(said, "PlayMusic", ("artist", artist))
+    answer = f"Playing music by {artist}."
+    known = KnownNames.of(names)
+    result = default_protector(HearsWhatIsNotBleeped(audio, heard))(
+        audio, heard, understood, answer, b"t", known
+    )
+    assert result.rejection is None, result.rejection
+    assert result.transcript == transcript
+    assert result.slots == [{"name": "artist", "value": shown}]
+    assert result.answer == f"Playing music by {shown}."
+    if names:  # the bleep heard through: the hidden name comes back and refuses the clip
+        refused = default_protector(AlwaysHears(said))(
+            audio, heard, understood, answer, b"t", known
+        )
+        assert refused.audio is None and refused.rejection and "PERSON" in refused.rejection

@@ -9,21 +9,43 @@ from typing import Annotated
 
 import typer
 
-from confide.cli.common import app, fail, refusals
+from confide.cli.common import app, err, fail, refusals
 
 __all__ = ["anonymize", "app", "redact"]
 
 
 @app.command()
-def redact() -> None:
+def redact(
+    intent: Annotated[
+        str | None,
+        typer.Option(
+            help="Understand each line as this intent (e.g. PlayMusic) and keep the public "
+            "names in its slots (an artist, a city); private names are still redacted."
+        ),
+    ] = None,
+) -> None:
     """Redact personal data from each line of stdin, one JSON object per line:
     {"text": redacted, "spans": [{"start", "end", "type", "score"}]}, offsets in the input."""
+    from confide.errors import UnknownChoice
+    from confide.protect.protector import redact_understood
     from confide.protect.redact import default_redactor
+    from confide.understand.default import default_model
 
     with refusals():
+        model = None if intent is None else default_model(on_build=err.print)
+        if model is not None and intent not in model.schema:
+            raise UnknownChoice(
+                f"unknown intent {intent!r}; one of {', '.join(sorted(model.schema))}"
+            )
         redactor = default_redactor()
         for line in sys.stdin:
-            redaction = redactor.redact(line.rstrip("\r\n"))
+            text = line.rstrip("\r\n")
+            if model is None:
+                redaction = redactor.redact(text)
+            else:
+                understood = model.understand(text, intent=intent).to_json()
+                understood["confidence"] = 1.0  # the intent is given, not guessed
+                redaction = redact_understood(redactor, text, understood)
             print(json.dumps(redaction.to_json()), flush=True)
 
 

@@ -6,9 +6,9 @@ can still be recognised: the detector finds personal data in the new transcript,
 hidden span comes back near where it was bleeped, or the check itself cannot run. A new
 transcript that does not hear the clip through (Whisper can stop at a bleep tone and drop the
 rest) proves nothing about what it missed, so a stretch of audible words that does not come back
-refuses the clip too. The check
-reports span types only; it neither logs nor returns the new transcript, which may hold what it
-was looking for.
+refuses the clip too. A public name (see `public_slots`) is left audible, so hearing it again,
+whole, is no finding. The check reports span types only; it neither logs nor returns the new
+transcript, which may hold what it was looking for.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from confide.audio import Audio
 from confide.protect.bleep import DEFAULT_GUARD, Mode, bleep, spans_to_times
+from confide.protect.public_slots import PublicName, hidden, recurring
 from confide.protect.redact import apply_spans, merge_spans
 from confide.protect.spans import PiiSpan
 from confide.recognize.base import Recognizer, Transcript, Word
@@ -93,15 +94,17 @@ def protect_clip(
     recognizer: Recognizer,
     *,
     private: Sequence[PiiSpan] = (),
+    public: Sequence[PublicName] = (),
     guard: float = DEFAULT_GUARD,
     mode: Mode = "tone",
 ) -> ProtectedClip:
-    """Redact and bleep what `detect` finds in `transcript`, and the `private` spans known
-    without detection (words private by the intent), then check the bleeped audio.
+    """Redact and bleep what `detect` finds in `transcript`, but for the `public` names (offsets
+    in its text), and the `private` spans known without detection (words private by the
+    intent), then check the bleeped audio.
 
     A detector that returns spans outside the text raises ValueError: nothing is produced.
     """
-    spans = merge_spans([*detect(transcript.text), *private])
+    spans = merge_spans([*hidden(detect(transcript.text), public), *private])
     intervals = spans_to_times(transcript, spans, guard)
     bleeped = bleep(audio, intervals, mode)
     return ProtectedClip(
@@ -109,7 +112,7 @@ def protect_clip(
         text=apply_spans(transcript.text, spans),
         spans=spans,
         intervals=tuple(intervals),
-        verdict=_check(bleeped, transcript, spans, intervals, guard, detect, recognizer),
+        verdict=_check(bleeped, transcript, spans, intervals, guard, detect, recognizer, public),
     )
 
 
@@ -121,10 +124,11 @@ def _check(
     guard: float,
     detect: Detect,
     recognizer: Recognizer,
+    public: Sequence[PublicName],
 ) -> Verdict:
     try:
         heard = recognizer.transcribe(bleeped)
-        found = detect(heard.text)
+        found = hidden(detect(heard.text), recurring(heard.text, public))
     except Exception as exc:  # any failure of the check refuses the clip
         return Verdict(False, f"the bleeped audio could not be checked ({type(exc).__name__})")
     if found:

@@ -1,0 +1,159 @@
+"""Which names are public by the request: the slots, the intent's confidence, what overrides it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from confide.protect.public_slots import PublicName, hidden, public_names, recurring
+from confide.protect.spans import PiiSpan
+
+
+def understood(text: str, intent: str, *slots: tuple[str, str], confidence: float = 0.9) -> dict:
+    """`confide understand`'s shape, each slot found at its first place in `text`."""
+    found: list[dict[str, Any]] = []
+    for name, value in slots:
+        start = text.index(value)
+        found.append({"name": name, "value": value, "start": start, "end": start + len(value)})
+    return {"text": text, "intent": intent, "confidence": confidence, "slots": found}
+
+
+def span(text: str, words: str, kind: str = "PERSON") -> PiiSpan:
+    start = text.index(words)
+    return PiiSpan(start, start + len(words), kind, 0.85)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots", "public"),
+    [
+        (
+            "play something by taylor swift",
+            "PlayMusic",
+            [("artist", "taylor swift")],
+            ["taylor swift"],
+        ),
+        (
+            "play the album thriller by michael jackson",
+            "PlayMusic",
+            [("album", "thriller"), ("artist", "michael jackson")],
+            ["thriller", "michael jackson"],
+        ),
+        (
+            "add bruno mars to maria's road trip playlist",
+            "AddToPlaylist",
+            [("artist", "bruno mars"), ("playlist_owner", "maria's"), ("playlist", "road trip")],
+            ["bruno mars", "road trip"],
+        ),
+        (
+            "weather in austin texas",
+            "GetWeather",
+            [("city", "austin"), ("state", "texas")],
+            ["austin", "texas"],
+        ),
+        ("weather at grandma's house", "GetWeather", [("geographic_poi", "grandma's house")], []),
+        (
+            "book a table for me and john smith at chez panisse",
+            "BookRestaurant",
+            [("party_size_description", "me and john smith"), ("restaurant_name", "chez panisse")],
+            ["chez panisse"],
+        ),
+        ("add maria lopez to my list", "AddToList", [("item", "maria lopez")], []),
+        ("set a maria timer", "SetTimer", [("timer_name", "maria")], []),
+        ("call maria lopez", "Call", [("contact", "maria lopez")], []),
+    ],
+)
+def test_only_the_catalog_slots_of_an_intent_are_public(
+    text: str, intent: str, slots: list[tuple[str, str]], public: list[str]
+) -> None:
+    names = public_names(text, understood(text, intent, *slots))
+    assert [name.value for name in names] == public
+    assert all(text[name.start : name.end] == name.value for name in names)
+
+
+@pytest.mark.parametrize(
+    ("why", "change"),
+    [
+        ("the intent is a guess", {"confidence": 0.3}),
+        ("no confidence given", {"confidence": None}),
+        ("no intent", {"intent": None}),
+        (
+            "offsets that do not hold the value",
+            {"slots": [{"name": "artist", "value": "maria lopez", "start": 0, "end": 11}]},
+        ),
+        ("no offsets", {"slots": [{"name": "artist", "value": "maria lopez"}]}),
+    ],
+)
+def test_nothing_is_public_when_the_understanding_cannot_be_trusted(why: str, change: dict) -> None:
+    text = "play something by maria lopez"
+    result = {**understood(text, "PlayMusic", ("artist", "maria lopez")), **change}
+    assert public_names(text, result) == (), why
+
+
+@pytest.mark.parametrize(
+    "private",
+    [
+        "lopez",  # a household's name in the artist slot
+        "maria lopez",  # the whole slot
+        "by maria",  # reaching into it
+    ],
+)
+def test_a_slot_that_holds_a_private_span_is_not_public(private: str) -> None:
+    text = "play something by maria lopez and taylor swift"
+    result = understood(text, "PlayMusic", ("artist", "maria lopez"), ("artist", "taylor swift"))
+    names = public_names(text, result, [span(text, private)])
+    assert [name.value for name in names] == ["taylor swift"]
+
+
+@pytest.mark.parametrize(
+    ("found", "kept"),
+    [
+        ("taylor swift", []),  # exactly the artist
+        ("swift", []),  # inside it
+        ("something by taylor swift", ["something by taylor swift"]),  # reaching beyond it
+        ("maria", ["maria"]),  # elsewhere
+    ],
+)
+def test_only_spans_wholly_inside_a_public_name_are_dropped(found: str, kept: list[str]) -> None:
+    text = "play something by taylor swift for maria"
+    names = public_names(text, understood(text, "PlayMusic", ("artist", "taylor swift")))
+    left = hidden([span(text, found)], names)
+    assert [text[s.start : s.end] for s in left] == kept
+
+
+@pytest.mark.parametrize(
+    ("slot", "kind", "dropped"),
+    [
+        ("artist", "PERSON", True),
+        ("track", "PHONE", False),  # "play eight six seven five three oh nine"
+        ("city", "ADDRESS", True),
+        ("artist", "ADDRESS", False),
+    ],
+)
+def test_only_the_types_a_name_may_take_are_dropped(slot: str, kind: str, dropped: bool) -> None:
+    text = "play springfield"
+    intent = "GetWeather" if slot == "city" else "PlayMusic"
+    names = public_names(text, understood(text, intent, (slot, "springfield")))
+    assert (hidden([span(text, "springfield", kind)], names) == []) == dropped
+
+
+@pytest.mark.parametrize(
+    ("other", "found"),
+    [
+        ("Playing Shape of You by Ed Sheeran.", ["Ed Sheeran"]),
+        ("ed-sheeran, ED SHEERAN", ["ed-sheeran", "ED SHEERAN"]),
+        ("Playing Ed Sheerans greatest hits", []),  # not the name whole
+        ("Playing Ed", []),
+        ("Playing music by Fred Sheeran", []),
+    ],
+)
+def test_a_public_name_recurs_only_whole(other: str, found: list[str]) -> None:
+    text = "play music by ed sheeran in the kitchen"
+    names = public_names(text, understood(text, "PlayMusic", ("artist", "ed sheeran")))
+    again = recurring(other, names)
+    assert [other[name.start : name.end] for name in again] == found
+    assert all(name.types == names[0].types for name in again)
+
+
+def test_a_name_without_words_recurs_nowhere() -> None:
+    assert recurring("anything", [PublicName(0, 3, "...", frozenset({"PERSON"}))]) == ()
