@@ -72,7 +72,7 @@ test: lint typecheck pytest
 
 benchmarks: install-eval apt apt-voices
 	for script in wakeword asr nlu ingest_throughput answer_latency sealing erasure \
-			redaction anonymization watermark learning; do \
+			redaction public_names anonymization watermark learning; do \
 		$(BIN)/python benchmarks/$$script.py || exit 1; \
 	done
 	$(BIN)/python benchmarks/collect.py

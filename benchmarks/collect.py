@@ -14,6 +14,7 @@ ORDER = [
     "sealing",
     "erasure",
     "redaction",
+    "public_names",
     "anonymization",
     "watermark",
     "learning",
