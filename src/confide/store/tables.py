@@ -393,6 +393,28 @@ class BreakGlass(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class CatalogAddition(Base):
+    """A catalog entry a reviewer added while annotating: public names only, so in plaintext. It
+    links at once as `entry_id`; a lead then merges it into an entry the catalog already had (it
+    becomes that entry's alias) or rejects it. See `confide.review.catalog`."""
+
+    __tablename__ = "catalog_additions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(128), index=True)
+    """The catalog id it got ('artist:<slug>'); once merged, the existing entry's id."""
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    """'proposed', 'merged' or 'rejected'."""
+    added_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    task_id: Mapped[str | None] = mapped_column(String(32))
+    """The task being labelled when it was added; no foreign key, as the entry outlives it."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ModelVersion(Base):
     """One trained version of a component ('nlu' or 'asr'): its lineage is its training items
     (`ModelTrainingItem`), its artefact an archive in the blob store, its reason the gate's
