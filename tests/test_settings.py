@@ -65,3 +65,33 @@ def test_trusted_proxies_are_addresses_or_networks(
             load_settings(tmp_path, env=env)
     else:
         assert load_settings(tmp_path, env=env).trusted_proxies == trusted
+
+
+@pytest.mark.parametrize(
+    ("month", "total", "caps"),
+    [
+        (None, None, (20, 200)),
+        ("5", "50", (5, 50)),
+        (" 0 ", "0", (0, 0)),
+        ("200", None, (200, 200)),
+        ("-1", None, "CONFIDE_REVIEW_CAP_MONTH must be a whole number"),
+        ("twenty", None, "CONFIDE_REVIEW_CAP_MONTH must be a whole number"),
+        (None, "1.5", "CONFIDE_REVIEW_CAP_TOTAL must be a whole number"),
+        (None, "", "CONFIDE_REVIEW_CAP_TOTAL must be a whole number"),
+        ("\u00b2", None, "CONFIDE_REVIEW_CAP_MONTH must be a whole number"),
+        ("30", "20", r"CONFIDE_REVIEW_CAP_MONTH \(30\) cannot be more than"),
+    ],
+)
+def test_review_caps_are_whole_numbers_month_within_total(
+    tmp_path: Path, month: str | None, total: str | None, caps: tuple[int, int] | str
+) -> None:
+    env = {"CONFIDE_KEK": GOOD}
+    for name, value in (("CONFIDE_REVIEW_CAP_MONTH", month), ("CONFIDE_REVIEW_CAP_TOTAL", total)):
+        if value is not None:
+            env[name] = value
+    if isinstance(caps, str):
+        with pytest.raises(BadConfiguration, match=caps):
+            load_settings(tmp_path, env=env)
+    else:
+        settings = load_settings(tmp_path, env=env)
+        assert (settings.review_cap_month, settings.review_cap_total) == caps

@@ -46,6 +46,12 @@ class Settings:
     """Job queue on Redis when set (workers on several machines); SQLite in `data_dir` if not."""
     review_rate: float = 0.005
     """Share of eligible interactions sampled for human review (CONFIDE_REVIEW_RATE)."""
+    review_cap_month: int = 20
+    """At most this many of one person's interactions are sampled in a calendar month
+    (CONFIDE_REVIEW_CAP_MONTH): the operator's privacy policy sets it."""
+    review_cap_total: int = 200
+    """At most this many of one person's interactions are ever sampled, for life
+    (CONFIDE_REVIEW_CAP_TOTAL)."""
     trusted_proxies: str = ""
     """Reverse proxies whose X-Forwarded-For names the client (CONFIDE_TRUSTED_PROXIES: addresses
     or networks, comma-separated). None by default, so that a client cannot choose the address
@@ -71,6 +77,7 @@ def load_settings(
     root = root or default_data_dir()
     dev = dev_mode if dev_mode is not None else env.get("CONFIDE_DEV", "") in ("1", "true", "yes")
     kek = _load_kek(root, dev, env)
+    month, total = _caps(env)
     return Settings(
         data_dir=root,
         database_url=env.get("CONFIDE_DATABASE_URL") or f"sqlite:///{root / 'confide.db'}",
@@ -81,6 +88,8 @@ def load_settings(
         dev_mode=dev,
         redis_url=env.get("CONFIDE_REDIS_URL", ""),
         review_rate=_rate(env.get("CONFIDE_REVIEW_RATE", "0.005")),
+        review_cap_month=month,
+        review_cap_total=total,
         trusted_proxies=_networks(env.get("CONFIDE_TRUSTED_PROXIES", "")),
         shredding_ledger_url=env.get("CONFIDE_SHREDDING_LEDGER_URL")
         or f"sqlite:///{root / 'shredding-ledger.db'}",
@@ -95,6 +104,24 @@ def _rate(text: str) -> float:
     if not 0.0 <= rate <= 1.0:
         raise BadConfiguration(f"CONFIDE_REVIEW_RATE must be a share from 0 to 1, not {text!r}")
     return rate
+
+
+def _caps(env: Mapping[str, str]) -> tuple[int, int]:
+    """The monthly and lifetime caps on one person's sampled interactions: whole numbers, 0 (no
+    one is sampled) or more, the month's no larger than the lifetime's."""
+    caps = []
+    for name, default in (("CONFIDE_REVIEW_CAP_MONTH", "20"), ("CONFIDE_REVIEW_CAP_TOTAL", "200")):
+        text = env.get(name, default).strip()
+        if not (text.isascii() and text.isdigit()):
+            raise BadConfiguration(f"{name} must be a whole number, 0 or more, not {text!r}")
+        caps.append(int(text))
+    month, total = caps
+    if month > total:
+        raise BadConfiguration(
+            f"CONFIDE_REVIEW_CAP_MONTH ({month}) cannot be more than "
+            f"CONFIDE_REVIEW_CAP_TOTAL ({total})"
+        )
+    return month, total
 
 
 def _networks(text: str) -> str:

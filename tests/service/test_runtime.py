@@ -22,3 +22,19 @@ def test_the_hourly_upkeep_checkpoints_the_audit_chain(
     runtime.hourly()
     with runtime.sessions() as session:
         assert [made.sequence for made in checkpoints(session, runtime.blobs)] == signed
+
+
+def test_the_review_caps_of_the_settings_bound_sampling(settings) -> None:
+    """Item 7: the operator's caps, not the defaults, are what the pipeline samples under."""
+    from dataclasses import replace
+
+    from confide.pipeline import Engines
+    from confide_testing import ScriptedRecognizer, understand_timer
+
+    capped = replace(settings, review_cap_month=3, review_cap_total=7)
+    rt = Runtime(capped, engines_factory=lambda _: Engines(ScriptedRecognizer(), understand_timer))
+    try:
+        policy = rt.pipeline._policy
+        assert (policy.per_person_month, policy.per_person_life) == (3, 7)
+    finally:
+        rt.close()

@@ -74,7 +74,11 @@ class Runtime:
 
     @cached_property
     def pipeline(self) -> Pipeline:
-        policy = SamplingPolicy(rate=self.settings.review_rate)
+        policy = SamplingPolicy(
+            rate=self.settings.review_rate,
+            per_person_month=self.settings.review_cap_month,
+            per_person_life=self.settings.review_cap_total,
+        )
         return Pipeline(self.sessions, self.keyring, self.blobs, self.engines, policy)
 
     @cached_property
