@@ -51,6 +51,21 @@ def test_an_interaction_is_answered(
     assert len(session.scalars(select(SkillItem)).all()) == 1
 
 
+@pytest.mark.parametrize(
+    "versions", [{}, {"asr": "default", "nlu": "nlu-0002"}], ids=["unnamed", "promoted"]
+)
+def test_each_interaction_records_the_model_versions_that_handled_it(
+    engine, session, keyring, blobs, household, versions
+) -> None:
+    """Invariant 11: an answer is traced to the versions in production when it was made."""
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "cv", wav())
+    session.commit()
+    engines = Engines(ScriptedRecognizer(), understand_timer, versions=versions)
+    Pipeline(sessions(engine), keyring, blobs, engines).process(interaction.id)
+    session.expunge_all()
+    assert json.loads(session.get(Interaction, interaction.id).model_versions) == versions
+
+
 def test_a_crash_leaves_nothing_half_written(engine, session, keyring, blobs, household) -> None:
     interaction = ingest(session, keyring, blobs, household.devices["alice"], "c2", wav())
     session.commit()

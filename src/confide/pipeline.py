@@ -10,8 +10,9 @@ crashed stays 'protecting' until the next run of the same interaction picks it u
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +62,9 @@ class Engines:
     """Text to intent and slots."""
     protect: Protector | None = None
     """Protection of sampled clips; None builds the default one from `recognizer` when needed."""
+    versions: dict[str, str] = field(default_factory=dict)
+    """{component: version} of the models above as the registry names them ('default' for a
+    shipped one), written with every interaction they handle (invariant 11)."""
 
 
 class Pipeline:
@@ -144,6 +148,7 @@ class Pipeline:
             if drop_audio:  # its key first, so no backup of the meantime brings it back
                 self._keyring.shred_interactions(session, owner, [recording_key_id(interaction_id)])
                 interaction.audio_key = None
+            interaction.model_versions = json.dumps(self._engines.versions, sort_keys=True)
             interaction.status, interaction.error = "answered", None
             sampled = sample(session, interaction, self._policy).sampled
             session.commit()

@@ -61,6 +61,9 @@ class Settings:
     default `shredding-ledger.db` in `data_dir`: never the main database, so that no backup holds
     it and no restore overwrites it (see `confide.privacy.ledger`)."""
 
+    learn_hour: int = 3
+    """The hour (UTC, 0-23) at which a worker starts the nightly learn run (CONFIDE_LEARN_HOUR)."""
+
     def __repr__(self) -> str:  # keep the KEK out of logs and tracebacks
         return f"Settings(data_dir={self.data_dir!s}, database_url={self.database_url!r})"
 
@@ -93,6 +96,7 @@ def load_settings(
         trusted_proxies=_networks(env.get("CONFIDE_TRUSTED_PROXIES", "")),
         shredding_ledger_url=env.get("CONFIDE_SHREDDING_LEDGER_URL")
         or f"sqlite:///{root / 'shredding-ledger.db'}",
+        learn_hour=_hour(env.get("CONFIDE_LEARN_HOUR", "3")),
     )
 
 
@@ -104,6 +108,12 @@ def _rate(text: str) -> float:
     if not 0.0 <= rate <= 1.0:
         raise BadConfiguration(f"CONFIDE_REVIEW_RATE must be a share from 0 to 1, not {text!r}")
     return rate
+
+
+def _hour(text: str) -> int:
+    if not text.strip().isdigit() or not 0 <= int(text) <= 23:
+        raise BadConfiguration(f"CONFIDE_LEARN_HOUR must be an hour from 0 to 23, not {text!r}")
+    return int(text)
 
 
 def _caps(env: Mapping[str, str]) -> tuple[int, int]:
