@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from confide import __version__
-from confide.service import device_api, privacy_centre, refusals, workbench
+from confide.service import admin, device_api, privacy_centre, refusals, workbench
 from confide.service.runtime import Runtime
 
 
@@ -29,6 +29,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(privacy_centre.router)
     app.include_router(workbench.sign_in)
     app.include_router(workbench.router)
+    app.include_router(admin.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -25,6 +25,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "break_glass_request": frozenset({"lead", "safety"}),
     "break_glass_decide": frozenset({"privacy_officer"}),
     "staff": frozenset({"admin"}),
+    "metrics": frozenset({"admin"}),
 }
 """Route group → the roles that may use it; everyone else gets 403."""
 

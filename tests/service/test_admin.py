@@ -1,0 +1,127 @@
+"""The admin's production-quality page: only admins reach it, every plot is an accessible inline
+SVG with its table of figures, and the figures are those of the reviewed clips, naming no one."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+
+from confide.learn.evaluation import SLICES
+from confide.privacy.audit import events
+from confide.review.tasks import Labels, next_task, submit
+from confide.service import admin
+from confide.service.app import create_app
+from confide.service.principals import ACCESS
+from confide.store.tables import StaffMember
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+HEARD = "set a timer for ten minutes my account number is [PHONE]"
+"""What production heard of confide_testing.SAID, as the reviewer sees it (digits redacted)."""
+
+
+def client_for(runtime) -> TestClient:
+    return TestClient(create_app(runtime), base_url="https://testserver", follow_redirects=False)
+
+
+def sign_in(client: TestClient, member) -> None:
+    form = client.get("/review/login")
+    response = client.post(
+        "/review/login",
+        data={
+            "login": member.login,
+            "password": member.password,
+            "code": pyotp.TOTP(member.totp_secret).now(),
+            "csrf": CSRF.findall(form.text)[0],
+        },
+    )
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def reviewed(session, keyring, team, queued):
+    """Two reviewed clips of production's "set a timer for ten minutes": one right, one where
+    the reviewer heard "two minutes" (1 word edit of 11; the slot extra and missed)."""
+    rhea = session.get(StaffMember, team["rhea"].id)
+    duration = {"name": "duration", "value": "ten minutes"}
+    for who, truth in [
+        ("alice", Labels(HEARD, "SetTimer", [duration])),
+        ("bob", Labels(HEARD.replace("ten", "two"), "SetTimer", [{**duration, "value": "two"}])),
+    ]:
+        queued(who)
+        submit(session, keyring, rhea, next_task(session, rhea, NOW), truth, NOW)
+    session.commit()
+
+
+def test_an_admin_sees_every_plot_with_its_figures(runtime, team, reviewed):
+    client = client_for(runtime)
+    sign_in(client, team["ada"])
+    page = client.get("/review/metrics")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    svgs = re.findall(r"<svg\b[^>]*>", page.text)
+    # overall, the trend by week and by each component's version, and each other slice
+    assert len(svgs) == 1 + 1 + 2 + (len(SLICES) - 1) == 3 + len(SLICES)
+    assert len(re.findall(r"<table\b", page.text)) == len(svgs)
+    for svg in svgs:  # each names itself by a title and describes itself, in the page
+        assert 'role="img"' in svg
+        title, desc = re.search(
+            r'aria-labelledby="([^"]+)" aria-describedby="([^"]+)"', svg
+        ).groups()
+        assert f'<title id="{title}">' in page.text and f'<desc id="{desc}">' in page.text
+    overall = re.search(
+        r"<caption>All reviewed clips: the figures</caption>.*?</table>", page.text, re.S
+    )
+    cells = re.findall(r'<td class="count">([^<]+)</td>', overall.group())
+    # 2 clips; WER 1/22; intents 2/2; slot F1 2*1/(2*1+1+1); no linked slot
+    assert cells == ["2", "4.5%", "100.0%", "50.0%", "\u2013"]
+    assert page.text.count("<rect ") >= 3  # the overall bars (a missing figure draws none)
+    assert "<script>" not in page.text.split("</head>")[1]
+
+
+def test_the_page_names_no_one_and_opens_nothing_audited(runtime, household, team, reviewed):
+    client = client_for(runtime)
+    sign_in(client, team["ada"])
+    with runtime.sessions() as session:
+        before = len(list(events(session)))
+    page = client.get("/review/metrics").text
+    with runtime.sessions() as session:
+        assert (
+            len(list(events(session))) == before
+        )  # aggregates: no one's data was read by a person
+    for secret in ["account number", "rivera", team["rhea"].pseudonym, household.id, "alice"]:
+        assert secret.lower() not in page.lower()
+
+
+ROLES_SEE = [("rhea", 403), ("lena", 403), ("sol", 403), ("pia", 403), ("ada", 200), (None, 303)]
+"""Who asks for the page (None: no one signed in) and what they get."""
+
+
+def test_only_admins_reach_it_and_their_home_links_it(runtime, team):
+    assert [route.path for route in admin.router.routes] == ["/review/metrics"]
+    assert ACCESS["metrics"] == {"admin"}
+    for login, status in ROLES_SEE:
+        client = client_for(runtime)
+        if login:
+            sign_in(client, team[login])
+        response = client.get("/review/metrics")
+        assert response.status_code == status, login
+        if login is None:
+            assert "/review/login" in response.headers["location"]
+        else:
+            home = client.get("/review/").text
+            assert ('href="/review/metrics"' in home) == (status == 200), login
+
+
+def test_with_nothing_reviewed_every_plot_is_there_and_the_tables_say_so(runtime, team):
+    client = client_for(runtime)
+    sign_in(client, team["ada"])
+    page = client.get("/review/metrics").text
+    plots = len(re.findall(r"<svg\b", page))
+    assert plots == 3 + len(SLICES)
+    assert page.count("No reviewed clip yet.") == plots
+    assert "<rect " in page and "<polyline" not in page  # legend swatches, no data drawn
