@@ -24,7 +24,7 @@ CHARACTER = 6.5
 """Width of one character of an 11-unit label, near enough to keep labels apart."""
 MIN_WIDTH = 360
 """Narrower charts are widened to this, so the legend fits."""
-LEGEND_SPACING = 150
+LEGEND_SPACING = 160
 """Horizontal room for one legend entry."""
 
 
@@ -112,15 +112,15 @@ def bar_chart(key: str, title: str, categories: Sequence[str], series: Sequence[
             marks.append(
                 Mark(
                     left + order * BAR,
-                    TOP + PLOT_HEIGHT - height,
+                    round(TOP + PLOT_HEIGHT - height, 1),
                     BAR - 2,
-                    height,
+                    round(height, 1),
                     one.colour,
                     _label(one.name, category, value),
                 )
             )
     description = (
-        f"Bars of {_names(series)} for each of {len(categories)} values; "
+        f"Bars of {_names(series)} for each of {_count(len(categories), 'value')}; "
         "the table that follows gives every figure."
     )
     return _chart(key, title, description, width, top, categories, centres, series, marks)
@@ -140,13 +140,13 @@ def line_chart(key: str, title: str, categories: Sequence[str], series: Sequence
                 lines += _run(run, one.colour)
                 run = []
                 continue
-            x, y = centres[index], TOP + PLOT_HEIGHT * (1 - value / top)
-            run.append(f"{x:.1f},{y:.1f}")
+            x, y = centres[index], round(TOP + PLOT_HEIGHT * (1 - value / top), 1)
+            run.append(f"{x:g},{y:g}")
             label = _label(one.name, categories[index], value)
             marks.append(Mark(x, y, 0, 0, one.colour, label))
         lines += _run(run, one.colour)
     description = (
-        f"Lines of {_names(series)} across {len(categories)} points in time order; "
+        f"Lines of {_names(series)} across {_count(len(categories), 'point')} in time order; "
         "the table that follows gives every figure."
     )
     chart = _chart(key, title, description, width, top, categories, centres, series, marks)
@@ -206,3 +206,7 @@ def _label(series: str, category: str, value: float) -> str:
 def _names(series: Sequence[Series]) -> str:
     names = [one.name for one in series]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
