@@ -290,3 +290,27 @@ def rewrite_audit_chain(engine, edit, *, strip_macs_from: int | None = None) -> 
             text("UPDATE audit_head SET sequence = :sequence, hash = :hash WHERE id = 1"),
             {"sequence": len(kept), "hash": previous},
         )
+
+
+def reviewed_items(session, keyring, team, queued, who: str, count: int = 1) -> list[str]:
+    """`count` clips of `who` (who granted improvement and human review), sampled, protected,
+    labelled by a reviewer and taken into the dataset; their interaction ids."""
+    from datetime import UTC, datetime
+
+    from confide.learn.dataset import refresh
+    from confide.privacy.consent import set_consent
+    from confide.review.tasks import Labels, next_task, submit
+    from confide.store.tables import StaffMember
+
+    now = datetime.now(UTC)
+    made = []
+    for index in range(count):
+        [task] = queued(who, f"set a timer for {index + 2} minutes")
+        set_consent(session, task.owner_id, "improvement", True, actor=who)
+        rhea = session.get(StaffMember, team["rhea"].id)
+        labels = Labels(f"set a timer for {index + 2} minutes", "SetTimer", rating=5)
+        submit(session, keyring, rhea, next_task(session, rhea, now), labels, now)
+        made.append(task.interaction_id)
+    refresh(session, keyring, now)
+    session.commit()
+    return made

@@ -24,7 +24,14 @@ from confide.privacy.deletion import (
     receipts,
 )
 from confide.service.sessions import find_session, open_session
-from confide.store.tables import Consent, DataKey, Device, Interaction, InteractionKey
+from confide.store.tables import (
+    Consent,
+    DataKey,
+    DatasetExportItem,
+    Device,
+    Interaction,
+    InteractionKey,
+)
 from confide_testing import DemoHousehold, answered_interaction, wav
 
 
@@ -68,6 +75,7 @@ def test_deleting_one_interaction_removes_it_and_its_audio(
         "review.review_tasks": 0,
         "review.annotations": 0,
         "dataset.items": 0,
+        "dataset.models": 0,
     }
     assert session.get(Interaction, first.id) is None
     assert list(blobs.keys(f"audio/{first.owner_id}/")) == [second.audio_key]
@@ -255,3 +263,126 @@ def test_deleting_one_interaction_destroys_its_key_alone(
             connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         for path in database.parent.glob(database.name + "*"):
             assert wrapped is not None and wrapped not in path.read_bytes()
+
+
+def trained_on(session, interaction_ids: list[str], version: str) -> str:
+    """A model version whose lineage names the dataset items of these interactions."""
+    import uuid
+
+    from confide.store.tables import DatasetItem, ModelTrainingItem, ModelVersion
+
+    row = ModelVersion(
+        id=uuid.uuid4().hex,
+        component="nlu",
+        version=version,
+        status="candidate",
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    items = session.scalars(
+        select(DatasetItem).where(DatasetItem.interaction_id.in_(interaction_ids))
+    ).all()
+    assert len(items) == len(interaction_ids)
+    session.add_all(
+        ModelTrainingItem(
+            version_id=row.id,
+            item_id=item.id,
+            interaction_id=item.interaction_id,
+            owner_id=item.owner_id,
+        )
+        for item in items
+    )
+    session.commit()
+    return row.id
+
+
+def _delete_first(session, keyring, blobs, alice, made):
+    return delete_interactions(
+        session, keyring, blobs, alice, made[:1], scope="interaction", actor="alice"
+    )
+
+
+def _delete_range(session, keyring, blobs, alice, made):
+    start = datetime.now(UTC) - timedelta(days=1)
+    ids = interactions_between(session, alice, start, start + timedelta(days=2))
+    return delete_interactions(session, keyring, blobs, alice, ids, scope="range", actor="alice")
+
+
+def _delete_recordings(session, keyring, blobs, alice, made):
+    from confide.privacy.deletion import delete_recordings
+
+    return delete_recordings(session, keyring, blobs, alice, actor="alice")
+
+
+def _erase(session, keyring, blobs, alice, made):
+    return erase_account(session, keyring, blobs, alice, actor="alice")
+
+
+def _withdraw(purpose):
+    def withdraw(session, keyring, blobs, alice, made):
+        set_consent(session, alice, purpose, False, actor="alice")
+        [receipt] = receipts(session, alice)
+        return receipt
+
+    return withdraw
+
+
+DATASET_DELETIONS = [
+    # (how alice's data goes, how many of her two items go, the receipt's scope)
+    (_delete_first, 1, "interaction"),
+    (_delete_range, 2, "range"),
+    (_delete_recordings, 2, "recordings"),
+    (_erase, 2, "account"),
+    (_withdraw("improvement"), 2, "dataset"),
+    (_withdraw("human_review"), 2, "dataset"),
+]
+
+
+@pytest.mark.parametrize(
+    ("delete", "gone", "scope"),
+    DATASET_DELETIONS,
+    ids=["interaction", "range", "recordings", "account", "improvement", "human-review"],
+)
+def test_deletion_and_withdrawal_take_the_data_out_of_the_dataset_at_once(
+    tmp_path, session, keyring, blobs, household, team, queued, delete, gone, scope
+) -> None:
+    """Invariant 10, issue 11 item 4: the items go in the same transaction, the receipt names
+    the exports that held them, the next export lacks them, and every model version trained on
+    them is marked, so it is never promoted again."""
+    from confide.learn.dataset import current_items
+    from confide.learn.export import export_dataset
+    from confide.store.tables import ModelVersion
+    from confide_testing import reviewed_items
+
+    alice, bob = household.people["alice"].id, household.people["bob"].id
+    hers = reviewed_items(session, keyring, team, queued, "alice", 2)
+    his = reviewed_items(session, keyring, team, queued, "bob", 1)
+    before = export_dataset(
+        session, keyring, tmp_path / "before", actor="test", now=datetime.now(UTC)
+    )
+    on_hers = trained_on(session, hers[:1], "nlu-0001")
+    on_his = trained_on(session, his, "nlu-0002")
+
+    receipt = delete(session, keyring, blobs, alice, hers)
+    session.commit()
+
+    kept = {item.interaction_id for item in current_items(session, keyring)}
+    assert kept == set(hers[gone:]) | set(his)
+    assert receipt.scope.startswith(scope)
+    assert receipt.erased["dataset.items"] == gone
+    assert receipt.erased["dataset.models"] == 1
+    assert receipt.exports == [before.id]
+    assert [r.exports for r in receipts(session, alice) if r.id == receipt.id] == [[before.id]]
+    assert receipts(session, bob) == []
+    session.expire_all()
+    assert session.get_one(ModelVersion, on_hers).tainted_at is not None
+    assert session.get_one(ModelVersion, on_his).tainted_at is None
+    after = export_dataset(
+        session, keyring, tmp_path / "after", actor="test", now=datetime.now(UTC)
+    )
+    held = session.scalars(
+        select(DatasetExportItem.interaction_id).where(DatasetExportItem.export_id == after.id)
+    )
+    assert set(held) == kept
+    assert len(after.manifest.read_text().splitlines()) == len(kept)

@@ -555,3 +555,30 @@ def test_an_unknown_consent_purpose_is_refused(client, runtime, household) -> No
     assert response.status_code == 422
     with runtime.sessions() as session:
         assert "telepathy" not in consents(session, household.people["alice"].id)
+
+
+def test_a_receipt_names_the_dataset_exports_that_held_the_data(client, runtime, household):
+    """Issue 11, item 4: the customer reads which exports of the training data held what they
+    deleted, and what went from the dataset, in words."""
+    import json
+
+    from confide.store.tables import DeletionReceipt
+
+    alice = household.people["alice"].id
+    erased = {"interactions": 1, "dataset.items": 1, "dataset.models": 2, "exports": ["e1", "e2"]}
+    with runtime.sessions() as session:
+        session.add(
+            DeletionReceipt(
+                id="r1",
+                person_id=alice,
+                created_at=datetime.now(UTC),
+                scope="interaction",
+                erased_json=json.dumps(erased),
+            )
+        )
+        session.commit()
+    sign_in(client, household)
+    page = client.get("/privacy/receipts/r1").text
+    assert "held some of it: 2 exports (e1, e2)." in " ".join(page.split())
+    assert re.search(r"anonymised clips in the training data</th><td class=\"count\">1<", page)
+    assert re.search(r"models to be retrained without your data</th><td class=\"count\">2<", page)

@@ -133,6 +133,7 @@ def erase(
                 "person_id": receipt.person_id,
                 "scope": receipt.scope,
                 "erased": receipt.erased,
+                "exports": receipt.exports,
                 "created_at": receipt.created_at.isoformat(),
             }
         )

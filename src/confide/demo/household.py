@@ -133,7 +133,7 @@ def demo_household(runtime: Runtime, folder: Path) -> list[DemoPerson]:
             _, code = start_pairing(session, home, made.id, f"{name.split()[0]}'s speaker")
             _, token = complete_pairing(session, code)
             if not child:
-                for purpose in ("human_review", "false_wake_review"):
+                for purpose in ("human_review", "false_wake_review", "improvement"):
                     set_consent(session, made.id, purpose, True, actor=made.id)
             people.append(DemoPerson(name, made.login, password, made.totp_secret, token))
         session.commit()

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from confide.privacy.audit import Access, append
@@ -41,6 +41,8 @@ from confide.store.tables import (
     Escalation,
     Interaction,
     InteractionKey,
+    ModelTrainingItem,
+    ModelVersion,
     Person,
     ReviewTask,
     ShreddedKey,
@@ -75,6 +77,8 @@ class DatasetRemoval:
     """Dataset items removed."""
     exports: list[str]
     """The exports, oldest first, that had held any of it."""
+    models: int
+    """Model versions trained on any of it, now marked tainted: never promoted again."""
 
 
 def delete_interactions(
@@ -109,7 +113,7 @@ def delete_interactions(
     for kind, count in _erase_review_copies(session, ids).items():
         erased[f"review.{kind}"] = count
     removal = remove_from_dataset(session, person_id, ids)
-    erased["dataset.items"] = removal.items
+    erased["dataset.items"], erased["dataset.models"] = removal.items, removal.models
     keyring.shred_interactions(session, person_id, ids + [recording_key_id(i) for i in ids])
     receipt = _receipt(session, person_id, scope, erased, actor, role, removal.exports)
     _remove(session, blobs, ids, [row.audio_key for row in rows if row.audio_key])
@@ -328,7 +332,11 @@ def delete_recordings(
     for row in rows:
         row.audio_key = None
     removal = remove_from_dataset(session, person_id, [row.id for row in rows])
-    erased = {"audio": len(audio_keys), "dataset.items": removal.items}
+    erased = {
+        "audio": len(audio_keys),
+        "dataset.items": removal.items,
+        "dataset.models": removal.models,
+    }
     receipt = _receipt(session, person_id, "recordings", erased, actor, "owner", removal.exports)
     for key in audio_keys:  # after the rows: a crash here leaves only unreadable orphans
         blobs.delete(key)
@@ -354,8 +362,9 @@ def remove_from_dataset(
 ) -> DatasetRemoval:
     """Remove the person's training dataset items (those of `interaction_ids`, or all of them)
     at once, and name the exports that held any of that data."""
-    removed = 0
+    removed = tainted = 0
     export_ids: set[str] = set()
+    now = datetime.now(UTC)
     batches = (
         [None]
         if interaction_ids is None
@@ -367,18 +376,31 @@ def remove_from_dataset(
     for batch in batches:
         items = DatasetItem.owner_id == person_id
         exported = DatasetExportItem.owner_id == person_id
+        trained = ModelTrainingItem.owner_id == person_id
         if batch is not None:
             items &= DatasetItem.interaction_id.in_(list(batch))
             exported &= DatasetExportItem.interaction_id.in_(list(batch))
+            trained &= ModelTrainingItem.interaction_id.in_(list(batch))
         removed += session.scalar(select(func.count()).select_from(DatasetItem).where(items)) or 0
         session.execute(delete(DatasetItem).where(items))
         export_ids.update(session.scalars(select(DatasetExportItem.export_id).where(exported)))
+        tainted += _taint(session, select(ModelTrainingItem.version_id).where(trained), now)
     exports = session.scalars(
         select(DatasetExport.id)
         .where(DatasetExport.id.in_(export_ids))
         .order_by(DatasetExport.created_at, DatasetExport.id)
     )
-    return DatasetRemoval(removed, list(exports))
+    return DatasetRemoval(removed, list(exports), tainted)
+
+
+def _taint(session: Session, versions: Select[str], now: datetime) -> int:
+    """Mark these model versions as trained on data that is gone; how many were not yet."""
+    result = session.execute(
+        update(ModelVersion)
+        .where(ModelVersion.id.in_(versions), ModelVersion.tainted_at.is_(None))
+        .values(tainted_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def withdraw_from_dataset(
@@ -387,9 +409,9 @@ def withdraw_from_dataset(
     """Take all the person's data out of the training dataset, as withdrawing a consent it
     relied on does; a receipt when there was any."""
     removal = remove_from_dataset(session, person_id)
-    if not removal.items:
+    if not removal.items and not removal.models:
         return None
-    erased = {"dataset.items": removal.items}
+    erased = {"dataset.items": removal.items, "dataset.models": removal.models}
     return _receipt(session, person_id, "dataset", erased, actor, role, removal.exports)
 
 

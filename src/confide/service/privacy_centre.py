@@ -53,6 +53,7 @@ SCOPES = {
     "last utterance": "What you had just said, deleted by voice",
     "account": "Your whole account",
     "recordings": "The recordings you had kept, when you stopped keeping them",
+    "dataset": "Your training data, when you withdrew the consent it relied on",
 }
 """Deletion scopes in the words a receipt shows."""
 KINDS = {
@@ -60,6 +61,8 @@ KINDS = {
     "skill_items": "timers and list items",
     "data_key": "data key",
     "derived_answers": "answers that read back what you said",
+    "dataset.items": "anonymised clips in the training data",
+    "dataset.models": "models to be retrained without your data",
 }
 """Receipt counts whose key is not already the word to show."""
 
