@@ -1,13 +1,13 @@
 """Production's quality, measured against what reviewers said each clip held.
 
 Every reviewed clip (a review group: the clip and its blind second opinion) yields the truth for
-its interaction: a lead's adjudication when there is one, otherwise the reviewers' labels once
-the blind opinions agree (a clip whose opinions differ waits for its adjudication and is only
-counted as pending). Against it stands what production said as the reviewer saw it, the task's
-material: the redacted hypothesis, the intent and the slots with their catalog links. From each
-pair come the production ASR's word errors, whether the intent was right, slot hits and misses,
-and entity links right; pooled, these give WER, intent accuracy, slot F1 and entity-link accuracy,
-overall, per slice and per model version.
+its interaction: a lead's adjudication when there is one, otherwise the reviewer's labels (both
+blind opinions agreeing, when there are two; a clip whose opinions differ waits for its
+adjudication and is only counted as pending). Against it stands what production said as the
+reviewer saw it, the task's material: the redacted hypothesis, the intent and the slots with
+their catalog links. From each pair come the production ASR's word errors, whether the intent
+was right, slot hits and misses, and entity links right; pooled, these give WER, intent accuracy,
+slot F1 and entity-link accuracy, overall, per slice and per model version.
 
 It covers every reviewed clip, whatever its owner said about training: it measures production and
 trains nothing. Only the pooled counts leave this module; no transcript, label or name is stored.
@@ -217,11 +217,14 @@ def _reviewed_groups(session: Session) -> Iterable[tuple[list[ReviewTask], list[
 
 
 def _truth(session: Session, keyring: KeyRing, notes: Sequence[Annotation]) -> Annotation | None:
-    """The labels that stand for the clip: the latest adjudication, else the blind opinions'
-    first when they all agree on the intent and the spoken words; None while they differ."""
+    """The labels that stand for the clip: the latest adjudication, else the only opinion so
+    far, else the blind opinions' first when they agree on the intent and the spoken words;
+    None while they differ."""
     adjudications = [note for note in notes if note.adjudication]
     if adjudications:
         return adjudications[-1]
+    if len(notes) == 1:
+        return notes[0]
     if len({note.intent or NO_INTENT for note in notes}) > 1:
         return None
     heard = {asr_text(open_annotation(session, keyring, note)["transcript"]) for note in notes}
