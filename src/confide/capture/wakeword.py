@@ -72,6 +72,10 @@ class Tunable(Protocol):
         """The highest score of the word's latest wake so far, None before any."""
         ...
 
+    def thresholds(self) -> dict[str, float]:
+        """The threshold each word is held to now."""
+        ...
+
 
 def threshold_for(default_threshold: float, sensitivity: float) -> float:
     """Map a 0..1 sensitivity onto a model's probability scale, 0.5 giving its own default."""
@@ -146,6 +150,9 @@ class MicroWakeWordDetector:
 
     def peak_score(self, wake_word: str) -> float | None:
         return next((t.peak for t in self._triggers if t.name == wake_word), None)
+
+    def thresholds(self) -> dict[str, float]:
+        return {t.name: t.threshold for t in self._triggers}
 
     def process(self, frame: np.ndarray) -> list[Detection]:
         detections = []

@@ -71,8 +71,8 @@ def learn_threshold(
     ceiling = trues[may_lose]  # from this true wake up, all fire under any threshold below it
     chosen = None
     for score in sorted(false_scores):
-        candidate = min(score + policy.margin, MAX_THRESHOLD)
-        if candidate >= ceiling:
+        candidate = score + policy.margin
+        if candidate >= ceiling or candidate > MAX_THRESHOLD:
             break
         chosen = candidate
     if chosen is None or chosen <= default:
