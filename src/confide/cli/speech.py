@@ -152,6 +152,7 @@ def device(
     """The device agent: wakes on the word, and uploads only what follows it."""
     from confide.capture.agent import DeviceAgent, State, Utterance
     from confide.capture.sources import file_frames, microphone_frames
+    from confide.capture.tuning import ServerThresholds, ThresholdUpdates
     from confide.capture.uploaders import FolderUploader, ServerUploader
     from confide.capture.wakeword import load_detector
 
@@ -171,9 +172,17 @@ def device(
             print(f"{utterance.end:8.2f} s  answer: {answer}", flush=True)
 
         uploader: ServerUploader | FolderUploader
+        household: ServerThresholds | None = None
+        thresholds: ThresholdUpdates | None = None
         if server and token:
             uploader = ServerUploader(server, token, on_answer=answered)
             where = server
+            # The household's wake-word thresholds: asked for now, then every quarter hour.
+            household = ServerThresholds(server, token)
+            thresholds = ThresholdUpdates(household.fetch)
+            thresholds.start()
+            if thresholds.current:
+                err.print(f"wake-word thresholds from the server: {thresholds.current}")
         else:
             outbox = sink or (data_dir or default_data_dir()) / "outbox"
             uploader, where = FolderUploader(outbox), str(outbox)
@@ -182,7 +191,10 @@ def device(
             err.print(f"{now:8.2f} s  {state.value}", highlight=False)
 
         agent = DeviceAgent(
-            load_detector("micro", wake_word or ["okay_nabu"]), uploader, on_state=show
+            load_detector("micro", wake_word or ["okay_nabu"]),
+            uploader,
+            on_state=show,
+            thresholds=thresholds,
         )
         try:
             for frame in frames:
@@ -192,6 +204,9 @@ def device(
         agent.flush()
         if isinstance(uploader, ServerUploader):
             uploader.close()
+        if thresholds and household:
+            thresholds.stop()
+            household.close()
     err.print(f"{uploader.sent} utterance(s) sent to {where}")
 
 
