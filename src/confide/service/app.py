@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from confide import __version__
-from confide.service import admin, device_api, privacy_centre, refusals, workbench
+from confide.service import admin, device_api, privacy_centre, refusals, review_api, workbench
 from confide.service.runtime import Runtime
 
 
@@ -25,6 +25,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     for refusal in refusals.STATUS:
         app.add_exception_handler(refusal, refusals.answer)
     app.include_router(device_api.router)
+    app.include_router(review_api.router)
     app.include_router(privacy_centre.sign_in)
     app.include_router(privacy_centre.router)
     app.include_router(workbench.sign_in)

@@ -192,3 +192,43 @@ Viewer = Annotated[Customer, Depends(signed_in)]
 """The signed-in customer."""
 Poster = Annotated[Customer, Depends(csrf_checked(signed_in))]
 """The signed-in customer, posting a form of their session."""
+
+
+REVIEW_TOKEN = HTTPBearer(
+    scheme_name="ReviewToken",
+    description="A staff member's token from POST /api/review/session",
+    auto_error=False,
+)
+"""The review API's credential: a staff session's id, sent as a bearer token instead of the
+workbench's cookie (so no CSRF token either: a browser never sends it on its own)."""
+ReviewAuthorization = Annotated[HTTPAuthorizationCredentials | None, Depends(REVIEW_TOKEN)]
+
+
+def staff_bearer(group: str) -> Callable[..., Staff]:
+    """A dependency: the staff member whose live session the bearer token names, admitted only
+    with the roles of `group`; 401 with the Bearer challenge for any other token, 403 for a
+    role outside the group. The same sessions, roles and groups as the workbench's."""
+    if group not in ACCESS:  # fail at import, not on the first request
+        raise KeyError(f"no access group {group!r}")
+
+    def allowed(
+        request: Request,
+        authorization: ReviewAuthorization = None,
+        session: Session = SESSION,
+        rt: Runtime = Depends(runtime),
+    ) -> Staff:
+        token = bearer(authorization)
+        found = find_session(session, "staff", token, datetime.now(UTC)) if token else None
+        staff = principals.staff(session, rt, found) if found else None
+        if staff is None:
+            raise HTTPException(
+                401,
+                "no live staff token: get one from POST /api/review/session",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        request.state.principal = staff  # a refusal to someone signed in is a 403
+        if not staff.may(group):
+            raise HTTPException(403, "your role does not allow this")
+        return staff
+
+    return allowed

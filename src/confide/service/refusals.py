@@ -66,6 +66,7 @@ class HTTPValidationError(BaseModel):
 MEANING = {
     400: "The body could not be read: cut off, or not in its declared encoding",
     401: "No valid credential: the device token is unknown or revoked, or the code is wrong",
+    403: "Signed in, but their role does not allow this",
     404: "No such thing, or not yours",
     408: "The upload stalled or took too long",
     409: "Conflicts with what is already there",
