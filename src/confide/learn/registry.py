@@ -81,29 +81,26 @@ def next_version(session: Session, component: str) -> str:
     return f"{component}-{max(numbers, default=0) + 1:04d}"
 
 
-def register(
+def begin(
     session: Session,
-    blobs: BlobStore,
     component: str,
-    folder: Path,
     *,
     parent: ModelVersion | None,
     trained_on: Iterable[TrainingRef],
     now: datetime,
 ) -> ModelVersion:
-    """Archive `folder` into the blob store and record it as a candidate, with its lineage: the
-    items it trained on and, when warm-started, every item that reached its parent."""
+    """Record a candidate and its lineage before it is trained: the items it trains on and,
+    when warm-started, every item that reached its parent. Committed before training starts, a
+    deletion during training finds the candidate through its lineage and taints it."""
     check_component(component)
     version = next_version(session, component)
-    key = archive_key(component, version)
-    blobs.put(key, _archive(folder))
     row = ModelVersion(
         id=uuid.uuid4().hex,
         component=component,
         version=version,
         status="candidate",
         parent=parent.version if parent else None,
-        artefact_key=key,
+        artefact_key=None,
         metrics_json="{}",
         reason="",
         created_at=now,
@@ -126,6 +123,30 @@ def register(
         )
         for ref in lineage.values()
     )
+    session.flush()
+    return row
+
+
+def store(blobs: BlobStore, row: ModelVersion, folder: Path) -> None:
+    """Archive a trained version's folder into the blob store."""
+    key = archive_key(row.component, row.version)
+    blobs.put(key, _archive(folder))
+    row.artefact_key = key
+
+
+def register(
+    session: Session,
+    blobs: BlobStore,
+    component: str,
+    folder: Path,
+    *,
+    parent: ModelVersion | None,
+    trained_on: Iterable[TrainingRef],
+    now: datetime,
+) -> ModelVersion:
+    """`begin` and `store` at once, for a version trained already (an imported model)."""
+    row = begin(session, component, parent=parent, trained_on=trained_on, now=now)
+    store(blobs, row, folder)
     session.flush()
     return row
 
