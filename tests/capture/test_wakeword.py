@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from confide.audio import SAMPLE_RATE, Audio
-from confide.capture.wakeword import ENGINES, WAKE_WORDS, Detection, load_detector, threshold_for
+from confide.capture.wakeword import (
+    ENGINES,
+    MODEL_THRESHOLDS,
+    WAKE_WORDS,
+    Detection,
+    Tunable,
+    load_detector,
+    threshold_for,
+)
 from confide.demo.recordings import SPOKEN_WAKE_WORDS, Speaker
 
 PAD = np.zeros(SAMPLE_RATE, dtype=np.int16)
@@ -117,3 +125,32 @@ def test_bad_choices_are_refused(engine: str, words: list[str], message: str) ->
 def test_sensitivity_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError, match="between 0 and 1"):
         threshold_for(0.5, 1.5)
+
+
+@pytest.mark.parametrize("wake_word", WAKE_WORDS)
+def test_the_default_thresholds_are_the_models_own(wake_word: str) -> None:
+    """The server floors its thresholds at these without loading a model: they must agree."""
+    from pymicro_wakeword import MicroWakeWord, Model
+
+    model = MicroWakeWord.from_builtin(Model(wake_word))
+    assert MODEL_THRESHOLDS[wake_word] == pytest.approx(model.probability_cutoff)
+    detector = load_detector("micro", [wake_word])
+    assert isinstance(detector, Tunable)
+    assert detector.thresholds() == {wake_word: pytest.approx(model.probability_cutoff)}
+
+
+def test_a_wake_reports_its_peak_not_the_score_it_fired_on(speech: Speaker) -> None:
+    """The first score over the threshold says only that it was crossed; the peak is what tells
+    a false wake from a true one, so the peak is what the device reports."""
+    detector = load_detector("micro", ["okay_nabu"])
+    assert isinstance(detector, Tunable) and detector.peak_score("okay_nabu") is None
+    audio = speech("Okay, now boot the laptop again.", "joe", 1.0)  # a look-alike
+    samples = np.concatenate([PAD, audio.samples, PAD])
+    fired = [
+        found
+        for offset in range(0, len(samples), 160)
+        for found in detector.process(samples[offset : offset + 160])
+    ]
+    [wake] = fired
+    peak = detector.peak_score("okay_nabu")
+    assert peak is not None and peak > wake.score > MODEL_THRESHOLDS["okay_nabu"]
