@@ -31,7 +31,7 @@ from confide.understand.default import training_files
 TRAIN_PHRASINGS = ("play something by {}", "play music by {}", "i want to hear {}")
 """How a name is asked for in the utterances that are reviewed and learned from."""
 HELDOUT_PHRASINGS = (
-    "put on some {} please",
+    "put on {} please",
     "can you play a song by {}",
     "play the latest album from {}",
     "i'd like to listen to {} in the kitchen",

@@ -74,6 +74,7 @@ from confide.service.runtime import Runtime, default_engines
 from confide.service.server import background_server, in_process_worker
 from confide.settings import Settings, load_settings
 from confide.store.tables import Interaction, ReviewTask
+from confide.understand.catalog import key
 
 SEED = 11
 WAKE = SPOKEN_WAKE_WORDS["hey_jarvis"]
@@ -205,23 +206,19 @@ class ReviewClient:
         self.http.get(task["audio_url"]).raise_for_status()
 
     def find(self, name: str) -> str | None:
-        """The id of the catalog's artist entry with exactly this name, if it has one."""
-        response = self.http.get("/api/catalog", params={"q": name})
+        """The id of the catalog's artist entry with this name, if it has one."""
+        response = self.http.get("/api/catalog", params={"q": name, "kind": "artist"})
         response.raise_for_status()
-        body = response.json()
-        for entry in body.get("entries", body) if isinstance(body, dict) else body:
-            found = entry.get("entry", entry)
-            names = [found["name"], *found.get("aliases", ())]
-            if found["kind"] == "artist" and any(n.lower() == name.lower() for n in names):
-                return str(found["id"])
+        for entry in response.json()["entries"]:
+            if any(key(known) == key(name) for known in (entry["name"], *entry["aliases"])):
+                return str(entry["id"])
         return None
 
     def annotate(self, task: dict[str, Any], said: Utterance) -> None:
         entry = self.find(said.name.name)
         link = {"id": entry} if entry else {"new": {"kind": "artist", "name": said.name.name}}
         heard_right = any(
-            slot.get("name") == "artist" and (slot.get("link") or {}).get("id") == entry
-            for slot in task.get("slots", ())
+            slot["name"] == "artist" and slot["link"] == entry for slot in task.get("slots", ())
         )
         labels = {
             "transcript": said.command,
@@ -316,10 +313,12 @@ def link_accuracy(heard: list[Heard], ids: dict[str, str | None]) -> float:
     return right / len(heard) if heard else 0.0
 
 
+def invented(heard: Heard) -> bool:
+    return heard.utterance.name.source == "invented"
+
+
 def name_heard(heard: list[Heard]) -> float:
     """Share whose transcript holds the name as a recogniser writes it (the ASR's part)."""
-    from confide.understand.catalog import key
-
     right = sum(1 for h in heard if key(h.utterance.name.spoken) in key(h.text))
     return right / len(heard) if heard else 0.0
 
@@ -423,6 +422,18 @@ def publish(
             f"{link_accuracy(after, ids):.3f}",
             f">= {TARGET_AFTER:.2f} after, >= +{TARGET_GAIN:.2f} (+{gain:.2f})",
         ],
+        *(
+            [
+                f"... of which {label}",
+                f"{link_accuracy(part(before), ids):.3f}",
+                f"{link_accuracy(part(after), ids):.3f}",
+                "",
+            ]
+            for label, part in (
+                ("person-like names", lambda heard: [h for h in heard if not invented(h)]),
+                ("invented band names", lambda heard: [h for h in heard if invented(h)]),
+            )
+        ),
         [
             "name in the transcript (ASR)",
             f"{name_heard(before):.3f}",
