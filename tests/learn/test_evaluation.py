@@ -353,8 +353,10 @@ def test_confidence_bucket(confidence, bucket):
     [
         ("Alice's speaker", "speaker"),
         ("Bob's kitchen display", "display"),
-        ("", "device"),
         ("Speaker 2", "speaker"),
+        ("speaker for Maria", "speaker"),
+        ("Maria", "other"),  # a name the customer chose is never shown
+        ("", "other"),
     ],
 )
 def test_device_kind_names_no_one(name, kind):

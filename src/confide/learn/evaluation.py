@@ -16,6 +16,7 @@ trains nothing. Only the pooled counts leave this module; no transcript, label o
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -49,6 +50,10 @@ COMPONENTS = ("asr", "nlu")
 """The model components whose versions the trend follows."""
 DEFAULT_VERSION = "default"
 """The version of an interaction that records none: the models shipped with the project."""
+DEVICE_KINDS = frozenset(
+    {"speaker", "display", "screen", "satellite", "phone", "tablet", "watch", "tv", "hub", "car"}
+)
+"""The device kinds a slice may name; any other name is 'other'."""
 CONFIDENCE_BUCKETS = ((0.6, "<0.6"), (0.8, "0.6-0.8"), (float("inf"), ">=0.8"))
 """ASR confidence below each bound falls in that bucket."""
 
@@ -172,10 +177,10 @@ def confidence_bucket(confidence: float | None) -> str:
 
 
 def device_kind(name: str) -> str:
-    """What kind of device a name says ("Alice's speaker" -> "speaker"), never whose it is: the
-    name a customer gave may hold theirs."""
-    words = [word for word in name.lower().replace("'s ", " ").split() if word.isalpha()]
-    return words[-1] if words else "device"
+    """What kind of device a name says ("Alice's speaker" -> "speaker"), else "other": the name
+    is the customer's own words and may hold theirs, so only a kind from DEVICE_KINDS is shown."""
+    words = re.findall(r"[a-z]+", name.lower())
+    return next((word for word in reversed(words) if word in DEVICE_KINDS), "other")
 
 
 def iso_week(moment: datetime) -> str:
@@ -263,7 +268,7 @@ def _slices(session: Session, interaction: Interaction, intent: str | None) -> d
     return {
         "intent": intent or NO_INTENT,
         "wake_word": interaction.wake_word or "none",
-        "device": device_kind(device.name) if device else "device",
+        "device": device_kind(device.name) if device else "other",
         "asr_confidence": confidence_bucket(interaction.asr_confidence),
         "week": iso_week(as_utc(interaction.created_at)),
     }
