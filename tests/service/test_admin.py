@@ -81,6 +81,13 @@ def test_an_admin_sees_every_plot_with_its_figures(runtime, team, reviewed):
     assert cells == ["2", "4.5%", "100.0%", "50.0%", "\u2013"]
     assert page.text.count("<rect ") >= 3  # the overall bars (a missing figure draws none)
     assert "<script>" not in page.text.split("</head>")[1]
+    for heading in [
+        "By ISO week",
+        "By intent (as reviewed)",
+        "By ASR confidence",
+        "By device kind",
+    ]:
+        assert f"<h3>{heading}</h3>" in page.text
 
 
 def test_the_page_names_no_one_and_opens_nothing_audited(runtime, household, team, reviewed):

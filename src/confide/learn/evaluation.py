@@ -39,13 +39,13 @@ from confide.understand.normalise import asr_text
 LABELLED_KINDS = ("review", "second")
 """Tasks whose labels describe the clip; gold runs only test the reviewers."""
 SLICES = {
-    "intent": "Intent (as reviewed)",
-    "wake_word": "Wake word",
-    "device": "Device kind",
+    "intent": "intent (as reviewed)",
+    "wake_word": "wake word",
+    "device": "device kind",
     "asr_confidence": "ASR confidence",
     "week": "ISO week",
 }
-"""The slices every figure is broken down by, with the words the admin page shows."""
+"""The slices every figure is broken down by, with the words the admin page shows ("by ...")."""
 COMPONENTS = ("asr", "nlu")
 """The model components whose versions the trend follows."""
 DEFAULT_VERSION = "default"

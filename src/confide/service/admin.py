@@ -78,8 +78,8 @@ def metrics(request: Request, staff: Admin, session: Db, rt: Rt) -> Response:
         ),
     ]
     slices = [
-        _plot(name, f"By {heading[0].lower()}{heading[1:]}", heading, found.slices[name], bars=True)
-        for name, heading in SLICES.items()
+        _plot(name, f"By {words}", words[0].upper() + words[1:], found.slices[name], bars=True)
+        for name, words in SLICES.items()
         if name != TREND_SLICE
     ]
     context = {
