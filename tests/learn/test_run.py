@@ -3,10 +3,11 @@ held-out ones, gated, registered with their lineage, promoted or kept out; delet
 reaches a promoted model again.
 
 Most cases use a fake component whose quality the test sets (the trainers have tests of their
-own)."""
+own); the last ones run the real NLU and ASR trainers end to end on a few items."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from confide.learn.dataset import DatasetItem
 from confide.learn.gate import held_out
 from confide.learn.registry import production_versions, training_items
 from confide.learn.run import last_run, learn
+from confide.recognize.base import Transcript, Word
 from confide.store.tables import AuditEvent, ModelVersion
 
 NOW = datetime(2026, 11, 30, 3, 5, tzinfo=UTC)
@@ -283,3 +285,112 @@ def test_a_second_nightly_run_stands_down(session, keyring, blobs):
     assert second.candidates == [] and "another learn run" in second.skipped["all"]
     manual = run(session, keyring, blobs, source, FakeComponent())
     assert manual.skipped == {"nlu": "no new reviewed data since nlu-0001"}
+
+
+# The real trainers, end to end on a few items.
+
+NAMES = ("quiet harbors", "velvet comet", "moss lantern", "paper tigress")
+PHRASES = ("play something by {}", "play {} in the kitchen", "put on {}", "play music by {}")
+
+
+def music_items() -> list[DatasetItem]:
+    """Requests for artists no model knows; the recogniser mishears each name the same way."""
+    made = []
+    for number, (name, phrase) in enumerate(
+        (name, phrase) for name in NAMES for phrase in PHRASES for _ in range(3)
+    ):
+        text = phrase.format(name)
+        slots = [{"name": "artist", "value": name, "link": f"artist:{name.replace(' ', '-')}"}]
+        heard = text.replace(name, MISHEARD[name])
+        made.append(
+            item(
+                number,
+                text,
+                slots=slots,
+                audio=spoken(number),
+                hypothesis={"text": heard, "intent": "PlayMusic", "slots": []},
+                slices={"intent": "PlayMusic", "device": "speaker", "week": "2026-W48"},
+            )
+        )
+    return made
+
+
+MISHEARD = {
+    "quiet harbors": "quite harbours",
+    "velvet comet": "velvet comment",
+    "moss lantern": "moss lanterns",
+    "paper tigress": "paper tigers",
+}
+
+
+def spoken(number: int) -> Audio:
+    """A distinct clip per item, so the fake recogniser can tell them apart."""
+    samples = np.zeros(1600 + number, dtype=np.int16)
+    return Audio(samples)
+
+
+class Mishearing:
+    """Stands in for Whisper: hears each clip as production did (the items' hypotheses)."""
+
+    name = "scripted"
+
+    def __init__(self, heard: dict[str, str]) -> None:
+        self.heard = heard
+
+    def transcribe(self, audio: Audio, hints: Sequence[str] = ()) -> Transcript:
+        text = self.heard.get(_digest(audio), "")
+        words = [Word(w, i * 0.3, i * 0.3 + 0.2, 0.9) for i, w in enumerate(text.split())]
+        return Transcript(text, words, self.name, audio.seconds, 0.0)
+
+
+def _digest(audio: Audio) -> str:
+    return hashlib.sha256(audio.samples.tobytes()).hexdigest()
+
+
+def test_the_real_asr_trainer_learns_recurring_corrections_and_is_promoted(
+    session, keyring, blobs, monkeypatch
+):
+    from confide.learn import components
+    from confide.learn.components import AsrComponent
+
+    items = music_items()
+    real = Audio(np.ones(3200, dtype=np.int16))
+    heard = {_digest(i.audio): i.hypothesis["text"] for i in items}
+    heard[_digest(real)] = "ever tried ever failed"
+    monkeypatch.setattr(components, "real_speech", lambda: [(real, "Ever tried. Ever failed.")])
+    recognizer = Mishearing(heard)
+    component = AsrComponent(lambda: recognizer, names=list(NAMES))
+    [report] = run(session, keyring, blobs, FakeDataset(items), component).candidates
+    assert report.promoted, report.reason
+    assert report.metrics["score"] > report.baseline["score"]
+    assert report.metrics["real_speech_wer"] == report.baseline["real_speech_wer"] == 0.0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a minute: one database
+def test_the_real_nlu_trainer_is_warm_started_measured_and_registered(
+    session, keyring, blobs, tmp_path
+):
+    """The NLU trainer on a small shipped model (the full one takes ten minutes to build):
+    production is that model; the run refines it with the reviewed requests."""
+    from confide.learn.components import NluComponent
+    from confide.learn.registry import TrainingRef, promote, register
+    from confide.understand.evaluation import snips_folder
+    from confide.understand.evaluation import split as snips_split
+    from confide.understand.model import NluModel
+
+    shipped = snips_split(snips_folder()).small(0, size=20)
+    base = tmp_path / "base"
+    NluModel.train(shipped).save(base)
+    start = register(
+        session, blobs, "nlu", base, parent=None, trained_on=[TrainingRef("x", "y", "z")], now=NOW
+    )
+    promote(session, start, reason="the shipped model", now=NOW)
+    session.commit()
+    component = NluComponent(added=[], shipped=shipped)
+    [report] = run(session, keyring, blobs, FakeDataset(music_items()), component).candidates
+    assert report.version == "nlu-0002" and report.baseline["version"] == "nlu-0001"
+    assert "snips_intent_accuracy" in report.metrics
+    assert report.reason.startswith(("Promoted", "Refused"))
+    row = session.scalar(select(ModelVersion).where(ModelVersion.version == "nlu-0002"))
+    assert row.parent == "nlu-0001"
+    assert report.metrics["score"] >= report.baseline["score"]

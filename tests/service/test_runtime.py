@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from confide.learn.registry import production_versions, promote, register
+from confide.learn.run import LEARN_RUN
+from confide.pipeline import Engines
 from confide.privacy.audit import Access, append, checkpoints
-from confide.service.runtime import Runtime
+from confide.service.runtime import REGISTRY_POLL_SECONDS, Runtime
+from confide.settings import Settings
+from confide.store.database import connect, sessions
+from confide_testing import ScriptedRecognizer, understand_timer
+
+NOW = datetime(2026, 11, 30, 3, 7, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("appended", "signed"), [(0, []), (3, [3])], ids=["empty", "three"])
@@ -38,3 +50,89 @@ def test_the_review_caps_of_the_settings_bound_sampling(settings) -> None:
         assert (policy.per_person_month, policy.per_person_life) == (3, 7)
     finally:
         rt.close()
+
+
+def registry_engines(settings: Settings) -> Engines:
+    """Scripted engines that name the versions the registry has in production, as
+    `default_engines` does with the real ones."""
+    engine = connect(settings.database_url)
+    try:
+        with sessions(engine)() as session:
+            promoted = production_versions(session)
+    finally:
+        engine.dispose()
+    versions = {c: promoted.get(c, "default") for c in ("asr", "nlu")}
+    return Engines(ScriptedRecognizer(), understand_timer, versions=versions)
+
+
+def test_a_worker_picks_up_a_newly_promoted_version_within_a_minute(
+    settings: Settings, tmp_path, monkeypatch
+) -> None:
+    """Invariant 11: a promotion reaches the running workers without a restart; the registry is
+    asked at most once a minute."""
+    monkeypatch.setenv("CONFIDE_CACHE_DIR", str(tmp_path / "cache"))
+    runtime = Runtime(settings, engines_factory=registry_engines)
+    try:
+        assert runtime.engines.versions == {"asr": "default", "nlu": "default"}
+        folder = tmp_path / "version"
+        folder.mkdir()
+        (folder / "model.json").write_text("{}")
+        with runtime.sessions() as session:
+            made = register(
+                session, runtime.blobs, "nlu", folder, parent=None, trained_on=[], now=NOW
+            )
+            promote(session, made, reason="better", now=NOW)
+            session.commit()
+        start = time.monotonic()
+        assert not runtime.refresh_engines(now=start + 30)  # asked too soon: not even looked
+        assert runtime.engines.versions["nlu"] == "default"
+        assert runtime.refresh_engines(now=start + REGISTRY_POLL_SECONDS + 1)
+        assert runtime.engines.versions == {"asr": "default", "nlu": "nlu-0001"}
+        assert runtime.pipeline._engines is runtime.engines
+        assert not runtime.refresh_engines(now=start + 3 * REGISTRY_POLL_SECONDS)  # no change
+    finally:
+        runtime.close()
+
+
+@pytest.mark.parametrize(
+    ("hour", "ran_hours_ago", "started"),
+    [(3, None, True), (4, None, False), (3, 2, False), (3, 30, True)],
+    ids=["at-the-hour", "other-hour", "ran-recently", "ran-yesterday"],
+)
+def test_the_nightly_learn_run_starts_once_at_the_learn_hour(
+    settings: Settings, hour: int, ran_hours_ago: int | None, started: bool
+) -> None:
+    launched: list[Settings] = []
+    runtime = Runtime(
+        replace(settings, learn_hour=3),
+        engines_factory=registry_engines,
+        learn_launcher=launched.append,
+    )
+    now = datetime(2026, 11, 30, hour, 7, tzinfo=UTC)
+    try:
+        if ran_hours_ago is not None:
+            with runtime.sessions() as session:
+                event = append(session, Access("learn", "system", LEARN_RUN, "dataset", "run"))
+                event_at = now - timedelta(hours=ran_hours_ago)
+                session.commit()
+            drop_and_set_audit_time(runtime, event.sequence, event_at)
+        assert runtime.nightly_learn(now) is started
+        assert len(launched) == int(started)
+    finally:
+        runtime.close()
+
+
+def drop_and_set_audit_time(runtime: Runtime, sequence: int, at: datetime) -> None:
+    """Date an audit event back (the chain refuses UPDATE: lift its triggers for the test)."""
+    from sqlalchemy import update
+
+    from confide.store.tables import AuditEvent
+    from confide_testing import drop_audit_triggers
+
+    with runtime.engine.begin() as connection:
+        drop_audit_triggers(connection)
+        connection.execute(
+            update(AuditEvent)
+            .where(AuditEvent.sequence == sequence)
+            .values(at=at.isoformat(timespec="microseconds"))
+        )

@@ -3,7 +3,18 @@
 Each group of commands lives in its own module and registers itself on the shared `app`.
 """
 
-from confide.cli import backup, dataset, nlu, privacy, protect, review, service, speech
+from confide.cli import backup, dataset, learn, nlu, privacy, protect, review, service, speech
 from confide.cli.common import app
 
-__all__ = ["app", "backup", "dataset", "nlu", "privacy", "protect", "review", "service", "speech"]
+__all__ = [
+    "app",
+    "backup",
+    "dataset",
+    "learn",
+    "nlu",
+    "privacy",
+    "protect",
+    "review",
+    "service",
+    "speech",
+]

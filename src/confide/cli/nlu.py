@@ -94,12 +94,22 @@ def understand(
 
     with _refusals():
         reference = date.fromisoformat(today) if today else date.today()
-        catalog = load_catalog(data_dir or default_data_dir())
-        loaded = (
-            NluModel.load(model, catalog)
-            if model
-            else default_model(catalog, on_build=lambda message: err.print(message))
-        )
+        promoted = None
+        if data_dir is not None and model is None:
+            from confide.service.runtime import promoted_folders
+
+            promoted = promoted_folders(data_dir).get("nlu")
+        if promoted is not None:
+            from confide.learn.components import nlu_model
+
+            loaded = nlu_model(promoted[1], data_dir)
+        else:
+            catalog = load_catalog(data_dir or default_data_dir())
+            loaded = (
+                NluModel.load(model, catalog)
+                if model
+                else default_model(catalog, on_build=lambda message: err.print(message))
+            )
     texts = [text] if text is not None else (line.rstrip("\r\n") for line in sys.stdin)
     for line in texts:
         print(json.dumps(loaded.understand(line, reference).to_json()), flush=True)

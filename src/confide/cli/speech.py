@@ -113,12 +113,24 @@ def transcribe(
     ),
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for the engine.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir", help="Use the recogniser as promoted in this data dir's model registry."
+        ),
+    ] = None,
 ) -> None:
     """Speech to text with word timings, one line per file; bad files are reported and skipped."""
-    from confide.recognize import load_recognizer
+    from confide.recognize import Recognizer, load_recognizer
 
     with refusals():
-        recognizer = load_recognizer(engine, threads=threads)
+        recognizer: Recognizer = load_recognizer(engine, threads=threads)
+        if data_dir is not None:
+            from confide.learn.components import adapted_recognizer
+            from confide.service.runtime import promoted_folders
+
+            if promoted := promoted_folders(data_dir).get("asr"):
+                recognizer = adapted_recognizer(promoted[1], recognizer)
     refused = 0
     for file in files:
         try:

@@ -6,15 +6,25 @@ so the database, the key ring and the blob store are the ones the settings name,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from confide.errors import ConfideError
 from confide.pipeline import Engines, Pipeline
 from confide.privacy.audit import Checkpoint, checkpoint, with_chain_key
 from confide.privacy.deletion import Receipt
@@ -23,20 +33,99 @@ from confide.privacy.retention import enforce_retention
 from confide.sample import SamplingPolicy
 from confide.service.jobs import Queue, build_queue
 from confide.service.limits import DeviceLimits, InFlight
-from confide.settings import Settings
+from confide.settings import Settings, load_settings
 from confide.store.blobs import BlobStore, open_blob_store
 from confide.store.database import connect, sessions
 
+if TYPE_CHECKING:
+    from confide.learn.registry import Actor
+    from confide.learn.run import Component, Outcome, Progress
+    from confide.recognize import Recognizer
+
+log = logging.getLogger(__name__)
+
+REGISTRY_POLL_SECONDS = 60.0
+"""A worker asks the registry for newly promoted versions at most this often."""
+NIGHTLY_GAP = timedelta(hours=20)
+"""A learn run started this recently (by any worker) makes the nightly one unnecessary."""
+
+
+def promoted_folders(where: Settings | Path) -> dict[str, tuple[str, Path]]:
+    """{component: (version, its unpacked files)} of what a data dir's registry has in
+    production. A version whose files cannot be had is left out, so its shipped default runs.
+
+    Given a data dir rather than settings (`understand` and `transcribe` with --data-dir), a
+    data dir with no database has no registry: nothing is created there. Reading models needs
+    no key, so a demo's data dir, whose KEK is a dev one kept in it, is read as the dev data
+    dir it is."""
+    from confide.learn.registry import production, unpack
+
+    if isinstance(where, Path):
+        if not os.environ.get("CONFIDE_DATABASE_URL") and not (where / "confide.db").exists():
+            return {}
+        where = load_settings(where, dev_mode=True if (where / "dev-kek").exists() else None)
+    engine = connect(where.database_url)
+    try:
+        with sessions(engine)() as session:
+            promoted = production(session)
+            session.expunge_all()
+    finally:
+        engine.dispose()
+    blobs = open_blob_store(where)
+    folders = {}
+    for component, row in promoted.items():
+        try:
+            folders[component] = (row.version, unpack(blobs, row))
+        except (ConfideError, OSError) as exc:
+            log.warning("cannot load %s (%s): running the shipped default", row.version, exc)
+    return folders
+
 
 def default_engines(settings: Settings) -> Engines:
-    """Whisper tiny.en and the shipped NLU model, with the catalog as grown in the data dir."""
+    """The models as promoted in the data dir's registry: the NLU version, and the recogniser's
+    vocabulary around Whisper tiny.en; a component with none runs its shipped default (the NLU
+    model with the data dir's catalog)."""
+    from confide.learn.components import adapted_recognizer, nlu_model
     from confide.recognize import load_recognizer
-    from confide.understand.catalog import load_catalog
-    from confide.understand.default import default_model
 
-    model = default_model(load_catalog(settings.data_dir))
+    promoted = promoted_folders(settings)
+    recognizer: Recognizer = load_recognizer()
+    if "asr" in promoted:
+        recognizer = adapted_recognizer(promoted["asr"][1], recognizer)
+    model = nlu_model(promoted["nlu"][1] if "nlu" in promoted else None, settings.data_dir)
     return Engines(
-        recognizer=load_recognizer(), understand=lambda text: model.understand(text).to_json()
+        recognizer=recognizer,
+        understand=lambda text: model.understand(text).to_json(),
+        versions={c: promoted[c][0] if c in promoted else "default" for c in ("asr", "nlu")},
+    )
+
+
+def default_components(session: Session, settings: Settings) -> Sequence[Component]:
+    """What a learn run retrains: the NLU model, with the catalog entries reviewers added, and
+    the recogniser's vocabulary, with their names."""
+    from confide.learn.components import AsrComponent, NluComponent
+    from confide.recognize import load_recognizer
+    from confide.review.catalog import added_entries
+
+    added = added_entries(session)
+    return [
+        NluComponent(added, settings.data_dir),
+        AsrComponent(load_recognizer, names=[entry.name for entry in added]),
+    ]
+
+
+def spawn_learn_run(settings: Settings) -> None:
+    """Start `confide learn run --nightly` in a process of its own, at low priority, and leave
+    it: training never shares a worker's threads with the answers."""
+    command = [sys.executable, "-m", "confide", "learn", "run", "--nightly"]
+    command += ["--data-dir", str(settings.data_dir)]
+    if nice := shutil.which("nice"):
+        command = [nice, "-n", "10", *command]
+    env = {**os.environ, "CONFIDE_DATABASE_URL": settings.database_url}
+    if settings.dev_mode:  # the demo's worker: its dev KEK is found the same way
+        env["CONFIDE_DEV"] = "1"
+    subprocess.Popen(  # noqa: S603 - our own command, no shell
+        command, start_new_session=True, stdout=subprocess.DEVNULL, env=env
     )
 
 
@@ -46,6 +135,10 @@ class Runtime:
 
     settings: Settings
     engines_factory: Callable[[Settings], Engines] = default_engines
+    components_factory: Callable[[Session, Settings], Sequence[Component]] = default_components
+    """What `learn` retrains (tests give small fakes)."""
+    learn_launcher: Callable[[Settings], None] = spawn_learn_run
+    """How the nightly learn run is started."""
     immediate_jobs: bool = False
     """Run jobs inline instead of through the queue (tests, the demo's set-up)."""
     device_limits: DeviceLimits = field(default_factory=DeviceLimits)
@@ -54,11 +147,15 @@ class Runtime:
     in_flight: InFlight = field(init=False)
     """The device requests this process is serving, held to `device_limits`."""
 
+    _engines_checked: float = field(default=0.0, init=False)
+    _engines_loading: threading.Lock = field(default_factory=threading.Lock, init=False)
+
     def __post_init__(self) -> None:
         self.engine = connect(self.settings.database_url)
         self.sessions = sessions(self.engine)
         with_chain_key(self.sessions, self.keyring)
         self.in_flight = InFlight(self.device_limits)
+        self._engines_checked = time.monotonic()
 
     @cached_property
     def keyring(self) -> KeyRing:
@@ -84,16 +181,82 @@ class Runtime:
     @cached_property
     def queue(self) -> Queue:
         return build_queue(
-            self.settings,
-            lambda interaction_id: self.pipeline.process(interaction_id),
-            hourly=self.hourly,
-            immediate=self.immediate_jobs,
+            self.settings, self.process, hourly=self.hourly, immediate=self.immediate_jobs
         )
 
+    def process(self, interaction_id: str) -> str:
+        """One interaction through the pipeline, with the models in production now."""
+        self.refresh_engines()
+        return self.pipeline.process(interaction_id)
+
+    def refresh_engines(self, *, now: float | None = None) -> bool:
+        """Load the newly promoted versions, if any: the registry is asked at most once a
+        minute, and one thread loads while the others go on with the models they have."""
+        now = time.monotonic() if now is None else now
+        if now - self._engines_checked < REGISTRY_POLL_SECONDS or "engines" not in self.__dict__:
+            return False
+        if not self._engines_loading.acquire(blocking=False):
+            return False
+        try:
+            self._engines_checked = now
+            from confide.learn.registry import COMPONENTS, production_versions
+
+            with self.sessions() as session:
+                promoted = production_versions(session)
+            running = self.engines.versions
+            if all(running.get(c, "default") == promoted.get(c, "default") for c in COMPONENTS):
+                return False
+            engines = self.engines_factory(self.settings)
+            log.info("models now in use: %s", engines.versions)
+            self.__dict__["engines"] = engines
+            self.__dict__.pop("pipeline", None)
+            return True
+        finally:
+            self._engines_loading.release()
+
     def hourly(self) -> None:
-        """The worker's hourly upkeep: retention, then a checkpoint over what it wrote."""
+        """The worker's hourly upkeep: retention, then a checkpoint over what it wrote, then, at
+        the learn hour, the nightly learn run."""
         self.enforce_retention()
         self.checkpoint_audit()
+        self.nightly_learn(datetime.now(UTC))
+
+    def nightly_learn(self, now: datetime) -> bool:
+        """At CONFIDE_LEARN_HOUR (UTC), start the night's learn run in a process of its own,
+        unless one started recently (another worker's, or an operator's)."""
+        from confide.learn.run import last_run
+
+        if now.hour != self.settings.learn_hour:
+            return False
+        with self.sessions() as session:
+            started = last_run(session)
+        if started is not None and now - started < NIGHTLY_GAP:
+            return False
+        self.learn_launcher(self.settings)
+        return True
+
+    def learn(
+        self,
+        *,
+        progress: Progress = lambda message: None,
+        actor: Actor | None = None,
+        once_since: datetime | None = None,
+    ) -> Outcome:
+        """One learn run over the data dir's reviewed dataset (`confide learn run`)."""
+        from confide.learn.registry import SYSTEM
+        from confide.learn.run import learn
+
+        with self.sessions() as session:
+            return learn(
+                session,
+                self.keyring,
+                self.blobs,
+                self.components_factory(session, self.settings),
+                now=datetime.now(UTC),
+                progress=progress,
+                actor=actor or SYSTEM,
+                once_since=once_since,
+            )
 
     def checkpoint_audit(self) -> Checkpoint | None:
         """Sign the audit chain's head into the blob store, once the chain verified."""
