@@ -11,6 +11,7 @@ from sqlalchemy import select
 from confide.privacy.audit import events
 from confide.privacy.deletion import delete_interactions
 from confide.review.false_wakes import record_false_wake
+from confide.review.quality import adjudicate
 from confide.review.tasks import Labels, next_task, submit
 from confide.store.tables import Interaction, StaffMember, WakeFeedback
 
@@ -76,3 +77,21 @@ def test_a_button_press_has_no_wake_to_learn_from(session, household, queued) ->
     interaction.wake_word = None
     assert record_false_wake(session, interaction, "customer", NOW) is None
     assert feedback(session) == []
+
+
+def test_a_lead_settling_a_clip_as_a_false_wake_counts_too(
+    session, keyring, household, team, queued
+) -> None:
+    tasks = queued("alice", second_opinion=True)
+    session.get_one(Interaction, tasks[0].interaction_id).wake_score = 0.88
+    lena = session.get_one(StaffMember, team["lena"].id)
+    labels = Labels("okay now bye", None, flags=frozenset({"false_wake"}))
+    adjudicate(session, keyring, lena, tasks[0].group_id, labels, NOW)
+    session.commit()
+    assert feedback(session) == [
+        (household.id, "okay_nabu", 0.88, "reviewer", tasks[0].interaction_id)
+    ]
+    alices = events(session, owner_id=household.people["alice"].id)
+    assert [(e.actor, e.role) for e in alices if e.action == "false_wake"] == [
+        (team["lena"].pseudonym, "lead")
+    ]

@@ -235,14 +235,12 @@ def submit(
     task.status = "submitted"
     if "critical_data" in labels.flags:  # protection missed something: no one else hears it
         task.audio_sealed, task.note = None, "reviewer flagged personal data"
-    if "false_wake" in labels.flags:
-        _confirm_false_wake(session, member, task, now)
     session.flush()
     return annotation
 
 
 def _confirm_false_wake(
-    session: Session, member: StaffMember, task: ReviewTask, now: datetime
+    session: Session, member: StaffMember, task: ReviewTask, now: datetime, role: str
 ) -> None:
     """The wake's score tunes the household's detector (`confide.review.false_wakes`)."""
     interaction = session.get(Interaction, task.interaction_id)
@@ -252,7 +250,7 @@ def _confirm_false_wake(
         session,
         Access(
             member.pseudonym,
-            "reviewer",
+            role,
             "false_wake",
             f"interaction:{task.interaction_id}",
             "a reviewer found the device woke when no one spoke to it: its wake-word score "
@@ -358,6 +356,8 @@ def add_annotation(
     )
     session.add(row)
     session.flush()
+    if "false_wake" in labels.flags:  # a reviewer's, or a lead's settling two reviewers
+        _confirm_false_wake(session, member, task, now, "lead" if adjudication else "reviewer")
     return row
 
 
