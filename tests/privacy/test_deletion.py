@@ -350,7 +350,7 @@ def test_deletion_and_withdrawal_take_the_data_out_of_the_dataset_at_once(
     """Invariant 10, issue 11 item 4: the items go in the same transaction, the receipt names
     the exports that held them, the next export lacks them, and every model version trained on
     them is marked, so it is never promoted again."""
-    from confide.learn.dataset import current_items
+    from confide.learn.dataset import current_items, refresh
     from confide.learn.export import export_dataset
     from confide.store.tables import ModelVersion
     from confide_testing import reviewed_items
@@ -366,6 +366,7 @@ def test_deletion_and_withdrawal_take_the_data_out_of_the_dataset_at_once(
 
     receipt = delete(session, keyring, blobs, alice, hers)
     session.commit()
+    assert refresh(session, keyring, datetime.now(UTC)) == 0  # nothing deleted comes back
 
     kept = {item.interaction_id for item in current_items(session, keyring)}
     assert kept == set(hers[gone:]) | set(his)

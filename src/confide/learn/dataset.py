@@ -156,11 +156,14 @@ def iso_week(moment: datetime) -> str:
 
 
 def _reviewed_groups(session: Session) -> dict[str, list[ReviewTask]]:
-    """The labelled tasks of every review group with a submitted task of a consenting owner."""
+    """The labelled tasks of every review group with a submitted task of a consenting owner
+    whose recording is still kept: once the recording is deleted, nothing made from it joins."""
+    kept = select(Interaction.id).where(Interaction.audio_key.is_not(None))
     submitted = select(ReviewTask.group_id).where(
         ReviewTask.kind.in_(LABELLED_KINDS),
         ReviewTask.status == "submitted",
         ReviewTask.owner_id.in_(consenting_people()),
+        ReviewTask.interaction_id.in_(kept),
     )
     tasks = session.scalars(
         select(ReviewTask)
