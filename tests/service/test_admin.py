@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from xml.etree import ElementTree
 
 import pyotp
 import pytest
@@ -67,6 +68,9 @@ def test_an_admin_sees_every_plot_with_its_figures(runtime, team, reviewed):
     # overall, the trend by week and by each component's version, and each other slice
     assert len(svgs) == 1 + 1 + 2 + (len(SLICES) - 1) == 3 + len(SLICES)
     assert len(re.findall(r"<table\b", page.text)) == len(svgs)
+    for whole in re.findall(r"<svg\b.*?</svg>", page.text, re.S):  # well-formed SVG
+        parsed = ElementTree.fromstring(whole)  # noqa: S314 (the page we just rendered)
+        assert parsed.tag == "{http://www.w3.org/2000/svg}svg"
     for svg in svgs:  # each names itself by a title and describes itself, in the page
         assert 'role="img"' in svg
         title, desc = re.search(
