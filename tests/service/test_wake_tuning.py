@@ -5,13 +5,16 @@ Only numbers travel and stay: the feedback rows hold no audio and no words."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import numpy as np
 import pyotp
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from confide.audio import SAMPLE_RATE, Audio
 from confide.privacy.audit import events
 from confide.service.app import create_app
 from confide.service.runtime import Runtime
@@ -141,3 +144,57 @@ def test_wake_feedback_can_hold_no_audio_and_no_words(runtime) -> None:
         if isinstance(column["type"], sa.String)
     }
     assert max(lengths.values()) <= 32  # an id or a wake word, no room for a transcript
+
+
+def test_a_real_device_is_tuned_by_its_households_feedback(runtime, household, speech) -> None:
+    """Over real HTTP: the device fetches its household's thresholds, then a look-alike that
+    woke it before sends nothing, and a true wake is sent with its score."""
+    from confide.capture.agent import DeviceAgent
+    from confide.capture.sources import file_frames
+    from confide.capture.tuning import ServerThresholds, ThresholdUpdates
+    from confide.capture.uploaders import ServerUploader
+    from confide.capture.wakeword import load_detector
+    from confide.demo.recordings import SPOKEN_WAKE_WORDS
+    from confide.service.server import background_server
+    from confide_testing import answered_interaction
+
+    alice, device = household.people["alice"].id, household.devices["alice"].id
+    seeded = set()
+    with runtime.sessions() as session:  # what the household's devices reported, and confirmed
+        for score in [0.995] * 20:
+            iid = answered_interaction(session, runtime.keyring, runtime.blobs, alice, device)
+            session.get_one(Interaction, iid).wake_score = score
+            seeded.add(iid)
+        for n, score in enumerate([0.9, 0.9563]):  # the peak "okay, now boot ..." reaches
+            session.add(
+                WakeFeedback(
+                    id=f"fw{n}",
+                    household_id=household.id,
+                    wake_word="okay_nabu",
+                    score=score,
+                    source="customer",
+                    interaction_id=f"gone{n}",
+                    confirmed_at=datetime.now(UTC),
+                )
+            )
+        session.commit()
+    lookalike = speech("Okay, now boot the laptop again.", "joe", 1.0)
+    true_wake = speech(f"{SPOKEN_WAKE_WORDS['okay_nabu']} set a timer for ten minutes.", "joe")
+    pause = np.zeros(SAMPLE_RATE, np.int16)
+    with background_server(runtime) as url:
+        household_config = ServerThresholds(url, household.tokens["alice"])
+        thresholds = ThresholdUpdates(household_config.fetch)
+        assert thresholds.refresh() and thresholds.current == {"okay_nabu": 0.9613}
+        uploader = ServerUploader(url, household.tokens["alice"])
+        agent = DeviceAgent(load_detector("micro", ["okay_nabu"]), uploader, thresholds=thresholds)
+        for part in (pause, lookalike.samples, pause, pause, true_wake.samples, pause, pause):
+            for frame in file_frames(Audio(part)):
+                agent.feed(frame)
+        agent.flush()
+        uploader.close()
+        household_config.close()
+    assert uploader.sent == 1
+    with runtime.sessions() as session:
+        [sent] = session.scalars(select(Interaction).where(Interaction.id.not_in(seeded))).all()
+        assert sent.wake_word == "okay_nabu"
+        assert sent.wake_score is not None and sent.wake_score > 0.9613
