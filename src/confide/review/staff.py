@@ -93,7 +93,7 @@ def add_staff(
     keyring.ensure_key(session, staff_id)
     secret = new_totp_secret()
     title = "Reviewer" if roles == {"reviewer"} else _title(roles)
-    pseudonym = f"{title} {secrets.token_hex(2).upper()}"
+    pseudonym = _unused_pseudonym(session, title)
     session.add(
         StaffMember(
             id=staff_id,
@@ -120,6 +120,14 @@ def add_staff(
     )
     session.flush()
     return NewStaff(staff_id, pseudonym, login, secret)
+
+
+def _unused_pseudonym(session: Session, title: str) -> str:
+    """A short pseudonym no one else holds: four hex digits collide now and then, so draw again."""
+    while True:
+        pseudonym = f"{title} {secrets.token_hex(2).upper()}"
+        if session.scalar(select(StaffMember.id).where(StaffMember.pseudonym == pseudonym)) is None:
+            return pseudonym
 
 
 def staff_changes(session: Session) -> list[StaffChange]:
