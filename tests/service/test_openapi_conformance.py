@@ -1,5 +1,6 @@
 """/openapi.json promises what the server sends: a schemathesis run over every operation it
-documents, with every check, as a paired device would call them (and without its token).
+documents, with every check, as a paired device and a lead reviewer would call them (and
+without their tokens).
 
 Bounded for the default `make test`: a fixed seed and a few dozen examples per operation, which
 takes seconds, not minutes. The upload's bodies are half real WAVs, so that answered
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,7 @@ import soundfile as sf
 from hypothesis import strategies as st
 
 from confide.service.app import create_app
+from confide.service.sessions import open_session
 
 schemathesis = pytest.importorskip("schemathesis", reason="needs schemathesis (dev extra)")
 from schemathesis.engine import events, from_schema  # noqa: E402
@@ -27,6 +30,9 @@ EXAMPLES = 40
 """Per operation and phase: enough to reach each documented status, few enough for 2 cores."""
 AUDIO = ("audio/wav", "audio/flac")
 UPLOAD = "POST /api/utterances"
+LABELS_REFUSED = ["2xx", 401, 403, 404, 409, 422, 429]
+"""The schema cannot tell a catalog id that exists from one that does not: labels linking to an
+unknown entry, and merges into one, are refused (422) however well-formed."""
 
 
 @schemathesis.serializer(*AUDIO)
@@ -58,26 +64,35 @@ class Run:
     """Answers by operation and status."""
 
 
-def _run(runtime: Any, token: str) -> Run:
-    """Schemathesis's every phase and check over the app's schema, as the device of `token`."""
+def _run(runtime: Any, token: str, review_token: str) -> Run:
+    """Schemathesis's every phase and check over the app's schema, as the device of `token`
+    and the staff member of `review_token`."""
     config = schemathesis.Config.from_dict(
         {
             "seed": 10,
             "generation": {"max-examples": EXAMPLES},
             "checks": {"enabled": True},
-            "auth": {"openapi": {"DeviceToken": {"bearer": token}}},
+            "auth": {
+                "openapi": {
+                    "DeviceToken": {"bearer": token},
+                    "ReviewToken": {"bearer": review_token},
+                }
+            },
             # The schema cannot tell audio from other bytes: arbitrary bytes that fit it are
             # refused as not audio (422) or too long (413), or reuse a key for other bytes (409).
             "operations": [
                 {
-                    "include-path": "/api/utterances",
-                    "include-method": "POST",
+                    "include-name": UPLOAD,
                     "checks": {
                         "positive_data_acceptance": {
                             "expected-statuses": ["2xx", 401, 409, 413, 422, 429]
                         }
                     },
-                }
+                },
+                {
+                    "include-name-regex": "^POST .*/(annotation|merge)$",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": LABELS_REFUSED}},
+                },
             ],
         }
     )
@@ -111,14 +126,20 @@ def _status(exchange: Any) -> int:
     return exchange.response.status_code if exchange is not None and exchange.response else 0
 
 
-def test_every_answer_is_what_the_schema_documents(runtime, household) -> None:
+def test_every_answer_is_what_the_schema_documents(runtime, household, team, queued) -> None:
     paths = create_app(runtime).openapi()["paths"]
     documented = {
         f"{method.upper()} {path}" for path, methods in paths.items() for method in methods
     }
-    run = _run(runtime, household.tokens["alice"])
+    for _ in range(3):
+        queued("alice")
+    with runtime.sessions() as session:  # a lead, who labels too: every review route is theirs
+        review_token = open_session(session, "staff", team["lena"].id, 1, datetime.now(UTC))
+        session.commit()
+    run = _run(runtime, household.tokens["alice"], review_token)
     assert not run.failures
     assert documented <= {operation for operation, _ in run.answers}
     # The run got past the device's token, not only its refusals: an upload and a poll answered.
     answered = {operation for operation, status in run.answers if status < 300}
     assert {UPLOAD, "GET /api/utterances/{interaction_id}"} <= answered
+    assert {"POST /api/review/tasks/next", "GET /api/catalog"} <= answered

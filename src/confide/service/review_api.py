@@ -58,6 +58,8 @@ TOKEN_HOURS = 1
 """A token's life: short, so a leaked one soon stops working; sign in again for more."""
 QUEUE_CLOSED = "X-Queue-Closed"
 """With a 204: why no task was handed out (the queue is empty, a break, the shift's cap)."""
+KINDS = {"enum": sorted(catalog.KINDS)}
+"""The schema's list of catalog kinds; the catalog refuses any other (422)."""
 TaskId = Annotated[str, PathParam(max_length=64)]
 AdditionId = Annotated[str, PathParam(max_length=64)]
 
@@ -140,8 +142,7 @@ class ExistingLink(_Strict):
 
 
 class NewEntry(_Strict):
-    kind: str = Field(min_length=1, max_length=16)
-    """artist, song, playlist, genre, city, country or state."""
+    kind: str = Field(min_length=1, max_length=16, json_schema_extra=KINDS)
     name: str = Field(min_length=1, max_length=catalog.MAX_NAME)
     """Its usual written name: a public name only."""
 
@@ -160,7 +161,9 @@ class LabelledSlot(_Strict):
 class AnnotationBody(_Strict):
     transcript: str = Field(max_length=2000)
     """The corrected transcript, placeholders kept."""
-    intent: str | None = Field(default=None, max_length=64)
+    intent: str | None = Field(
+        default=None, max_length=64, json_schema_extra={"enum": [*INTENTS, None]}
+    )
     """The right intent, or null when the clip holds no request."""
     slots: list[LabelledSlot] = Field(default_factory=list, max_length=20)
     rating: int | None = Field(default=None, ge=1, le=5)
@@ -228,7 +231,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@router.post("/review/session", response_model=Token, responses=documented(401, 413, 422, 429))
+@router.post("/review/session", response_model=Token, responses=documented(400, 401, 413, 422, 429))
 def sign_in(body: SignIn, request: Request, session: Db, rt: Rt) -> Token:
     """A token for a staff member, from their login, password and TOTP code; failures are
     throttled per login and per address as at the workbench's door."""
@@ -300,7 +303,7 @@ def task_audio(task_id: TaskId, staff: Reviewer, session: Db, rt: Rt) -> Respons
 @router.post(
     "/review/tasks/{task_id}/annotation",
     response_model=AnnotationResult,
-    responses=documented(401, 403, 404, 413, 422),
+    responses=documented(400, 401, 403, 404, 413, 422),
 )
 def annotate(
     task_id: TaskId, body: AnnotationBody, staff: Reviewer, session: Db, rt: Rt
@@ -352,7 +355,7 @@ def search_catalog(
     session: Db,
     rt: Rt,
     q: Annotated[str, Query(min_length=1, max_length=catalog.MAX_QUERY)],
-    kind: Annotated[str | None, Query(max_length=16)] = None,
+    kind: Annotated[str | None, Query(max_length=16, json_schema_extra=KINDS)] = None,
     limit: Annotated[int, Query(ge=1, le=catalog.MAX_RESULTS)] = 10,
 ) -> CatalogResults:
     """The entries whose names are nearest `q` (of `kind`, if given): the catalog and the
@@ -370,7 +373,7 @@ def additions(staff: Lead, session: Db) -> Additions:
 @router.post(
     "/catalog/additions/{addition_id}/merge",
     response_model=Addition,
-    responses=documented(401, 403, 404, 409, 413, 422),
+    responses=documented(400, 401, 403, 404, 409, 413, 422),
 )
 def merge(addition_id: AdditionId, body: Merge, staff: Lead, session: Db, rt: Rt) -> Addition:
     """The addition is the entry `into` already in the catalog: its name becomes an alias."""
