@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,7 +59,7 @@ TOKEN_HOURS = 1
 """A token's life: short, so a leaked one soon stops working; sign in again for more."""
 QUEUE_CLOSED = "X-Queue-Closed"
 """With a 204: why no task was handed out (the queue is empty, a break, the shift's cap)."""
-KINDS = {"enum": sorted(catalog.KINDS)}
+KINDS: JsonDict = {"enum": [kind for kind in sorted(catalog.KINDS)]}
 """The schema's list of catalog kinds; the catalog refuses any other (422)."""
 TaskId = Annotated[str, PathParam(max_length=64)]
 AdditionId = Annotated[str, PathParam(max_length=64)]
