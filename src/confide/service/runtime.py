@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,7 +110,7 @@ def default_components(session: Session, settings: Settings) -> Sequence[Compone
     added = added_entries(session)
     return [
         NluComponent(added, settings.data_dir),
-        AsrComponent(load_recognizer, names=[entry.name for entry in added]),
+        AsrComponent(cache(load_recognizer), names=[entry.name for entry in added]),
     ]
 
 
