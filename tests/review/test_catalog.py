@@ -13,6 +13,7 @@ from confide.privacy.audit import events
 from confide.review.catalog import (
     added_entries,
     merge,
+    merged_ids,
     pending,
     propose,
     reject,
@@ -151,8 +152,9 @@ def test_a_merged_addition_becomes_an_alias_of_its_target(session, team):
     assert beyonce.name == "Beyoncé" and "Beyonce Knowles" in beyonce.aliases
     assert catalog.link("artist", "queen bey").id == "artist:beyonce"
     assert search(session, BASE, "queen bey")[0].entry.id == "artist:beyonce"
-    with pytest.raises(UnknownChoice):
-        resolve(session, BASE, added)
+    assert merged_ids(session) == {added: "artist:beyonce", earlier: "artist:beyonce"}
+    assert resolve(session, BASE, added).id == "artist:beyonce"  # labels linked to it follow
+    assert add(session, team, "beyonse") == "artist:beyonce"  # now an alias: no new addition
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,10 @@ lead's decision on each addition.
 A reviewer who hears an artist the catalog does not know adds it while annotating; it links at
 once under a new id ('artist:<slug>') and is `proposed`. A lead then merges it into an entry the
 catalog already had (the added name becomes that entry's alias, so the linker finds that entry
-under it) or rejects it. Every addition not rejected is part of the catalog the models
-learn from (`added_entries`). A name the catalog already knows, under any spelling that reads
-the same, is not added twice: it links to the entry that has it.
+under it, and labels linked to the addition's own id lead there: `merged_ids`) or rejects it.
+Every addition not rejected is part of the catalog the models learn from (`added_entries`). A
+name the catalog already knows, under any spelling that reads the same, is not added twice: it
+links to the entry that has it.
 
 Additions are public names (the catalog's kinds), so they are kept in plaintext; the audit chain
 records who added, merged or rejected which addition by its id, never the name, since the chain
@@ -148,10 +149,23 @@ def search(
     return ranked[:limit]
 
 
+def merged_ids(session: Session) -> dict[str, str]:
+    """Where links to merged additions lead now: the id each was added under, to the id of the
+    entry it was merged into. Labels keep the id a reviewer linked; read them through this."""
+    rows = session.execute(
+        select(CatalogAddition.proposed_id, CatalogAddition.entry_id).where(
+            CatalogAddition.status == MERGED
+        )
+    )
+    return {proposed: entry for proposed, entry in rows}
+
+
 def resolve(session: Session, base: Catalog, entry_id: str) -> Entry:
-    """The entry a link names, among the catalog and the additions not rejected; UnknownChoice
-    (refused as input) when there is none."""
-    entry = with_additions(session, base).get(entry_id)
+    """The entry a link names, among the catalog and the additions not rejected (a merged
+    addition's id names the entry it was merged into); UnknownChoice (refused as input) when
+    there is none."""
+    catalog = with_additions(session, base)
+    entry = catalog.get(entry_id) or catalog.get(merged_ids(session).get(entry_id, ""))
     if entry is None:
         raise UnknownChoice(f"no catalog entry {entry_id!r}: search the catalog, or add it")
     return entry
@@ -179,9 +193,11 @@ def propose(
     known = catalog.link(kind, name)
     if known is not None and known.score >= 1.0:
         return known.id
+    entry_id = _free_id(session, catalog, kind, name)
     addition = CatalogAddition(
         id=uuid.uuid4().hex,
-        entry_id=_free_id(session, catalog, kind, name),
+        entry_id=entry_id,
+        proposed_id=entry_id,
         kind=kind,
         name=name,
         status=PROPOSED,
@@ -257,11 +273,13 @@ def slug(name: str) -> str:
 
 
 def _free_id(session: Session, catalog: Catalog, kind: str, name: str) -> str:
-    """'kind:slug', numbered when another entry (even a rejected addition) has it."""
+    """'kind:slug', numbered when another entry, or any addition ever, has had it."""
     stem = f"{kind}:{slug(name)}"
     taken = set(
         session.scalars(
-            select(CatalogAddition.entry_id).where(CatalogAddition.entry_id.startswith(stem))
+            select(CatalogAddition.proposed_id).where(
+                CatalogAddition.proposed_id.startswith(stem, autoescape=True)
+            )
         )
     )
     candidate, number = stem, 1

@@ -403,6 +403,9 @@ class CatalogAddition(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     entry_id: Mapped[str] = mapped_column(String(128), index=True)
     """The catalog id it got ('artist:<slug>'); once merged, the existing entry's id."""
+    proposed_id: Mapped[str] = mapped_column(String(128), unique=True)
+    """The id it got when added, kept when merged: labels that linked to it follow it, and no
+    later addition takes it."""
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), index=True)

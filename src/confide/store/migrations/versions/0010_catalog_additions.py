@@ -18,6 +18,7 @@ def upgrade() -> None:
         "catalog_additions",
         sa.Column("id", sa.String(length=32), primary_key=True),
         sa.Column("entry_id", sa.String(length=128), nullable=False),
+        sa.Column("proposed_id", sa.String(length=128), nullable=False, unique=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
