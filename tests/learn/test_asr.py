@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from confide.learn.asr import MAX_HOTWORD_TOKENS, estimated_tokens, train_vocabulary
+from confide.learn.asr import MAX_HOTWORDS, train_vocabulary
 from confide.recognize.vocabulary import Vocabulary
 
 SHEERAN = [
@@ -93,9 +93,11 @@ def test_hotwords_put_missed_names_first_then_the_most_reviewed() -> None:
     )
 
 
-def test_hotwords_fit_the_decoder_prompt() -> None:
-    names = [f"Artist Number {number} Of Many" for number in range(500)]
-    hotwords = train_vocabulary([], names).hotwords
-    assert 0 < len(hotwords) < len(names)
-    assert sum(estimated_tokens(h) for h in hotwords) <= MAX_HOTWORD_TOKENS
-    assert hotwords == tuple(names[: len(hotwords)])
+def test_hotwords_are_bounded_keeping_the_most_useful() -> None:
+    names = [f"Artist {number}" for number in range(MAX_HOTWORDS + 100)]
+    pairs = [(f"play artist {number}", f"play artist {number}") for number in range(50)]
+    pairs += [("play art is", f"play {names[-1]}")]
+    hotwords = train_vocabulary(pairs, [*names, names[-2]]).hotwords
+    assert len(hotwords) == MAX_HOTWORDS
+    assert hotwords[:2] == (names[-1], names[-2])
+    assert hotwords[2:] == tuple(names[: MAX_HOTWORDS - 2])

@@ -15,7 +15,7 @@ from confide.demo.recordings import Speaker
 from confide.errors import BadModel
 from confide.recognize import load_recognizer
 from confide.recognize.base import Transcript, Word
-from confide.recognize.vocabulary import AdaptedRecognizer, Vocabulary, spoken_words
+from confide.recognize.vocabulary import SHORTLIST, AdaptedRecognizer, Vocabulary, spoken_words
 
 SILENCE = Audio(np.zeros(16000, dtype=np.int16))
 
@@ -78,13 +78,86 @@ def test_a_replaced_span_keeps_its_time_and_its_least_confidence() -> None:
     assert words[2] == Word("now", 1.5, 1.9, pytest.approx(0.6))
 
 
-def test_the_callers_hints_go_first_then_the_hotwords_once() -> None:
-    fake = FakeRecognizer(["hello"])
-    recognizer = AdaptedRecognizer(fake, Vocabulary(("Mitski", "Hozier")))
-    recognizer.transcribe(SILENCE, hints=["Hozier", "Grandma Rose", "Hozier"])
-    recognizer.transcribe(SILENCE)
-    assert fake.hints == [["Hozier", "Grandma Rose", "Mitski"], ["Mitski", "Hozier"]]
+class ListeningRecognizer(FakeRecognizer):
+    """Hears "k roanbin" unless Khruangbin is among its hints."""
+
+    def transcribe(self, audio: Audio, hints: Sequence[str] = ()) -> Transcript:
+        self.words = ["play", "Khruangbin"] if "Khruangbin" in hints else ["play", "K.", "Roanbin"]
+        return super().transcribe(audio, hints)
+
+
+HOTWORDS = ("Mitski", "Khruangbin", "Hozier", "Kurt Vile", "Coldplay")
+
+
+@pytest.mark.parametrize(
+    ("heard", "likeliest"),
+    [
+        ("Play something by K. Roanbin.", "Khruangbin"),
+        ("play something by mitzke", "Mitski"),
+        ("play something by hozia", "Hozier"),
+        ("play something by curt vile and mitzke", "Kurt Vile"),
+        ("play something by Khruangbin", None),
+        ("", None),
+    ],
+)
+def test_likely_hotwords_are_those_the_heard_words_resemble(
+    heard: str, likeliest: str | None
+) -> None:
+    """Likeliest first; none when the likeliest is written already (a second hearing would
+    change nothing) or nothing resembles any."""
+    likely = Vocabulary(HOTWORDS).likely(heard)
+    assert likely[:1] == ([likeliest] if likeliest else [])
+    assert len(likely) <= SHORTLIST
+
+
+def test_a_resembled_hotword_is_listened_for_on_a_second_hearing() -> None:
+    fake = ListeningRecognizer([])
+    recognizer = AdaptedRecognizer(fake, Vocabulary(HOTWORDS))
+    result = recognizer.transcribe(SILENCE, hints=["Grandma Rose", "Grandma Rose"])
+    assert result.text == "play Khruangbin"
+    assert fake.hints[0] == ["Grandma Rose"]
+    assert fake.hints[1][:2] == ["Grandma Rose", "Khruangbin"]
     assert recognizer.name == "fake"
+
+
+class TwiceHeard(FakeRecognizer):
+    """Hears one thing with no hints, another with some."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__([])
+        self.first, self.second = first.split(), second.split()
+
+    def transcribe(self, audio: Audio, hints: Sequence[str] = ()) -> Transcript:
+        self.words = self.second if hints else self.first
+        return super().transcribe(audio, hints)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kept"),
+    [
+        ("play hose here", "play Hozier", "play Hozier"),
+        ("play K. Roanbin", "play Khruangbin", "play Khruangbin"),
+        ("play hose here", "play hose here", "play hose here"),
+        ("play hose here", "play hosier", "play hose here"),
+        ("play hose here", "play hose here. Hozier", "play hose here"),
+        ("play hose here", "play Hozier and Mitski now", "play hose here"),
+    ],
+)
+def test_the_second_hearing_is_kept_only_if_it_wrote_a_hotword_and_grew_no_longer(
+    first: str, second: str, kept: str
+) -> None:
+    recognizer = AdaptedRecognizer(TwiceHeard(first, second), Vocabulary(HOTWORDS))
+    assert recognizer.transcribe(SILENCE).text == kept
+
+
+@pytest.mark.parametrize(
+    ("words", "hints"),
+    [(["play", "Khruangbin"], ["Khruangbin"]), (["stop"], []), ([], [])],
+)
+def test_one_hearing_when_no_hotword_is_in_doubt(words: list[str], hints: list[str]) -> None:
+    fake = FakeRecognizer(words)
+    AdaptedRecognizer(fake, Vocabulary(HOTWORDS)).transcribe(SILENCE, hints=hints)
+    assert fake.hints == [hints]
 
 
 def test_saved_and_loaded_alike(tmp_path: Path) -> None:
@@ -129,15 +202,11 @@ def test_saved_as_plain_json(tmp_path: Path) -> None:
     }
 
 
-NEW_NAME = ("Play something by Khruangbin.", "Khruangbin")
-
-
 def test_whisper_hears_a_new_name_only_with_its_hotword(speech: Speaker) -> None:
-    """Whisper tiny.en has no way to spell a name it never learned; given it as a hotword (as
-    reviewers linked it), it writes it."""
-    said, name = NEW_NAME
-    audio = speech(said, "joe", 1.0)
+    """Whisper tiny.en cannot spell a name it never learned ("BeaBid do be"); the adapted
+    recogniser finds the hotword that this resembles and, listening for it, writes it."""
+    audio = speech("play something by Beabadoobee", "joe", 1.0)
     whisper = load_recognizer("whisper")
-    adapted = AdaptedRecognizer(whisper, Vocabulary((name, "Mitski", "Sufjan Stevens")))
-    assert spoken_words(name)[0] not in spoken_words(whisper.transcribe(audio).text)
-    assert spoken_words(name)[0] in spoken_words(adapted.transcribe(audio).text)
+    adapted = AdaptedRecognizer(whisper, Vocabulary(("Mitski", "Beabadoobee", "Sufjan Stevens")))
+    assert "beabadoobee" not in spoken_words(whisper.transcribe(audio).text)
+    assert "beabadoobee" in spoken_words(adapted.transcribe(audio).text)

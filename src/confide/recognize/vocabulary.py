@@ -16,12 +16,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from confide.audio import Audio
 from confide.errors import BadModel
 from confide.recognize.base import Recognizer, Transcript, Word
 
 FORMAT = 1
 """Version of the saved layout; a vocabulary saved by a newer Confide is refused, not misread."""
+SHORTLIST = 3
+"""Hotwords passed on the second hearing: the right name was among the 3 likeliest of 203 for
+29 of 32 misheard or heard requests, among the first for 22."""
+MIN_LIKENESS = 0.6
+"""Least letter similarity (0 to 1) of heard words to a hotword for it to be shortlisted."""
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
@@ -100,6 +107,31 @@ class Vocabulary:
                 position += 1
         return found
 
+    def likely(self, heard: str) -> list[str]:
+        """Up to `SHORTLIST` hotwords that some words of `heard` resemble (letters compared,
+        spaces ignored, so "crewing ben" finds "Khruangbin"), likeliest first; none when the
+        likeliest is written in `heard` already."""
+        words = spoken_words(heard)
+        scored = []
+        for hotword in self.hotwords:
+            wanted = spoken_words(hotword)
+            letters = "".join(wanted)
+            best = max(
+                (
+                    fuzz.ratio("".join(words[start : start + size]), letters) / 100
+                    for start in range(len(words))
+                    for size in range(1, len(wanted) + 3)
+                    if start + size <= len(words)
+                ),
+                default=0.0,
+            )
+            if best >= MIN_LIKENESS:
+                scored.append((best, hotword))
+        scored.sort(key=lambda item: -item[0])
+        if not scored or scored[0][0] == 1.0:
+            return []
+        return [hotword for _, hotword in scored[:SHORTLIST]]
+
     def save(self, path: Path) -> None:
         path.write_text(
             json.dumps(
@@ -134,7 +166,17 @@ class Vocabulary:
 
 
 class AdaptedRecognizer:
-    """A recogniser that listens for the vocabulary's hotwords and applies its corrections."""
+    """A recogniser that listens for the vocabulary's hotwords and applies its corrections.
+
+    Whisper tiny.en hears a new name far better with the name alone as its hotword than with
+    a list of many (measured on synthesised requests for 16 artists it never learned, two
+    voices: 6 of 32 names written right with no hotword, 30 with the name alone, 23 with all
+    16 names, 20 with 60 names): a long prompt dilutes the one name that matters and invites
+    names that were never said. So it listens twice, where a hotword is in doubt: once with
+    the caller's hints, then, if some words it heard resemble hotwords it did not write, again
+    with the `SHORTLIST` likeliest of them. The second hearing is kept only if it wrote one of
+    them in no more words than the first had: a decoder given names that were not said may add
+    them after what was ("turn the volume down, please. The Cure"), and that is refused."""
 
     def __init__(self, inner: Recognizer, vocabulary: Vocabulary) -> None:
         self.inner = inner
@@ -143,10 +185,21 @@ class AdaptedRecognizer:
 
     def transcribe(self, audio: Audio, hints: Sequence[str] = ()) -> Transcript:
         """The caller's hints go first (a decoder keeps the first of a prompt that is too
-        long), then the vocabulary's hotwords."""
+        long), then the hotwords that the first hearing resembles."""
         given = list(dict.fromkeys(hints))
-        merged = given + [h for h in self.vocabulary.hotwords if h not in given]
-        return self.vocabulary.correct(self.inner.transcribe(audio, hints=merged))
+        first = self.inner.transcribe(audio, hints=given)
+        likely = [h for h in self.vocabulary.likely(first.text) if h not in given]
+        if not likely:
+            return self.vocabulary.correct(first)
+        second = self.inner.transcribe(audio, hints=given + likely)
+        return self.vocabulary.correct(second if _kept(first, second, likely) else first)
+
+
+def _kept(first: Transcript, second: Transcript, likely: list[str]) -> bool:
+    """Whether the second hearing wrote a shortlisted hotword without growing longer."""
+    heard = f" {' '.join(spoken_words(second.text))} "
+    written = any(f" {' '.join(spoken_words(h))} " in heard for h in likely)
+    return written and len(spoken_words(second.text)) <= len(spoken_words(first.text))
 
 
 def _format(data: Any) -> Any:
