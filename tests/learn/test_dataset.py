@@ -10,13 +10,11 @@ from sqlalchemy import select
 
 from confide.audio import read_audio
 from confide.learn.dataset import (
-    confidence_bucket,
     current_items,
-    device_kind,
-    iso_week,
     refresh,
     subject_of,
 )
+from confide.learn.slices import iso_week
 from confide.privacy.consent import set_consent
 from confide.privacy.contexts import task_audio_context
 from confide.review.quality import adjudicate
@@ -111,7 +109,7 @@ def test_an_item_holds_the_labels_the_protected_audio_and_its_lineage(
         "intent": "SetTimer",
         "wake_word": "okay_nabu",
         "device": "speaker",
-        "asr_confidence": "high",
+        "asr_confidence": ">=0.8",
         "week": iso_week(interaction.created_at),
     }
     assert item.lineage["reviews"] == [annotation.id]
@@ -197,22 +195,6 @@ def test_refresh_drops_items_whose_owner_no_longer_consents(
     session.commit()
     refresh(session, keyring, NOW)
     assert session.scalars(select(ItemRow)).all() == []
-
-
-@pytest.mark.parametrize(
-    ("confidence", "bucket"),
-    [(None, "unknown"), (0.2, "low"), (0.6, "medium"), (0.849, "medium"), (0.85, "high")],
-)
-def test_confidence_buckets(confidence, bucket):
-    assert confidence_bucket(confidence) == bucket
-
-
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [("Alice's speaker", "speaker"), ("Kitchen", "kitchen"), ("", "device"), ("42", "device")],
-)
-def test_the_device_slice_says_its_kind_not_whose_it_is(name, kind):
-    assert device_kind(name) == kind
 
 
 def test_nothing_of_an_item_is_in_plaintext(

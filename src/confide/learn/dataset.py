@@ -25,6 +25,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from confide.audio import Audio, read_audio
+from confide.learn.slices import slices_of
 from confide.privacy.audit import Access, append
 from confide.privacy.consent import DATASET_PURPOSES, OPEN_REVIEW_STATUSES
 from confide.privacy.contexts import (
@@ -38,7 +39,7 @@ from confide.privacy.keys import KeyRing
 from confide.review.quality import NO_INTENT
 from confide.review.tasks import open_annotation
 from confide.store.database import as_utc
-from confide.store.tables import Annotation, Consent, Device, Interaction, Person, ReviewTask
+from confide.store.tables import Annotation, Consent, Interaction, Person, ReviewTask
 from confide.store.tables import DatasetItem as ItemRow
 from confide.understand.normalise import asr_text
 
@@ -47,8 +48,6 @@ LABELLED_KINDS = ("review", "second")
 SUBJECT_PURPOSE = "dataset-subject"
 """The keyed digest that makes a person's pseudonymous subject: stable, and only this server
 can link it to the person."""
-CONFIDENCE_BUCKETS = ((0.6, "low"), (0.85, "medium"))
-"""ASR confidence below each bound falls in that bucket; the rest is 'high'."""
 
 
 @dataclass(frozen=True)
@@ -133,26 +132,6 @@ def consenting_people() -> Select[str]:
 def subject_of(keyring: KeyRing, person_id: str) -> str:
     """The person's pseudonymous subject."""
     return keyring.keyed_digest(SUBJECT_PURPOSE, person_id.encode())[:32]
-
-
-def confidence_bucket(confidence: float | None) -> str:
-    if confidence is None:
-        return "unknown"
-    for bound, name in CONFIDENCE_BUCKETS:
-        if confidence < bound:
-            return name
-    return "high"
-
-
-def device_kind(name: str) -> str:
-    """What kind of device a name says ("Alice's speaker" -> "speaker"), without whose it is."""
-    words = [w for w in name.lower().replace("'s ", " ").split() if w.isalpha()]
-    return words[-1] if words else "device"
-
-
-def iso_week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def _reviewed_groups(session: Session) -> dict[str, list[ReviewTask]]:
@@ -249,7 +228,6 @@ def _add_item(
     task = source.task
     owner, iid = task.owner_id, task.interaction_id
     interaction = session.get_one(Interaction, iid)
-    device = session.get(Device, interaction.device_id)
     material = keyring.open_json(
         session, owner, source.material_sealed, task_material_context(task.id, iid)
     )
@@ -272,13 +250,7 @@ def _add_item(
             "intent": material.get("intent"),
             "slots": [_slot(slot) for slot in material.get("slots", [])],
         },
-        "slices": {
-            "intent": chosen.intent or NO_INTENT,
-            "wake_word": interaction.wake_word or "none",
-            "device": device_kind(device.name) if device else "device",
-            "asr_confidence": confidence_bucket(interaction.asr_confidence),
-            "week": iso_week(as_utc(interaction.created_at)),
-        },
+        "slices": slices_of(session, interaction, chosen.intent),
         "lineage": {
             "subject": subject,
             "reviews": [note.id for note in notes],

@@ -16,7 +16,6 @@ trains nothing. Only the pooled counts leave this module; no transcript, label o
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -28,12 +27,13 @@ from sqlalchemy.orm import Session
 
 from confide.errors import KeyDestroyed
 from confide.learn.scoring import link_counts, slot_counts, word_errors
+from confide.learn.slices import CONFIDENCE_BUCKETS, slices_of
 from confide.privacy.contexts import task_material_context
 from confide.privacy.keys import KeyRing
 from confide.review.quality import NO_INTENT
 from confide.review.tasks import open_annotation
 from confide.store.database import as_utc
-from confide.store.tables import Annotation, Device, Interaction, ReviewTask
+from confide.store.tables import Annotation, Interaction, ReviewTask
 from confide.understand.normalise import asr_text
 
 LABELLED_KINDS = ("review", "second")
@@ -50,12 +50,6 @@ COMPONENTS = ("asr", "nlu")
 """The model components whose versions the trend follows."""
 DEFAULT_VERSION = "default"
 """The version of an interaction that records none: the models shipped with the project."""
-DEVICE_KINDS = frozenset(
-    {"speaker", "display", "screen", "satellite", "phone", "tablet", "watch", "tv", "hub", "car"}
-)
-"""The device kinds a slice may name; any other name is 'other'."""
-CONFIDENCE_BUCKETS = ((0.6, "<0.6"), (0.8, "0.6-0.8"), (float("inf"), ">=0.8"))
-"""ASR confidence below each bound falls in that bucket."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +144,7 @@ def evaluate(session: Session, keyring: KeyRing) -> Evaluation:
         truth, hypothesis, interaction = opened
         tally = score(truth, hypothesis)
         overall += tally
-        for name, value in _slices(session, interaction, chosen.intent).items():
+        for name, value in slices_of(session, interaction, chosen.intent).items():
             slices[name][value] += tally
         moment = as_utc(interaction.created_at)
         for component, version in _versions(interaction).items():
@@ -168,24 +162,6 @@ def evaluate(session: Session, keyring: KeyRing) -> Evaluation:
         },
         pending,
     )
-
-
-def confidence_bucket(confidence: float | None) -> str:
-    if confidence is None:
-        return "unknown"
-    return next((name for bound, name in CONFIDENCE_BUCKETS if confidence < bound), "unknown")
-
-
-def device_kind(name: str) -> str:
-    """What kind of device a name says ("Alice's speaker" -> "speaker"), else "other": the name
-    is the customer's own words and may hold theirs, so only a kind from DEVICE_KINDS is shown."""
-    words = re.findall(r"[a-z]+", name.lower())
-    return next((word for word in reversed(words) if word in DEVICE_KINDS), "other")
-
-
-def iso_week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def _in_order(item: tuple[str, Tally]) -> tuple[int, str]:
@@ -261,17 +237,6 @@ def _open(
         "slots": labels.get("slots", []),
     }
     return truth, material, interaction
-
-
-def _slices(session: Session, interaction: Interaction, intent: str | None) -> dict[str, str]:
-    device = session.get(Device, interaction.device_id)
-    return {
-        "intent": intent or NO_INTENT,
-        "wake_word": interaction.wake_word or "none",
-        "device": device_kind(device.name) if device else "other",
-        "asr_confidence": confidence_bucket(interaction.asr_confidence),
-        "week": iso_week(as_utc(interaction.created_at)),
-    }
 
 
 def _versions(interaction: Interaction) -> dict[str, str]:
