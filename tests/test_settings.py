@@ -95,3 +95,18 @@ def test_review_caps_are_whole_numbers_month_within_total(
     else:
         settings = load_settings(tmp_path, env=env)
         assert (settings.review_cap_month, settings.review_cap_total) == caps
+
+
+@pytest.mark.parametrize(
+    ("value", "hour"),
+    [(None, 3), ("0", 0), ("23", 23), ("24", None), ("-1", None), ("3am", None), ("", None)],
+)
+def test_the_learn_hour_is_an_hour_of_the_day(
+    tmp_path: Path, value: str | None, hour: int | None
+) -> None:
+    env = {"CONFIDE_KEK": GOOD, **({"CONFIDE_LEARN_HOUR": value} if value is not None else {})}
+    if hour is None:
+        with pytest.raises(BadConfiguration, match="CONFIDE_LEARN_HOUR"):
+            load_settings(tmp_path, env=env)
+    else:
+        assert load_settings(tmp_path, env=env).learn_hour == hour
