@@ -12,7 +12,7 @@ from confide.learn.registry import production_versions, promote, register
 from confide.learn.run import LEARN_RUN
 from confide.pipeline import Engines
 from confide.privacy.audit import Access, append, checkpoints
-from confide.service.runtime import REGISTRY_POLL_SECONDS, Runtime
+from confide.service.runtime import REGISTRY_POLL_SECONDS, Runtime, promoted_folders
 from confide.settings import Settings
 from confide.store.database import connect, sessions
 from confide_testing import ScriptedRecognizer, understand_timer
@@ -136,3 +136,10 @@ def drop_and_set_audit_time(runtime: Runtime, sequence: int, at: datetime) -> No
             .where(AuditEvent.sequence == sequence)
             .values(at=at.isoformat(timespec="microseconds"))
         )
+
+
+def test_a_data_dir_without_a_database_has_no_registry_and_gets_none(tmp_path, monkeypatch):
+    """`understand --data-dir` on a folder that holds no data creates nothing there."""
+    monkeypatch.delenv("CONFIDE_DATABASE_URL", raising=False)
+    assert promoted_folders(tmp_path) == {}
+    assert list(tmp_path.iterdir()) == []
