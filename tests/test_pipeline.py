@@ -367,3 +367,43 @@ def test_a_private_name_reaches_no_reviewer_in_text_or_audio(
     assert "list" in shown["transcript"].lower(), "the carrier phrase stays for the reviewer"
     heard = whisper.transcribe(read_audio(protected_audio(session, keyring, rhea, task))).text
     assert near_private_name(heard) == [], heard
+
+
+PUBLIC_ARTIST = "play something by taylor swift"
+"""A music request whose artist today's redactor takes for a person (issue 11.1)."""
+
+
+def test_a_public_artist_reaches_the_reviewer_in_text_and_audio(
+    engine, session, keyring, blobs, household, team, speech
+) -> None:
+    """Issue 11.1: through the real pipeline (Whisper, the shipped NLU model, the default
+    protector) the artist of a music request was redacted and bleeped, so the reviewer could not
+    link it. A name in the artist slot is public by the request: the reviewer reads it and hears
+    it, and the fail-closed check, hearing it again, lets the clip through."""
+    from confide.audio import read_audio
+    from confide.recognize import load_recognizer
+    from confide.review.tasks import material, next_task, protected_audio
+    from confide.understand.default import default_model
+
+    alice = household.people["alice"].id
+    set_consent(session, alice, "human_review", True, actor="alice")
+    said = speech(PUBLIC_ARTIST, "joe")
+    interaction = ingest(
+        session, keyring, blobs, household.devices["alice"], "m1", said.to_wav_bytes()
+    )
+    session.commit()
+    whisper, model = load_recognizer("whisper"), default_model()
+    engines = Engines(whisper, lambda text: model.understand(text).to_json())
+    policy = SamplingPolicy(rate=1.0, second_opinion=0.0)
+    assert Pipeline(sessions(engine), keyring, blobs, engines, policy).process(interaction.id)
+    session.expunge_all()
+    (task,) = session.scalars(select(ReviewTask)).all()
+    assert task.status == "queued", task.note
+    rhea = session.get(StaffMember, team["rhea"].id)
+    task = next_task(session, rhea, datetime.now(UTC))
+    shown = material(session, keyring, rhea, task)
+    assert shown["intent"] == "PlayMusic"
+    assert "taylor swift" in shown["transcript"].lower() and "[" not in shown["transcript"], shown
+    assert [s["value"].lower() for s in shown["slots"] if s["name"] == "artist"] == ["taylor swift"]
+    heard = whisper.transcribe(read_audio(protected_audio(session, keyring, rhea, task))).text
+    assert {"taylor", "swift"} <= set(re.findall(r"[a-z]+", heard.lower())), heard

@@ -59,3 +59,60 @@ def test_one_json_object_per_line_in_order() -> None:
         "play track four",
         "i live at [ADDRESS]",
     ]
+
+
+def redact_as(intent: str, lines: list[str]) -> list[dict[str, object]]:
+    """`confide redact --intent INTENT` on `lines` (it understands them with the default model)."""
+    result = runner.invoke(app, ["redact", "--intent", intent], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("intent", "line", "text"),
+    [
+        ("PlayMusic", "play something by taylor swift", "play something by taylor swift"),
+        (
+            "PlayMusic",
+            "play music by ed sheeran in the kitchen",
+            "play music by ed sheeran in the kitchen",
+        ),
+        (
+            "PlayMusic",
+            "play taylor swift and call me on five five five one two three four",
+            "play taylor swift and call me on [PHONE]",
+        ),
+        (
+            "AddToPlaylist",
+            "add bruno mars to my road trip playlist",
+            "add bruno mars to my road trip playlist",
+        ),
+        (
+            "AddToList",
+            "add call maria lopez to my to do list",
+            "add call [PRIVATE] to my to do list",
+        ),
+        ("PlayMusic", "", ""),
+    ],
+)
+def test_with_an_intent_public_names_stay_and_private_ones_go(
+    intent: str, line: str, text: str
+) -> None:
+    [out] = redact_as(intent, [line])
+    assert out["text"] == text
+    spans = out["spans"]
+    assert isinstance(spans, list)
+    assert all(line[s["start"] : s["end"]] not in text for s in spans)
+
+
+def test_without_an_intent_the_policy_does_not_apply() -> None:
+    """The plain command stays as it was: it knows nothing of what was asked."""
+    [out] = redact("play something by taylor swift\n")
+    assert out["text"] == "play something by [PERSON]"
+
+
+def test_an_unknown_intent_is_refused() -> None:
+    result = runner.invoke(app, ["redact", "--intent", "OrderPizza"], input="hello\n")
+    assert result.exit_code == 2
+    assert "OrderPizza" in result.stderr and "PlayMusic" in result.stderr
+    assert result.stdout == ""

@@ -61,6 +61,15 @@ def span(text: str, words: str, kind: str = "PERSON") -> PiiSpan:
         ("add maria lopez to my list", "AddToList", [("item", "maria lopez")], []),
         ("set a maria timer", "SetTimer", [("timer_name", "maria")], []),
         ("call maria lopez", "Call", [("contact", "maria lopez")], []),
+        # Requests the NLU has no intent for, read as the nearest one: nothing public.
+        ("call maria lopez", "SearchCreativeWork", [("object_name", "maria lopez")], []),
+        ("add maria lopez to my contacts", "AddToPlaylist", [("artist", "maria lopez")], []),
+        (
+            "add kalmaria lopez to my to-do list",
+            "AddToPlaylist",
+            [("artist", "kalmaria lopez"), ("playlist", "to-do")],
+            [],
+        ),
     ],
 )
 def test_only_the_catalog_slots_of_an_intent_are_public(
@@ -110,14 +119,51 @@ def test_a_slot_that_holds_a_private_span_is_not_public(private: str) -> None:
     [
         ("taylor swift", []),  # exactly the artist
         ("swift", []),  # inside it
-        ("something by taylor swift", ["something by taylor swift"]),  # reaching beyond it
+        ("taylor swift for maria", ["for maria"]),  # what lies beyond it stays hidden
+        ("something by taylor swift", ["something by"]),
         ("maria", ["maria"]),  # elsewhere
     ],
 )
-def test_only_spans_wholly_inside_a_public_name_are_dropped(found: str, kept: list[str]) -> None:
+def test_a_public_name_is_taken_out_of_the_spans_and_the_rest_stays(
+    found: str, kept: list[str]
+) -> None:
     text = "play something by taylor swift for maria"
     names = public_names(text, understood(text, "PlayMusic", ("artist", "taylor swift")))
-    left = hidden([span(text, found)], names)
+    left = hidden(text, [span(text, found)], names)
+    assert [text[s.start : s.end] for s in left] == kept
+    assert all(s.type == "PERSON" for s in left)
+
+
+@pytest.mark.parametrize(
+    ("text", "slots", "found", "kept"),
+    [
+        # Two public names and the comma between them: nothing left to hide.
+        (
+            "weather in Clontarf, KY tomorrow",
+            [("city", "Clontarf"), ("state", "KY")],
+            ("Clontarf, KY", "ADDRESS"),
+            [],
+        ),
+        # A detector reading on past the name: the word it took along stays hidden.
+        (
+            "weather in Clontarf, KY tomorrow",
+            [("city", "Clontarf")],
+            ("Clontarf, KY", "ADDRESS"),
+            ["KY"],
+        ),
+        (
+            "weather in north wolcott alabama 35004",
+            [("city", "north wolcott"), ("state", "alabama")],
+            ("north wolcott alabama 35004", "ADDRESS"),
+            ["35004"],
+        ),
+    ],
+)
+def test_spans_over_neighbouring_names(
+    text: str, slots: list[tuple[str, str]], found: tuple[str, str], kept: list[str]
+) -> None:
+    names = public_names(text, understood(text, "GetWeather", *slots))
+    left = hidden(text, [span(text, *found)], names)
     assert [text[s.start : s.end] for s in left] == kept
 
 
@@ -134,7 +180,7 @@ def test_only_the_types_a_name_may_take_are_dropped(slot: str, kind: str, droppe
     text = "play springfield"
     intent = "GetWeather" if slot == "city" else "PlayMusic"
     names = public_names(text, understood(text, intent, (slot, "springfield")))
-    assert (hidden([span(text, "springfield", kind)], names) == []) == dropped
+    assert (hidden(text, [span(text, "springfield", kind)], names) == []) == dropped
 
 
 @pytest.mark.parametrize(

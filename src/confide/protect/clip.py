@@ -104,7 +104,7 @@ def protect_clip(
 
     A detector that returns spans outside the text raises ValueError: nothing is produced.
     """
-    spans = merge_spans([*hidden(detect(transcript.text), public), *private])
+    spans = merge_spans([*hidden(transcript.text, detect(transcript.text), public), *private])
     intervals = spans_to_times(transcript, spans, guard)
     bleeped = bleep(audio, intervals, mode)
     return ProtectedClip(
@@ -128,7 +128,7 @@ def _check(
 ) -> Verdict:
     try:
         heard = recognizer.transcribe(bleeped)
-        found = hidden(detect(heard.text), recurring(heard.text, public))
+        found = hidden(heard.text, detect(heard.text), recurring(heard.text, public))
     except Exception as exc:  # any failure of the check refuses the clip
         return Verdict(False, f"the bleeped audio could not be checked ({type(exc).__name__})")
     if found:

@@ -51,7 +51,7 @@ def default_protector(recognizer: Recognizer, redactor: Redactor | None = None) 
         if not clip.verdict.passed:
             return Protected(None, clip.text, slots, "", types, clip.verdict.reason)
         quoted = occurrences(answer, private_values(understood))
-        found = hidden(detect(answer), recurring(answer, public))
+        found = hidden(answer, detect(answer), recurring(answer, public))
         return Protected(
             audio=anonymize(clip.audio, target_for(seed)),
             transcript=clip.text,
@@ -71,7 +71,7 @@ def redact_understood(
     hidden, the names public by the intent kept."""
     private = intent_spans(text, understood)
     found = merge_spans([*redactor.find(text), *known.find(text)])
-    spans = merge_spans([*hidden(found, _public(text, understood, private, known)), *private])
+    spans = merge_spans([*hidden(text, found, _public(text, understood, private, known)), *private])
     return Redaction(apply_spans(text, spans), spans)
 
 
@@ -97,7 +97,7 @@ def _redacted_slot(
     if overlapping:
         value = overlapping[0].placeholder()
     else:
-        value = apply_spans(value, hidden(detect(value), recurring(value, public)))
+        value = apply_spans(value, hidden(value, detect(value), recurring(value, public)))
     shown = {"name": slot.get("name"), "value": value}
     link = slot.get("link")
     if isinstance(link, dict) and link.get("id"):

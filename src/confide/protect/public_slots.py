@@ -7,12 +7,13 @@ decided from the understanding of the request (its intent and the slot the name 
 from a list of famous people: a name the catalog has never heard of is as public in an artist
 slot, and a famous name said anywhere else ("call Taylor") stays private.
 
-Three things keep a name in a public slot private all the same: a household's own name there
-(Confide knows them; a household member is never public), words private by the intent, and an
-intent the classifier is not sure of, since a misread request ("add call Maria to my list" read
-as adding an artist to a playlist) would otherwise show a contact's name. Only the types a name
+Several things keep a name in a public slot private all the same: a household's own name there
+(Confide knows them; a household member is never public), words private by the intent, an
+intent the classifier is not sure of, and a request that does not say what its intent is about
+(a playlist), since a misread request ("add call Maria to my to-do list" read as adding an artist
+to a playlist) would otherwise show a contact's name. Only the types a name
 may take are kept: a PERSON span over an artist, a PERSON or ADDRESS span over a city; a phone
-number in a track slot is still hidden.
+number in a track slot is still hidden, and so is whatever a span holds beyond the name.
 """
 
 from __future__ import annotations
@@ -33,17 +34,21 @@ PUBLIC_SLOTS: Mapping[str, Mapping[str, frozenset[str]]] = {
     "AddToPlaylist": {"artist": NAME, "entity_name": NAME, "playlist": NAME},
     "GetWeather": {"city": PLACE, "state": PLACE, "country": PLACE},
     "BookRestaurant": {"restaurant_name": NAME, "city": PLACE, "state": PLACE, "country": PLACE},
-    "RateBook": {"object_name": NAME},
-    "SearchCreativeWork": {"object_name": NAME},
-    "SearchScreeningEvent": {"movie_name": NAME, "location_name": NAME},
 }
 """Per intent, its catalog slots (names of works, performers, places and businesses anyone may
 ask for) and the span types that are public there. Left out on purpose: whose playlist it is
 (`playlist_owner`), who is coming to dinner (`party_size_description`), a point of interest
-("at grandma's"), and every slot of Confide's own private intents (lists, timers)."""
-MIN_CONFIDENCE = 0.5
+("at grandma's"), every slot of Confide's own private intents (lists, timers), and the Snips
+intents no skill answers (books, creative works, screenings): the NLU reads requests it has no
+intent for as those ("call Maria Lopez" as a creative work named "Maria Lopez")."""
+MIN_CONFIDENCE = 0.7
 """An intent less likely than this (the classifier's probability) makes no name public: the
-request may be another one, where the same words are private."""
+request may be another one, where the same words are private. Of the held-out Snips music
+requests, 98.5% are understood at least this surely."""
+CARRIERS: Mapping[str, str] = {"AddToPlaylist": "playlist"}
+"""Words a request must say for its names to be public. "Add Maria Lopez to my contacts" reads
+as adding an artist to a playlist for want of an intent for contacts; a playlist request says
+"playlist"."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,9 @@ def public_names(
     slots = PUBLIC_SLOTS.get(str(understood.get("intent")), {})
     confidence = understood.get("confidence")
     if not slots or not isinstance(confidence, int | float) or confidence < MIN_CONFIDENCE:
+        return ()
+    carrier = CARRIERS.get(str(understood.get("intent")))
+    if carrier is not None and carrier not in re.findall(r"\w+", text.lower()):
         return ()
     hidden = list(private)
     names = []
@@ -100,14 +108,32 @@ def recurring(text: str, names: Sequence[PublicName]) -> tuple[PublicName, ...]:
     return tuple(found)
 
 
-def hidden(spans: Iterable[PiiSpan], names: Sequence[PublicName]) -> list[PiiSpan]:
-    """The spans still to hide: all but those lying wholly inside a public name that their type
-    may take. A span reaching beyond the name is hidden whole."""
-    return [
-        span
-        for span in spans
-        if not any(
-            name.start <= span.start and span.end <= name.end and span.type in name.types
-            for name in names
-        )
-    ]
+def hidden(text: str, spans: Iterable[PiiSpan], names: Sequence[PublicName]) -> list[PiiSpan]:
+    """The spans found in `text` still to hide, less the public names that their type may take.
+
+    What a span holds beyond a public name stays hidden: a detector that reads "james moody
+    ballad" as one name still hides "ballad", and "for maria" after an artist stays. A span that
+    holds nothing but public names and what lies between them ("Clontarf, KY") goes.
+    """
+    left = []
+    for span in spans:
+        pieces = [(span.start, span.end)]
+        for name in names:
+            if span.type in name.types:
+                pieces = [part for piece in pieces for part in _without(piece, name)]
+        for start, end in pieces:
+            while start < end and not text[start].isalnum():
+                start += 1
+            while end > start and not text[end - 1].isalnum():
+                end -= 1
+            if end > start:
+                left.append(PiiSpan(start, end, span.type, span.score))
+    return left
+
+
+def _without(piece: tuple[int, int], name: PublicName) -> list[tuple[int, int]]:
+    """`piece` less the characters of `name`: no, one or two pieces."""
+    start, end = piece
+    if name.end <= start or end <= name.start:
+        return [piece]
+    return [part for part in ((start, name.start), (name.end, end)) if part[1] > part[0]]
