@@ -141,9 +141,11 @@ class TwiceHeard(FakeRecognizer):
         ("play hose here", "play hosier", "play hose here"),
         ("play hose here", "play hose here. Hozier", "play hose here"),
         ("play hose here", "play Hozier and Mitski now", "play hose here"),
+        ("play hose here", "play Mitski", "play Mitski"),
+        ("play Mitski hose here", "play Mitski hose", "play Mitski hose here"),
     ],
 )
-def test_the_second_hearing_is_kept_only_if_it_wrote_a_hotword_and_grew_no_longer(
+def test_the_second_hearing_is_kept_only_if_it_wrote_a_new_hotword_and_grew_no_longer(
     first: str, second: str, kept: str
 ) -> None:
     recognizer = AdaptedRecognizer(TwiceHeard(first, second), Vocabulary(HOTWORDS))

@@ -20,8 +20,8 @@ MIN_RECURRENCE = 2
 MAX_HOTWORDS = 200
 """Hotwords kept at most, the most useful first. Only the few that a first hearing resembles
 reach the decoder's prompt (see `AdaptedRecognizer`), but the more there are, the more words
-resemble one that was not said: among 203 names, the right one was among the 3 likeliest for 29
-of 32 synthesised requests."""
+resemble one that was not said: among 203 names, the right one was written already or among
+the 3 likeliest for 28 of 32 synthesised requests."""
 MAX_CORRECTIONS = 500
 """Corrections kept at most, those that put the most clips right first."""
 
