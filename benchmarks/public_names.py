@@ -14,7 +14,7 @@ track, playlist slots), the GetWeather ones the places (city, state, country). E
 understood by that model, its intent predicted as in production, and redacted as the reviewer's
 transcript is (`redact_understood`). A name is visible when no redacted span touches it.
 'Person-like': the names today's redactor hides, in part or whole, which the policy is for.
-'Redacted elsewhere' counts the redacted characters outside the names, before and after: the policy
+'Other words redacted' counts the redacted words outside the names, before and after: the policy
 must not unhide anything else. Typed text, and the same queries as a recogniser writes them
 (lowercase, no punctuation, numbers spelt out). The trained model is cached in benchmarks/cache/.
 
@@ -24,6 +24,7 @@ must not unhide anything else. Typed text, and the same queries as a recogniser 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -44,6 +45,8 @@ from confide.understand.normalise import asr_query
 CACHE = Path(__file__).parent / "cache"
 GROUPS = {
     "music": ("PlayMusic", "AddToPlaylist"),
+    "music: play": ("PlayMusic",),
+    "music: add to a playlist": ("AddToPlaylist",),
     "weather": ("GetWeather",),
 }
 """The requests measured, and their intents."""
@@ -62,8 +65,8 @@ class Tally:
     visible_after: int = 0
     person_like: int = 0
     person_like_visible: int = 0
-    elsewhere_before: int = 0
-    elsewhere_after: int = 0
+    other_words_before: int = 0
+    other_words_after: int = 0
     per_slot: Counter[str] = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
 
@@ -90,13 +93,13 @@ def touched(spans: Sequence[PiiSpan], start: int, end: int) -> bool:
     return any(span.start < end and start < span.end for span in spans)
 
 
-def outside(spans: Sequence[PiiSpan], names: Sequence[tuple[int, int]]) -> int:
-    """Redacted characters that lie in none of the names."""
+def outside(text: str, spans: Sequence[PiiSpan], names: Sequence[tuple[int, int]]) -> int:
+    """Redacted words that are no part of the names (a name's "Mason's" is part of it)."""
     return sum(
         1
-        for span in spans
-        for at in range(span.start, span.end)
-        if not any(start <= at < end for start, end in names)
+        for word in re.finditer(r"\S+", text)
+        if touched(spans, word.start(), word.end())
+        and not any(start < word.end() and word.start() < end for start, end in names)
     )
 
 
@@ -127,8 +130,8 @@ def measure(model: NluModel, redactor: Redactor, queries: Sequence[Query]) -> Ta
                     f"(understood as {understood['intent']} {understood['confidence']:.2f})"
                 )
         spans = [(start, end) for start, end, _ in names]
-        tally.elsewhere_before += outside(before, spans)
-        tally.elsewhere_after += outside(after, spans)
+        tally.other_words_before += outside(query.text, before, spans)
+        tally.other_words_after += outside(query.text, after, spans)
     return tally
 
 
@@ -156,8 +159,8 @@ def main() -> None:
                     share(tally.visible_after, tally.names),
                     tally.person_like,
                     share(tally.person_like_visible, tally.person_like),
-                    f"{tally.elsewhere_before} / {tally.elsewhere_after}",
-                    f"≥ {TARGET:.0%}" if group == "music" else "",
+                    f"{tally.other_words_before} / {tally.other_words_after}",
+                    f"≥ {TARGET:.0%}" if group.startswith("music") else "",
                 ]
             )
             data[f"{group}/{form}"] = {
@@ -169,7 +172,7 @@ def main() -> None:
                 "visible_after": tally.visible_after / max(1, tally.names),
                 "person_like": tally.person_like,
                 "person_like_visible_after": tally.person_like_visible / max(1, tally.person_like),
-                "redacted_chars_elsewhere": [tally.elsewhere_before, tally.elsewhere_after],
+                "other_words_redacted": [tally.other_words_before, tally.other_words_after],
                 "hidden_after_examples": tally.misses[:20],
             }
             print(f"{group}, {form}: {len(tally.misses)} names still hidden", flush=True)
@@ -184,7 +187,7 @@ def main() -> None:
         "visible after",
         "person-like",
         "person-like visible after",
-        "redacted elsewhere (chars, before / after)",
+        "other words redacted, before / after",
         "target",
     ]
     notes = (
@@ -195,7 +198,10 @@ def main() -> None:
         "redactor alone, as reviewers got the text until issue 11; 'after': the reviewer's "
         "transcript (`redact_understood`, the intent predicted by the NLU). Person-like: the "
         "names the redactor alone hides, in part or whole. A name stays hidden after when the "
-        f"NLU misses its slot or is less than {MIN_CONFIDENCE:.0%} sure of the intent; a "
+        f"NLU misses its slot or is less than {MIN_CONFIDENCE:.0%} sure of the intent, or when a "
+        "playlist request does not say 'playlist' (`public_slots.CARRIERS`: without it, 'add "
+        "Maria Lopez to my contacts' would show a contact's name; it costs most of what "
+        "playlist requests miss); a "
         "household's own names are never public (tested in tests/protect, not here). The audio "
         "side (the name left audible, the fail-closed check passing) is tested end to end in "
         "tests/test_pipeline.py. "
