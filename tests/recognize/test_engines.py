@@ -10,6 +10,7 @@ import pytest
 
 from confide.audio import Audio
 from confide.demo.recordings import Speaker
+from confide.errors import EngineUnavailable
 from confide.recognize import Recognizer, load_recognizer, words_after
 from confide.recognize.base import Transcript, Word
 
@@ -26,8 +27,19 @@ MAX_WER = {"whisper": 0.15, "moonshine": 0.15, "pocketsphinx": 0.6}
 
 
 @cache
+def loaded(engine: str) -> Recognizer | EngineUnavailable:
+    try:
+        return load_recognizer(engine)
+    except EngineUnavailable as exc:
+        return exc
+
+
 def recognizer(engine: str) -> Recognizer:
-    return load_recognizer(engine)
+    """The engine, or a skip naming why it cannot run on this machine (an optional engine)."""
+    engine_or_why = loaded(engine)
+    if isinstance(engine_or_why, EngineUnavailable):
+        pytest.skip(str(engine_or_why))
+    return engine_or_why
 
 
 def normalise(text: str) -> list[str]:
@@ -133,3 +145,30 @@ def test_moonshine_aligns_text_with_stray_quotes(speech: Speaker) -> None:
     audio = speech("what's the capital of australia", "joe", 1.0)
     result = recognizer("moonshine").transcribe(audio)
     check_words(result, audio)
+
+
+@pytest.mark.parametrize(
+    ("returncode", "stderr", "trouble"),
+    [
+        (0, "", None),
+        (-4, "", "its runtime was killed by SIGILL (an instruction this CPU lacks)"),
+        (-11, "", "its runtime was killed by SIGSEGV"),
+        (1, "Traceback ...\nOSError: no model\n", "its runtime failed to load: OSError: no model"),
+    ],
+)
+def test_moonshine_is_tried_in_a_child_before_it_can_crash_the_process(
+    monkeypatch: pytest.MonkeyPatch, returncode: int, stderr: str, trouble: str | None
+) -> None:
+    import subprocess
+
+    from confide.recognize import moonshine
+
+    def run(args: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(args, returncode, "", stderr)
+
+    monkeypatch.setattr(moonshine.subprocess, "run", run)
+    moonshine._runtime_trouble.cache_clear()
+    try:
+        assert moonshine._runtime_trouble() == trouble
+    finally:
+        moonshine._runtime_trouble.cache_clear()

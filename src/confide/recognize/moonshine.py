@@ -7,9 +7,13 @@ to the audio. Moonshine reports no per-word confidence, and this engine does not
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 from confide.audio import Audio, write_wav
@@ -63,6 +67,8 @@ class MoonshineRecognizer:
             raise EngineUnavailable(
                 "the moonshine engine needs the 'moonshine' extra: pip install 'confide[moonshine]'"
             ) from exc
+        if (trouble := _runtime_trouble()) is not None:
+            raise EngineUnavailable(f"the moonshine engine cannot run here: {trouble}")
         self._model = moonshine_cpp.MoonshineModel(suppress_copyright_notice=True)
         self._aligner = new_decoder()
 
@@ -102,3 +108,22 @@ class MoonshineRecognizer:
             parts = [next(aligned) for _ in group.split()]
             words.append(Word(original, parts[0].start, parts[-1].end, None))
         return words
+
+
+@cache
+def _runtime_trouble() -> str | None:
+    """Why moonshine-cpp's runtime cannot load on this machine, or None when it can. Its wheels
+    use CPU instructions that not every x86-64 machine has, and an illegal instruction kills
+    the whole process instead of raising, so the model is first loaded in a child process."""
+    probe = "import moonshine_cpp; moonshine_cpp.MoonshineModel(suppress_copyright_notice=True)"
+    child = subprocess.run(  # noqa: S603 - this interpreter, a fixed argument, no shell
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=False
+    )
+    if child.returncode < 0:
+        name = signal.Signals(-child.returncode).name
+        lacking = " (an instruction this CPU lacks)" if name == "SIGILL" else ""
+        return f"its runtime was killed by {name}{lacking}"
+    if child.returncode != 0:
+        lines = child.stderr.strip().splitlines()
+        return f"its runtime failed to load: {lines[-1] if lines else child.returncode}"
+    return None
