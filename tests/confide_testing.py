@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import socket
 import threading
 import time
@@ -13,11 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pyotp
 import soundfile as sf
+from fastapi.testclient import TestClient
 
 from confide.audio import Audio
 from confide.recognize.base import Transcript, Word
 from confide.service.accounts import NewPerson
+from confide.service.app import create_app
 from confide.store.tables import Device
 
 
@@ -314,3 +318,46 @@ def reviewed_items(session, keyring, team, queued, who: str, count: int = 1) -> 
     refresh(session, keyring, now)
     session.commit()
     return made
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+"""The CSRF token a page's forms carry."""
+
+
+def web_client(runtime) -> TestClient:
+    """The app over HTTPS (outside dev mode session cookies are Secure), redirects not followed."""
+    return TestClient(create_app(runtime), base_url="https://testserver", follow_redirects=False)
+
+
+def staff_sign_in(client: TestClient, member) -> str:
+    """Sign `member` in to the workbench; returns the session's CSRF token."""
+    form = client.get("/review/login")
+    response = client.post(
+        "/review/login",
+        data={
+            "login": member.login,
+            "password": member.password,
+            "code": pyotp.TOTP(member.totp_secret).now(),
+            "csrf": CSRF.findall(form.text)[0],
+        },
+    )
+    assert response.status_code == 303, response.text
+    return CSRF.findall(client.get("/review/").text)[0]
+
+
+def customer_sign_in(client: TestClient, household: DemoHousehold, who: str = "alice") -> str:
+    """Sign in to the privacy centre as `who`; returns the session's CSRF token."""
+    secret = household.people[who].totp_secret
+    assert secret is not None
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "login": who,
+            "password": household.passwords[who],
+            "code": pyotp.TOTP(secret).now(),
+            "csrf": CSRF.findall(form.text)[0],
+        },
+    )
+    assert response.status_code == 303, response.text
+    return CSRF.findall(client.get("/privacy/").text)[0]

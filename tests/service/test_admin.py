@@ -7,40 +7,20 @@ import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
-import pyotp
 import pytest
-from fastapi.testclient import TestClient
 
 from confide.learn.evaluation import SLICES
 from confide.privacy.audit import events
 from confide.review.tasks import Labels, next_task, submit
 from confide.service import admin
-from confide.service.app import create_app
 from confide.service.principals import ACCESS
 from confide.store.tables import StaffMember
+from confide_testing import staff_sign_in as sign_in
+from confide_testing import web_client as client_for
 
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 HEARD = "set a timer for ten minutes my account number is [PHONE]"
 """What production heard of confide_testing.SAID, as the reviewer sees it (digits redacted)."""
-
-
-def client_for(runtime) -> TestClient:
-    return TestClient(create_app(runtime), base_url="https://testserver", follow_redirects=False)
-
-
-def sign_in(client: TestClient, member) -> None:
-    form = client.get("/review/login")
-    response = client.post(
-        "/review/login",
-        data={
-            "login": member.login,
-            "password": member.password,
-            "code": pyotp.TOTP(member.totp_secret).now(),
-            "csrf": CSRF.findall(form.text)[0],
-        },
-    )
-    assert response.status_code == 303, response.text
 
 
 @pytest.fixture

@@ -20,9 +20,8 @@ from confide.privacy.deletion import erase_account
 from confide.service.app import create_app
 from confide.service.runtime import Runtime
 from confide.store.tables import Device, Interaction, Person, SignInSession
-from confide_testing import DemoHousehold, wav
-
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+from confide_testing import CSRF, DemoHousehold, wav
+from confide_testing import customer_sign_in as sign_in
 
 
 def browser(runtime: Runtime) -> TestClient:
@@ -39,22 +38,6 @@ def code(household: DemoHousehold, who: str) -> str:
     secret = household.people[who].totp_secret
     assert secret is not None
     return pyotp.TOTP(secret).now()
-
-
-def sign_in(client: TestClient, household: DemoHousehold, who: str = "alice") -> str:
-    """Sign in as `who`; returns the session's CSRF token."""
-    form = client.get("/login")
-    response = client.post(
-        "/login",
-        data={
-            "login": who,
-            "password": household.passwords[who],
-            "code": code(household, who),
-            "csrf": CSRF.findall(form.text)[0],
-        },
-    )
-    assert response.status_code == 303, response.text
-    return CSRF.findall(client.get("/privacy/").text)[0]
 
 
 def said(runtime: Runtime, household: DemoHousehold, who: str, days_ago: float = 0) -> str:

@@ -4,11 +4,9 @@ Only numbers travel and stay: the feedback rows hold no audio and no words."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import numpy as np
-import pyotp
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -19,9 +17,8 @@ from confide.privacy.audit import events
 from confide.service.app import create_app
 from confide.service.runtime import Runtime
 from confide.store.tables import Interaction, WakeFeedback
-from confide_testing import DemoHousehold, wav
-
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+from confide_testing import customer_sign_in as sign_in
+from confide_testing import wav
 
 
 @pytest.fixture
@@ -40,24 +37,6 @@ def upload(client: TestClient, token: str, key: str, **wake: str) -> tuple[int, 
 def config(client: TestClient, token: str) -> tuple[int, dict]:
     response = client.get("/api/device/config", headers={"Authorization": f"Bearer {token}"})
     return response.status_code, response.json()
-
-
-def sign_in(client: TestClient, household: DemoHousehold, who: str = "alice") -> str:
-    """Sign in to the privacy centre as `who`; returns the session's CSRF token."""
-    form = client.get("/login")
-    secret = household.people[who].totp_secret
-    assert secret is not None
-    response = client.post(
-        "/login",
-        data={
-            "login": who,
-            "password": household.passwords[who],
-            "code": pyotp.TOTP(secret).now(),
-            "csrf": CSRF.findall(form.text)[0],
-        },
-    )
-    assert response.status_code == 303, response.text
-    return CSRF.findall(client.get("/privacy/").text)[0]
 
 
 def test_a_wake_score_is_kept_with_its_utterance(client, runtime, household) -> None:

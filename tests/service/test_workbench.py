@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-import pyotp
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from confide.audio import read_audio
@@ -18,32 +16,12 @@ from confide.review.breakglass import request as ask_break_glass
 from confide.review.tasks import Labels, flag_distress, next_task, submit
 from confide.review.watermark import identify, watermark_key
 from confide.service import workbench
-from confide.service.app import create_app
 from confide.service.principals import ACCESS
 from confide.store.tables import BreakGlass, Escalation, ReviewTask, StaffMember
+from confide_testing import staff_sign_in as sign_in
+from confide_testing import web_client as client_for
 
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 NOW = None
-
-
-def client_for(runtime) -> TestClient:
-    return TestClient(create_app(runtime), base_url="https://testserver", follow_redirects=False)
-
-
-def sign_in(client: TestClient, member) -> str:
-    """Sign `member` in to the workbench; returns the session's CSRF token."""
-    form = client.get("/review/login")
-    response = client.post(
-        "/review/login",
-        data={
-            "login": member.login,
-            "password": member.password,
-            "code": pyotp.TOTP(member.totp_secret).now(),
-            "csrf": CSRF.findall(form.text)[0],
-        },
-    )
-    assert response.status_code == 303, response.text
-    return CSRF.findall(client.get("/review/").text)[0]
 
 
 @pytest.fixture
