@@ -66,7 +66,7 @@ typecheck: install-dev
 	$(BIN)/mypy
 
 pytest: install-dev apt
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=30
 
 test: lint typecheck pytest
 
