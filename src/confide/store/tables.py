@@ -144,7 +144,10 @@ class Interaction(Base):
     """One utterance and everything derived from it, each part sealed under the owner's key."""
 
     __tablename__ = "interactions"
-    __table_args__ = (UniqueConstraint("device_id", "client_id"),)
+    __table_args__ = (
+        UniqueConstraint("device_id", "client_id"),
+        Index("ix_interactions_status_queued_at", "status", "queued_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
@@ -172,6 +175,15 @@ class Interaction(Base):
     wake_score: Mapped[float | None] = mapped_column(Float)
     """The wake word detector's peak score for the wake, 0 to 1, as the device reported it: a
     number about the wake, not about what was said, so it is stored unsealed."""
+    lease_worker: Mapped[str | None] = mapped_column(String(32))
+    """The worker process (`workers.id`) whose claim holds the interaction's work now."""
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    """Drawn fresh by each claim: a worker writes its result only while this is still its own."""
+    leased_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """The claim is dead after this, or sooner when its worker stops heartbeating."""
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the sweep last sent it to a queue; None while only its upload has (then
+    `created_at` counts)."""
 
 
 class Consent(Base):
@@ -485,6 +497,31 @@ class WakeFeedback(Base):
     """The wake it was, so a clip confirmed twice counts once; no foreign key, as the row
     outlives the interaction's deletion."""
     confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Worker(Base):
+    """A worker process, alive while it heartbeats: a lease whose worker has gone quiet is dead
+    and its work is taken up again."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    """Its last heartbeat."""
+
+
+class ScheduleClaim(Base):
+    """A periodic job's last slot: the worker whose conditional update moves it on runs the job,
+    so the cluster runs it once per slot however many workers there are."""
+
+    __tablename__ = "schedule_claims"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    """The start of the slot (the hour) it last ran for."""
 
 
 class LedgerBase(DeclarativeBase):
