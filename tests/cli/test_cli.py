@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -157,6 +159,23 @@ def test_bad_options_exit_2(tmp_path: Path, speech: Speaker, args: list[str], sa
     result = invoke("listen", str(path), *args)
     assert result.exit_code == 2
     assert says in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["worker"], ["worker", "--workers", "4"], ["serve", "--no-worker"]]
+)
+def test_workers_apart_from_the_server_need_redis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """Without CONFIDE_REDIS_URL the jobs run inside `confide serve`: a worker elsewhere, or a
+    server without its own, would leave them undone."""
+    monkeypatch.setenv("CONFIDE_KEK", base64.b64encode(secrets.token_bytes(32)).decode())
+    monkeypatch.delenv("CONFIDE_REDIS_URL", raising=False)
+    result = invoke(*command, "--data-dir", str(tmp_path))
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"confide: confide {command[0]}")
+    assert "CONFIDE_REDIS_URL" in line
 
 
 def test_demo_serves_a_household(tmp_path: Path) -> None:

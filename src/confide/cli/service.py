@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
 
 from confide.cli.common import DataDir, app, err, refusals
+from confide.errors import BadConfiguration
 
 Port = Annotated[int, typer.Option(help="TCP port on 127.0.0.1 (CONFIDE_HOST to change).")]
+
+NO_BROKER = (
+    "{command} needs CONFIDE_REDIS_URL: without it the jobs run inside `confide serve` "
+    "(the embedded default); workers in other processes or on other machines share the work "
+    "through Redis"
+)
+
+
+def log_to_stderr() -> None:
+    """A line per event on stderr; Dramatiq's own chatter only from warnings up."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("dramatiq").setLevel(logging.WARNING)
 
 
 @app.command()
@@ -17,7 +33,11 @@ def serve(
     port: Port = 8400,
     host: Annotated[str, typer.Option(envvar="CONFIDE_HOST")] = "127.0.0.1",
     worker: Annotated[
-        bool, typer.Option(help="Also process jobs in this process (the embedded default).")
+        bool,
+        typer.Option(
+            help="Also run the jobs in this process (the embedded default; --no-worker needs "
+            "CONFIDE_REDIS_URL and `confide worker` processes)."
+        ),
     ] = True,
 ) -> None:
     """The HTTP service: device API, privacy centre; OpenAPI at /openapi.json."""
@@ -26,6 +46,9 @@ def serve(
 
     with refusals():
         settings = load_settings(data_dir)
+        if not worker and not settings.redis_url:
+            raise BadConfiguration(NO_BROKER.format(command="confide serve --no-worker"))
+    log_to_stderr()
     err.print(f"Confide on http://{host}:{port}/ (data in {settings.data_dir})")
     run_server(settings, host=host, port=port, with_worker=worker)
 
@@ -33,13 +56,23 @@ def serve(
 @app.command()
 def worker(
     data_dir: DataDir = None,
-    workers: Annotated[int, typer.Option(min=1, help="Parallel jobs.")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Interactions answered at once (batch work has its own).")
+    ] = 1,
 ) -> None:
-    """Background workers: recognise, understand and answer uploaded utterances."""
+    """Background workers: recognise, understand and answer uploaded utterances; protect the
+    sampled clips; the hourly upkeep. Any number, on any machines sharing the database, Redis
+    and the blob store."""
     from confide.service.runtime import Runtime
     from confide.settings import load_settings
 
     with refusals():
-        runtime = Runtime(load_settings(data_dir))
-    err.print(f"worker consuming {'Redis' if runtime.settings.redis_url else 'SQLite'} queue")
-    runtime.queue.huey.create_consumer(workers=workers, worker_type="thread").run()
+        settings = load_settings(data_dir)
+        if not settings.redis_url:
+            raise BadConfiguration(NO_BROKER.format(command="confide worker"))
+        runtime = Runtime(settings)
+    log_to_stderr()
+    try:
+        runtime.queue.run_worker(threads=workers)
+    finally:
+        runtime.close()

@@ -15,13 +15,9 @@ from confide.settings import Settings
 
 @contextmanager
 def in_process_worker(runtime: Runtime) -> Iterator[None]:
-    """Consume the queue on threads of this process, so one command runs a whole server."""
-    consumer = runtime.queue.huey.create_consumer(workers=1, worker_type="thread")
-    consumer.start()
-    try:
+    """Consume the queues on threads of this process, so one command runs a whole server."""
+    with runtime.queue.consuming(threads=1):
         yield
-    finally:
-        consumer.stop(graceful=True)
 
 
 def server_config(runtime: Runtime, *, host: str, port: int) -> uvicorn.Config:
