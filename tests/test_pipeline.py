@@ -5,22 +5,37 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from confide.errors import KeyDestroyed
 from confide.ingest import ingest
-from confide.pipeline import MAX_ATTEMPTS, Engines, Pipeline, read_answer
+from confide.pipeline import (
+    LEASE_SECONDS,
+    MAX_ATTEMPTS,
+    WORKER_DEAD_SECONDS,
+    Engines,
+    Pipeline,
+    read_answer,
+)
 from confide.privacy.consent import set_consent
 from confide.privacy.contexts import audio_context
 from confide.recognize.base import Transcript, Word
 from confide.review.tasks import Labels, next_task, submit
 from confide.sample import SamplingPolicy
+from confide.service.sweep import heartbeat
 from confide.store.database import sessions
-from confide.store.tables import Base, Interaction, ReviewTask, SkillItem, StaffMember
+from confide.store.tables import (
+    AuditEvent,
+    Base,
+    Interaction,
+    ReviewTask,
+    SkillItem,
+    StaffMember,
+)
 from confide_testing import (
     SAID,
     DemoHousehold,
@@ -31,9 +46,11 @@ from confide_testing import (
 )
 
 
-def pipeline_for(engine, keyring, blobs, recognizer=None, understand=understand_timer) -> Pipeline:
+def pipeline_for(
+    engine, keyring, blobs, recognizer=None, understand=understand_timer, worker_id=None
+) -> Pipeline:
     engines = Engines(recognizer or ScriptedRecognizer(), understand)
-    return Pipeline(sessions(engine), keyring, blobs, engines)
+    return Pipeline(sessions(engine), keyring, blobs, engines, worker_id=worker_id)
 
 
 def test_an_interaction_is_answered(
@@ -76,6 +93,7 @@ def test_a_crash_leaves_nothing_half_written(engine, session, keyring, blobs, ho
     stored = session.get(Interaction, interaction.id)
     assert stored.status == "processing"
     assert (stored.transcript_sealed, stored.answer_sealed) == (None, None)
+    assert stored.lease_token is None, "released, so the next job takes it at once"
     assert session.scalars(select(SkillItem)).all() == []
     assert pipeline.process(interaction.id) == "answered"
     assert pipeline.process(interaction.id) == "answered"  # a duplicate job changes nothing
@@ -407,3 +425,125 @@ def test_a_public_artist_reaches_the_reviewer_in_text_and_audio(
     assert [s["value"].lower() for s in shown["slots"] if s["name"] == "artist"] == ["taylor swift"]
     heard = whisper.transcribe(read_audio(protected_audio(session, keyring, rhea, task))).text
     assert {"taylor", "swift"} <= set(re.findall(r"[a-z]+", heard.lower())), heard
+
+
+def written(session, interaction_id: str) -> tuple:
+    """All an interaction's work leaves behind: its row's sealed parts and status, its review
+    tasks, its skill items and the audit chain's length."""
+    session.expunge_all()
+    row = session.get(Interaction, interaction_id)
+    tasks = session.scalars(select(ReviewTask.id).where(ReviewTask.interaction_id == row.id))
+    return (
+        row.status,
+        row.attempts,
+        row.transcript_sealed,
+        row.answer_sealed,
+        sorted(tasks),
+        session.scalar(select(func.count()).select_from(SkillItem)),
+        session.scalar(select(func.count()).select_from(AuditEvent)),
+    )
+
+
+def test_answering_an_answered_interaction_again_changes_nothing(
+    engine, session, keyring, blobs, household
+) -> None:
+    """A duplicate message, or a sweep's re-drive racing the first job, writes nothing."""
+    set_consent(session, household.people["alice"].id, "human_review", True, actor="alice")
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "a1", wav())
+    session.commit()
+    engines = Engines(ScriptedRecognizer(), understand_timer, protect=fake_protector)
+    pipeline = Pipeline(sessions(engine), keyring, blobs, engines, SamplingPolicy(rate=1.0))
+    assert pipeline.process(interaction.id) == "answered"
+    before = written(session, interaction.id)
+    assert before[4], "sampled, so there are review tasks to duplicate"
+    another = Pipeline(sessions(engine), keyring, blobs, engines, SamplingPolicy(rate=1.0))
+    for again in (pipeline, another):
+        assert again.answer(interaction.id) == "answered"
+        assert again.process(interaction.id) == "answered"
+        assert not again.protect(interaction.id)
+    assert written(session, interaction.id) == before
+
+
+def claim(session, interaction_id: str, worker: str, *, until: datetime, seen: datetime | None):
+    """Make `worker` hold the interaction's claim until `until`, last heard from at `seen`."""
+    if seen is not None:
+        heartbeat(session, worker, seen)
+    session.execute(
+        update(Interaction)
+        .where(Interaction.id == interaction_id)
+        .values(
+            status="processing",
+            attempts=1,
+            lease_worker=worker,
+            lease_token=f"{worker}-token",
+            leased_until=until,
+        )
+    )
+    session.commit()
+
+
+def test_a_claim_held_by_a_live_worker_makes_the_job_wait(
+    engine, session, keyring, blobs, household
+) -> None:
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "b1", wav())
+    session.commit()
+    now = datetime.now(UTC)
+    claim(
+        session, interaction.id, "elsewhere", until=now + timedelta(seconds=LEASE_SECONDS), seen=now
+    )
+    before = written(session, interaction.id)
+    assert pipeline_for(engine, keyring, blobs).answer(interaction.id) == "busy"
+    assert written(session, interaction.id) == before
+    assert session.get(Interaction, interaction.id).lease_worker == "elsewhere"
+
+
+@pytest.mark.parametrize(
+    "how", ["its lease ran out", "its worker went quiet", "its worker never heartbeat"]
+)
+def test_a_dead_claim_is_taken_over(engine, session, keyring, blobs, household, how) -> None:
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "b2", wav())
+    session.commit()
+    now = datetime.now(UTC)
+    quiet = now - timedelta(seconds=WORKER_DEAD_SECONDS + 1)
+    until, seen = {
+        "its lease ran out": (now - timedelta(seconds=1), now),
+        "its worker went quiet": (now + timedelta(seconds=LEASE_SECONDS), quiet),
+        "its worker never heartbeat": (now - timedelta(seconds=1), None),
+    }[how]
+    claim(session, interaction.id, "dead", until=until, seen=seen)
+    assert pipeline_for(engine, keyring, blobs).answer(interaction.id) == "answered"
+    session.expunge_all()
+    stored = session.get(Interaction, interaction.id)
+    assert (stored.attempts, stored.lease_worker, stored.leased_until) == (2, None, None)
+
+
+@pytest.mark.parametrize("how", ["its lease ran out", "its worker went quiet"])
+def test_a_claim_taken_over_writes_nothing(engine, session, keyring, blobs, household, how) -> None:
+    """A worker presumed dead, whose interaction another worker claimed and answered meanwhile,
+    finds its claim gone when it comes to write, and writes nothing."""
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "b3", wav())
+    session.commit()
+    seen: list[tuple] = []
+
+    class TakenOverMidJob(ScriptedRecognizer):
+        def transcribe(self, audio, hints=()):
+            with sessions(engine)() as other:
+                now = datetime.now(UTC)
+                if how == "its lease ran out":
+                    other.execute(
+                        update(Interaction)
+                        .where(Interaction.id == interaction.id)
+                        .values(leased_until=now - timedelta(seconds=1))
+                    )
+                else:
+                    heartbeat(other, "slow", now - timedelta(seconds=WORKER_DEAD_SECONDS + 1))
+                other.commit()
+            taking_over = pipeline_for(engine, keyring, blobs, worker_id="fast")
+            assert taking_over.answer(interaction.id) == "answered"
+            seen.append(written(session, interaction.id))
+            return super().transcribe(audio, hints)
+
+    slow = pipeline_for(engine, keyring, blobs, TakenOverMidJob(), worker_id="slow")
+    assert slow.answer(interaction.id) == "answered"  # as the other worker left it
+    assert written(session, interaction.id) == seen[0]
+    assert seen[0][1] == 2 and seen[0][5] == 1, "two claims, one answer, one timer"
