@@ -28,6 +28,8 @@ ConfideError
 │   └── BlobMissing          a key the blob store does not hold; also a KeyError
 ├── KeyDestroyed             data sealed under a person's key after that key was shredded
 ├── TamperedData             a sealed record that fails authentication
+├── StorageUnavailable       the blob store cannot take a write now (HTTP 503, Retry-After)
+│   └── StorageFull          no room left for it: a full disk or quota (HTTP 507, Retry-After)
 └── AuditChainBroken         the audit log's hash chain does not verify (names the first bad link)
 """
 
@@ -155,6 +157,21 @@ class KeyDestroyed(ConfideError):
 
 class TamperedData(ConfideError):
     """Ciphertext that does not authenticate: altered, truncated, or moved to another record."""
+
+
+class StorageUnavailable(ConfideError):
+    """The blob store could not keep a write (unreachable, or failing): nothing of the request
+    was kept, and the same request, sent again after `retry_after` seconds, may succeed."""
+
+    retry_after = 5
+    """Whole seconds a client should wait before sending again (the Retry-After header)."""
+
+
+class StorageFull(StorageUnavailable):
+    """The blob store has no room for a write (ENOSPC, a quota): nothing of the request was
+    kept. An operator must free space, so clients wait longer before sending again."""
+
+    retry_after = 60
 
 
 class AuditChainBroken(ConfideError):

@@ -18,6 +18,8 @@ from confide.errors import (
     LoginTaken,
     NotFound,
     OutOfRange,
+    StorageFull,
+    StorageUnavailable,
 )
 from confide.service.app import create_app
 from confide.service.device_api import MAX_UPLOAD_BYTES
@@ -33,6 +35,8 @@ REFUSALS = {
     "corrupt-audio": (CorruptAudio("a leaf of BadAudio"), 422),
     "too-long": (AudioTooLong("too long"), 413),
     "denied": (AccessDenied("who are you"), 401),
+    "storage-unavailable": (StorageUnavailable("the bucket is unreachable"), 503),
+    "storage-full": (StorageFull("a leaf of StorageUnavailable: no room"), 507),
     "key-destroyed": (KeyDestroyed("shredded: the server's fault, not the request's"), 500),
 }
 """What a route lets rise → the status the app answers with."""
@@ -57,6 +61,13 @@ def test_each_refusal_has_its_status(client, name, status) -> None:
     assert response.status_code == status
     if status != 500:
         assert response.json() == {"detail": str(REFUSALS[name][0])}
+
+
+@pytest.mark.parametrize(
+    ("name", "seconds"), [("storage-unavailable", "5"), ("storage-full", "60")]
+)
+def test_storage_that_cannot_keep_a_write_says_when_to_try_again(client, name, seconds) -> None:
+    assert client.get(f"/refuse/{name}").headers["retry-after"] == seconds
 
 
 def test_a_credential_refused_to_no_one_signed_in_is_a_bearer_challenge(client) -> None:

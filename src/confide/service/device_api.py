@@ -96,7 +96,7 @@ def pair(body: PairRequest, request: Request, session: Db, rt: Rt) -> PairRespon
     response_model=UtteranceStatus,
     status_code=202,
     dependencies=[Depends(device_share("upload"))],
-    responses=documented(400, 401, 408, 409, 413, 422, 429),
+    responses=documented(400, 401, 408, 409, 413, 422, 429, 503, 507),
     openapi_extra=AUDIO_BODY,
 )
 async def upload(
@@ -110,10 +110,13 @@ async def upload(
     """The body is the audio (WAV or FLAC), sent whole or with chunked transfer encoding. It is
     received whole before any session is taken, so a slow or stalled sender holds no database
     connection; one silent too long, or sending for too long, is refused (408).
-    X-Wake-Score, with X-Wake-Word, is the detector's peak score for the wake (0 to 1)."""
+    X-Wake-Score, with X-Wake-Word, is the detector's peak score for the wake (0 to 1).
+    A server whose blob store cannot keep the audio keeps nothing and answers 507 (no room) or
+    503 (unreachable) with Retry-After; the same upload sent again then succeeds."""
     data = await _received(request, rt.device_limits)
     # Decoding and sealing are CPU work: keep them off the event loop. Refused audio and a bad
-    # key rise as BadAudio or InvalidInput, which `refusals` answers with 413 or 422.
+    # key rise as BadAudio or InvalidInput, which `refusals` answers with 413 or 422; a blob
+    # store that cannot keep the audio as StorageUnavailable (503) or StorageFull (507).
     interaction_id, fresh = await asyncio.to_thread(
         _record, rt, speaker, idempotency_key, data, x_wake_word, x_wake_score
     )

@@ -26,6 +26,8 @@ from confide.errors import (
     Conflict,
     InvalidInput,
     NotFound,
+    StorageFull,
+    StorageUnavailable,
     TooManyAttempts,
 )
 
@@ -37,6 +39,8 @@ STATUS: dict[type[ConfideError], int] = {
     NotFound: 404,
     AccessDenied: 401,
     TooManyAttempts: 429,
+    StorageUnavailable: 503,
+    StorageFull: 507,
 }
 """Each refusal's status; AccessDenied to someone already signed in is 403 (see `answer`)."""
 
@@ -73,8 +77,19 @@ MEANING = {
     413: "Too large or too long",
     422: "The request does not fit its declaration, or its content is refused",
     429: "Too many attempts or requests: try again after Retry-After seconds",
+    503: "The server cannot keep this now (its storage is unreachable): nothing was kept; "
+    "send it again, with the same Idempotency-Key, after Retry-After seconds",
+    507: "The server has no room to keep this now: nothing was kept; send it again, with the "
+    "same Idempotency-Key, after Retry-After seconds",
 }
 """What each refusal status means, as the schema describes it."""
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
 HEADERS: dict[int, dict[str, Any]] = {
     401: {
         "WWW-Authenticate": {
@@ -83,13 +98,9 @@ HEADERS: dict[int, dict[str, Any]] = {
             "schema": {"type": "string"},
         }
     },
-    429: {
-        "Retry-After": {
-            "description": "Seconds to wait before trying again",
-            "required": True,
-            "schema": {"type": "integer", "minimum": 0},
-        }
-    },
+    429: RETRY_AFTER,
+    503: RETRY_AFTER,
+    507: RETRY_AFTER,
 }
 """The headers each refusal status always carries (see `headers`)."""
 
@@ -119,7 +130,7 @@ async def answer(request: Request, error: Exception) -> JSONResponse:
 
 def headers(error: Exception, status: int) -> dict[str, str]:
     """The headers of a refusal's answer, JSON or a re-rendered form: the Bearer challenge with
-    a 401, and when to try again after too many attempts."""
-    if isinstance(error, TooManyAttempts):
+    a 401, and when to try again after too many attempts or with storage unavailable."""
+    if isinstance(error, TooManyAttempts | StorageUnavailable):
         return {"Retry-After": str(error.retry_after)}
     return {"WWW-Authenticate": "Bearer"} if status == 401 else {}

@@ -1,21 +1,35 @@
 """The blob store: sealed audio and exports, on local files by default or S3-compatible storage.
 
-Blobs are already sealed when they arrive here; the store never sees plaintext.
+Blobs are already sealed when they arrive here; the store never sees plaintext. A store that
+cannot keep a write says so in the domain's terms (StorageFull, StorageUnavailable), so the
+device API can answer "try again later" instead of a bare 500.
 """
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import re
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
-from confide.errors import BlobMissing, EngineUnavailable, Malformed
+from confide.errors import BlobMissing, Malformed, StorageFull, StorageUnavailable
 from confide.settings import Settings
 
+log = logging.getLogger(__name__)
+
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,255}$")
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
+"""What a write to a full disk, or over a quota, fails with."""
+S3_TIMEOUTS = {"connect_timeout": 5, "read_timeout": 30}
+"""Seconds: a bucket that stops answering fails the request instead of holding its thread."""
+S3_RETRIES = {"max_attempts": 3, "mode": "standard"}
+"""botocore's standard retries (throttling and 5xx, with jittered back-off), three tries in all."""
+UNAVAILABLE = "the blob store cannot be reached now; try again later"
 
 
 def check_key(key: str) -> str:
@@ -26,6 +40,9 @@ def check_key(key: str) -> str:
 
 
 class BlobStore(Protocol):
+    """Where sealed blobs live. `put` raises StorageFull or StorageUnavailable when the store
+    cannot keep the write, having kept nothing of it; `get` raises BlobMissing."""
+
     def put(self, key: str, data: bytes) -> None: ...
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
@@ -40,18 +57,30 @@ class LocalBlobStore:
         self.root = root
 
     def put(self, key: str, data: bytes) -> None:
+        """A full disk leaves no partial file behind and raises StorageFull."""
         path = self.root / check_key(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
         try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    self._write(file, data)
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            if exc.errno in NO_ROOM:
+                log.error("blob store full: %s", exc)
+                raise StorageFull("no room to keep this now; try again later") from exc
             raise
+
+    @staticmethod
+    def _write(file: BinaryIO, data: bytes) -> None:
+        """Write and fsync, so a rename publishes only whole blobs (the fault tests' seam)."""
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
 
     def get(self, key: str) -> bytes:
         try:
@@ -78,45 +107,68 @@ def open_blob_store(settings: Settings) -> BlobStore:
 
 
 class S3BlobStore:
-    """An S3-compatible bucket (AWS, MinIO, Ceph), through boto3 (the 's3' extra).
+    """An S3-compatible bucket (AWS, MinIO, Ceph, SeaweedFS), through boto3.
 
     boto3 reads the standard `AWS_*` variables (`AWS_ENDPOINT_URL` included) itself. Keys live
-    under `prefix`, so several deployments can share a bucket.
+    under `prefix`, so several deployments can share a bucket. Every call is bounded (S3_TIMEOUTS,
+    S3_RETRIES); a bucket that cannot be reached, or fails after the retries, is
+    StorageUnavailable.
     """
 
-    def __init__(
-        self, bucket: str, client: Any | None = None, *, prefix: str = "", **client_options: Any
-    ) -> None:
+    def __init__(self, bucket: str, client: Any | None = None, *, prefix: str = "") -> None:
         if client is None:
-            try:
-                import boto3
-            except ImportError as exc:
-                raise EngineUnavailable(
-                    "S3 blobs need the 's3' extra: pip install 'confide[s3]'"
-                ) from exc
-            client = boto3.client("s3", **client_options)
+            import boto3  # imported here: only a process that stores blobs in S3 pays for it
+            from botocore.config import Config
+
+            client = boto3.client("s3", config=Config(**S3_TIMEOUTS, retries=S3_RETRIES))
         self._client = client
         self._bucket = bucket
         self._prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
 
     def put(self, key: str, data: bytes) -> None:
-        self._client.put_object(Bucket=self._bucket, Key=self._prefix + check_key(key), Body=data)
+        with _unavailable_when_failing():
+            self._client.put_object(
+                Bucket=self._bucket, Key=self._prefix + check_key(key), Body=data
+            )
 
     def get(self, key: str) -> bytes:
-        try:
-            response = self._client.get_object(
-                Bucket=self._bucket, Key=self._prefix + check_key(key)
-            )
-        except self._client.exceptions.NoSuchKey:
-            raise BlobMissing(key) from None
-        body: bytes = response["Body"].read()
+        with _unavailable_when_failing():
+            try:
+                response = self._client.get_object(
+                    Bucket=self._bucket, Key=self._prefix + check_key(key)
+                )
+            except self._client.exceptions.NoSuchKey:
+                raise BlobMissing(key) from None
+            body: bytes = response["Body"].read()
         return body
 
     def delete(self, key: str) -> None:
-        self._client.delete_object(Bucket=self._bucket, Key=self._prefix + check_key(key))
+        with _unavailable_when_failing():
+            self._client.delete_object(Bucket=self._bucket, Key=self._prefix + check_key(key))
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         paginator = self._client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._bucket, Prefix=self._prefix + prefix):
-            for item in page.get("Contents", ()):
-                yield item["Key"].removeprefix(self._prefix)
+        with _unavailable_when_failing():
+            for page in paginator.paginate(Bucket=self._bucket, Prefix=self._prefix + prefix):
+                for item in page.get("Contents", ()):
+                    yield item["Key"].removeprefix(self._prefix)
+
+
+@contextmanager
+def _unavailable_when_failing() -> Iterator[None]:
+    """botocore's failures to reach the bucket (connection, timeouts) and its 5xx answers, left
+    after its retries, as StorageUnavailable, logged for the operator (the client is told only
+    to come back); a refusal (no such bucket, access denied) is a fault of the configuration and
+    rises as it is."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except BotoCoreError as exc:
+        log.error("blob store unreachable: %s", exc)
+        raise StorageUnavailable(UNAVAILABLE) from exc
+    except ClientError as exc:
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) < 500:
+            raise
+        log.error("blob store failing: %s", exc)
+        raise StorageUnavailable(UNAVAILABLE) from exc
