@@ -1,4 +1,4 @@
-"""The runtime's hourly upkeep, as the worker runs it."""
+"""The runtime's hourly upkeep, as the worker runs it, and the work it gives the job engine."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from confide.learn.registry import production_versions, promote, register
 from confide.learn.run import LEARN_RUN
@@ -34,6 +35,62 @@ def test_the_hourly_upkeep_checkpoints_the_audit_chain(
     runtime.hourly()
     with runtime.sessions() as session:
         assert [made.sequence for made in checkpoints(session, runtime.blobs)] == signed
+
+
+def test_one_runtime_of_the_cluster_runs_each_hours_upkeep(settings: Settings) -> None:
+    """Every worker asks for the upkeep each hour; the one that claims the hour runs it."""
+    launched: list[Settings] = []
+    runtimes = [
+        Runtime(
+            replace(settings, learn_hour=NOW.hour),
+            engines_factory=registry_engines,
+            learn_launcher=launched.append,
+        )
+        for _ in range(2)
+    ]
+    try:
+        first, second = runtimes
+        assert [first.hourly(NOW), second.hourly(NOW)] == [True, False]
+        assert [second.hourly(NOW + timedelta(minutes=50)), first.hourly(NOW)] == [False, False]
+        assert len(launched) == 1, "the nightly learn run started once"
+        assert [second.hourly(NOW + timedelta(hours=1)), first.hourly(NOW)] == [True, False]
+    finally:
+        for runtime in runtimes:
+            runtime.close()
+
+
+def test_an_answer_sends_its_sampled_clips_on_to_be_protected(
+    settings: Settings, session, keyring, household
+) -> None:
+    """`Runtime.answer` is the answers queue's job: it answers, then hands the clip's protection
+    to the batch queue (run inline here); the worker's heartbeat and sweep see nothing left."""
+    from confide.ingest import ingest
+    from confide.privacy.consent import set_consent
+    from confide.service.sweep import Due
+    from confide.store.tables import Interaction, ReviewTask, Worker
+    from confide_testing import fake_protector, wav
+
+    runtime = Runtime(
+        replace(settings, review_rate=1.0),
+        engines_factory=lambda _: Engines(
+            ScriptedRecognizer(), understand_timer, protect=fake_protector
+        ),
+        immediate_jobs=True,
+    )
+    try:
+        set_consent(session, household.people["alice"].id, "human_review", True, actor="alice")
+        made = ingest(session, keyring, runtime.blobs, household.devices["alice"], "q1", wav())
+        session.commit()
+        runtime.heartbeat()
+        assert runtime.answer(made.id) == "answered"
+        session.expunge_all()
+        assert session.get(Interaction, made.id).lease_token is None
+        # one task, or two where a blind second opinion was drawn
+        assert set(session.scalars(select(ReviewTask.status))) == {"queued"}
+        assert session.get(Worker, runtime.worker_id) is not None
+        assert runtime.sweep() == Due()
+    finally:
+        runtime.close()
 
 
 def test_the_review_caps_of_the_settings_bound_sampling(settings) -> None:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,8 +32,9 @@ from confide.privacy.deletion import Receipt
 from confide.privacy.keys import KeyRing
 from confide.privacy.retention import enforce_retention
 from confide.sample import SamplingPolicy
-from confide.service.jobs import Queue, build_queue
+from confide.service.jobs import Queue, Work, build_queue
 from confide.service.limits import DeviceLimits, InFlight
+from confide.service.sweep import Due, claim_slot, due, heartbeat
 from confide.settings import Settings, load_settings
 from confide.store.blobs import BlobStore, open_blob_store
 from confide.store.database import connect, sessions
@@ -48,6 +50,8 @@ REGISTRY_POLL_SECONDS = 60.0
 """A worker asks the registry for newly promoted versions at most this often."""
 NIGHTLY_GAP = timedelta(hours=20)
 """A learn run started this recently (by any worker) makes the nightly one unnecessary."""
+UPKEEP = "hourly"
+"""The hourly upkeep's name in `schedule_claims`."""
 
 
 def promoted_folders(where: Settings | Path) -> dict[str, tuple[str, Path]]:
@@ -146,6 +150,8 @@ class Runtime:
     sessions: sessionmaker[Session] = field(init=False)
     in_flight: InFlight = field(init=False)
     """The device requests this process is serving, held to `device_limits`."""
+    worker_id: str = field(default_factory=lambda: uuid.uuid4().hex, init=False)
+    """This process among the cluster's workers: its heartbeat and its claims on work."""
 
     _engines_checked: float = field(default=0.0, init=False)
     _engines_loading: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -176,18 +182,48 @@ class Runtime:
             per_person_month=self.settings.review_cap_month,
             per_person_life=self.settings.review_cap_total,
         )
-        return Pipeline(self.sessions, self.keyring, self.blobs, self.engines, policy)
+        return Pipeline(
+            self.sessions, self.keyring, self.blobs, self.engines, policy, worker_id=self.worker_id
+        )
 
     @cached_property
     def queue(self) -> Queue:
-        return build_queue(
-            self.settings, self.process, hourly=self.hourly, immediate=self.immediate_jobs
+        work = Work(
+            answer=self.answer,
+            protect=self.protect,
+            upkeep=self.hourly,
+            sweep=self.sweep,
+            heartbeat=self.heartbeat,
         )
+        return build_queue(self.settings, work, immediate=self.immediate_jobs)
 
-    def process(self, interaction_id: str) -> str:
-        """One interaction through the pipeline, with the models in production now."""
+    def answer(self, interaction_id: str) -> str:
+        """One interaction answered with the models in production now; its sampled clips, if
+        any wait, are sent on to be protected (the batch queue). Returns its status."""
         self.refresh_engines()
-        return self.pipeline.process(interaction_id)
+        status = self.pipeline.answer(interaction_id)
+        if status == "answered" and self.pipeline.protection_waits(interaction_id):
+            self.queue.enqueue_protect(interaction_id)
+        return status
+
+    def protect(self, interaction_id: str) -> bool:
+        """Protect an answered interaction's sampled clips; False when none wait or another
+        worker holds it."""
+        self.refresh_engines()
+        return self.pipeline.protect(interaction_id)
+
+    def sweep(self) -> Due:
+        """Claim what the database says needs sending again (the caller sends it)."""
+        with self.sessions() as session:
+            found = due(session, datetime.now(UTC))
+            session.commit()
+        return found
+
+    def heartbeat(self) -> None:
+        """Tell the cluster this process is alive, so its claims on work hold."""
+        with self.sessions() as session:
+            heartbeat(session, self.worker_id, datetime.now(UTC))
+            session.commit()
 
     def refresh_engines(self, *, now: float | None = None) -> bool:
         """Load the newly promoted versions, if any: the registry is asked at most once a
@@ -214,12 +250,20 @@ class Runtime:
         finally:
             self._engines_loading.release()
 
-    def hourly(self) -> None:
-        """The worker's hourly upkeep: retention, then a checkpoint over what it wrote, then, at
-        the learn hour, the nightly learn run."""
+    def hourly(self, now: datetime | None = None) -> bool:
+        """The cluster's hourly upkeep: retention, then a checkpoint over what it wrote, then, at
+        the learn hour, the nightly learn run. Every worker asks each hour; the one that claims
+        the hour does it, the others nothing. Whether this one did."""
+        now = now or datetime.now(UTC)
+        with self.sessions() as session:
+            claimed = claim_slot(session, UPKEEP, now.replace(minute=0, second=0, microsecond=0))
+            session.commit()
+        if not claimed:
+            return False
         self.enforce_retention()
         self.checkpoint_audit()
-        self.nightly_learn(datetime.now(UTC))
+        self.nightly_learn(now)
+        return True
 
     def nightly_learn(self, now: datetime) -> bool:
         """At CONFIDE_LEARN_HOUR (UTC), start the night's learn run in a process of its own,
