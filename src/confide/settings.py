@@ -43,7 +43,8 @@ class Settings:
     dev_mode: bool = False
     """True when unsafe conveniences (a generated local KEK) are allowed."""
     redis_url: str = ""
-    """Job queue on Redis when set (workers on several machines); SQLite in `data_dir` if not."""
+    """The job queues on Redis when set (workers on several machines); in the `confide serve`
+    process if not."""
     review_rate: float = 0.005
     """Share of eligible interactions sampled for human review (CONFIDE_REVIEW_RATE)."""
     review_cap_month: int = 20

@@ -85,15 +85,6 @@ def recording_work(record: Record, **overrides: Callable[..., object]) -> Work:
     return replace(work, **overrides)
 
 
-idle_work = Work(
-    answer=lambda interaction_id: "answered",
-    protect=lambda interaction_id: None,
-    upkeep=lambda: None,
-    sweep=Due,
-    heartbeat=lambda: None,
-)
-
-
 def once_then_nothing(due: Due) -> Callable[[], Due]:
     """A sweep that finds `due` the first time and nothing after."""
     rounds = iter([due])
@@ -246,7 +237,7 @@ def test_a_killed_workers_job_is_taken_up_by_another_worker(
     first = start_worker(redis_server.url, record, "hang")
     try:
         with closing(
-            build_queue(replace(settings, redis_url=redis_server.url), idle_work)
+            build_queue(replace(settings, redis_url=redis_server.url), recording_work(Record()))
         ) as queue:
             queue.enqueue("job-1")
         wait_until(lambda: f"started job-1 {first.pid}" in lines(record))
