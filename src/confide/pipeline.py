@@ -341,6 +341,19 @@ class Pipeline:
             log.warning("could not release the claim on %s: it runs out", interaction_id)
 
 
+def retry_failed(session: Session, interaction_id: str) -> str | None:
+    """Put a failed interaction (the dead letters) back to be answered afresh, with all its
+    attempts; its owner's id, or None when it is not failed (retried already, or deleted). The
+    caller audits, commits, then sends it."""
+    owner: str | None = session.scalar(
+        update(Interaction)
+        .where(Interaction.id == interaction_id, Interaction.status == "failed")
+        .values(status="received", attempts=0, error=None, queued_at=None, **_NO_LEASE)
+        .returning(Interaction.owner_id)
+    )
+    return owner
+
+
 def _waiting(interaction_id: str) -> Select[str]:
     """The interaction's sampled tasks still waiting for protection."""
     return select(ReviewTask.id).where(

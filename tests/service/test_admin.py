@@ -1,5 +1,6 @@
-"""The admin's production-quality page: only admins reach it, every plot is an accessible inline
-SVG with its table of figures, and the figures are those of the reviewed clips, naming no one."""
+"""The admin's pages. Production quality: only admins reach it, every plot is an accessible inline
+SVG with its table of figures, and the figures are those of the reviewed clips, naming no one.
+Failed jobs: the dead letters, listed without content, and retried with an audit event."""
 
 from __future__ import annotations
 
@@ -93,7 +94,11 @@ ROLES_SEE = [("rhea", 403), ("lena", 403), ("sol", 403), ("pia", 403), ("ada", 2
 
 
 def test_only_admins_reach_it_and_their_home_links_it(runtime, team):
-    assert [route.path for route in admin.router.routes] == ["/review/metrics"]
+    assert [route.path for route in admin.router.routes] == [
+        "/review/metrics",
+        "/review/jobs",
+        "/review/jobs/{interaction_id}/retry",
+    ]
     assert ACCESS["metrics"] == {"admin"}
     for login, status in ROLES_SEE:
         client = client_for(runtime)
@@ -116,3 +121,80 @@ def test_with_nothing_reviewed_every_plot_is_there_and_the_tables_say_so(runtime
     assert plots == 3 + len(SLICES)
     assert page.count("No reviewed clip yet.") == plots
     assert "<rect " in page and "<polyline" not in page  # legend swatches, no data drawn
+
+
+def failed(runtime, household, client_id: str) -> str:
+    """An interaction of alice's that failed after every attempt."""
+    from sqlalchemy import update
+
+    from confide.ingest import ingest
+    from confide.pipeline import MAX_ATTEMPTS
+    from confide.store.tables import Interaction
+    from confide_testing import wav
+
+    with runtime.sessions() as session:
+        made = ingest(
+            session, runtime.keyring, runtime.blobs, household.devices["alice"], client_id, wav()
+        )
+        session.execute(
+            update(Interaction)
+            .where(Interaction.id == made.id)
+            .values(status="failed", attempts=MAX_ATTEMPTS, error="gave up after repeated errors")
+        )
+        session.commit()
+        return made.id
+
+
+def test_an_admin_sees_the_failed_interactions_and_nothing_of_them(runtime, household, team):
+    ids = [failed(runtime, household, f"f{index}") for index in range(2)]
+    client = client_for(runtime)
+    sign_in(client, team["ada"])
+    page = client.get("/review/jobs")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    rows = re.findall(r"<tr><td><code>.*?</tr>", page.text, re.S)
+    assert len(rows) == 2
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        assert cells[2:5] == ["3", "gave up after repeated errors", "speaker"]
+    for iid in ids:
+        assert f'action="/review/jobs/{iid}/retry"' in page.text
+    for secret in ["rivera", "alice", household.id, household.people["alice"].id]:
+        assert secret not in page.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("login", "csrf", "status"),
+    [("ada", True, 303), ("ada", False, 403), ("lena", True, 403), ("pia", True, 403)],
+)
+def test_an_admin_retries_a_failed_interaction_and_its_owner_sees_it(
+    runtime, household, team, login, csrf, status
+):
+    from confide.store.tables import Interaction
+
+    iid = failed(runtime, household, "r1")
+    client = client_for(runtime)
+    token = sign_in(client, team[login])
+    with runtime.sessions() as session:
+        before = len(list(events(session)))
+    response = client.post(f"/review/jobs/{iid}/retry", data={"csrf": token if csrf else "x"})
+    assert response.status_code == status
+    with runtime.sessions() as session:
+        stored = session.get(Interaction, iid)
+        added = list(events(session))[before:]
+    if status != 303:
+        assert (stored.status, stored.attempts, added) == ("failed", 3, [])
+        return
+    assert response.headers["location"] == f"/review/jobs?retried={iid}"
+    # sent to the queue, which runs it inline here: answered afresh on its first attempt
+    assert (stored.status, stored.attempts, stored.error) == ("answered", 1, None)
+    (event,) = added
+    assert (event.actor, event.role, event.action, event.subject, event.owner_id) == (
+        team["ada"].pseudonym,
+        "admin",
+        admin.RETRIED,
+        f"interaction:{iid}",
+        household.people["alice"].id,
+    )
+    again = client.post(f"/review/jobs/{iid}/retry", data={"csrf": token})
+    assert again.status_code == 404, "only a failed interaction is retried"
