@@ -28,7 +28,7 @@ from confide_cluster import PrivateRedis, stop
 CHILD = Path(__file__).with_name("job_worker_child.py")
 WAIT_SECONDS = 30.0
 REQUEUE_BOUND_SECONDS = 90.0
-"""Far past what a requeue takes (about 10 to 13 s): only a requeue that never comes fails."""
+"""Far past what a requeue takes (about 10 to 12 s): only a requeue that never comes fails."""
 
 
 @pytest.fixture

@@ -59,8 +59,10 @@ worker later (Redis), or re-driven by the sweep (in-process)."""
 IN_PROCESS_POLL_MS = 100
 """How long an idle consumer or worker thread waits before looking again (and at whether to stop).
 In this process a wait costs nothing, so it is short, and stopping is quick."""
-REDIS_POLL_MS = 1_000
-"""On Redis each look is a command, so idle consumers look once a second (Dramatiq's default)."""
+REDIS_POLL_MS = 250
+"""Dramatiq's Redis broker has no blocking fetch: idle consumers poll, backing off to this. It is
+how long a new message can wait with every worker idle, so it is short (Dramatiq's default is
+1 s, a visible share of an answer's time); each poll is one small command."""
 
 REDIS_HEARTBEAT_TIMEOUT_MS = 10_000
 """A worker process whose broker sent Redis no command for this long is dead (Dramatiq: 60 s)."""
@@ -90,15 +92,15 @@ def redis_broker(url: str, time_limit_ms: int) -> RedisBroker:
     """A Redis broker that gives a dead worker's messages to a live one within seconds.
 
     Each broker stamps its heartbeat (a sorted set of broker ids) with every command it sends,
-    and a worker's consumers send one at least every second while idle (they poll), so a live
-    worker is never 10 s quiet (REDIS_HEARTBEAT_TIMEOUT_MS). The requeue happens in "maintenance":
-    dispatch.lua, when a command draws it, moves the unacknowledged messages that dead brokers
-    fetched from that command's queue back onto it. Dramatiq draws it for one command in a
-    thousand, so with a few idle workers the requeue could wait many minutes; here every
-    command does it (REDIS_MAINTENANCE_CHANCE), which costs two range reads of small sorted sets
-    while no broker is dead (and, once one is, a KEYS over its acknowledgement sets until they
-    are moved: Redis holds little else here). A killed worker's message is back on its queue
-    within a second or two of the timeout, and taken by the next poll: about 10 to 13 s in all.
+    and a worker's consumers send one at least every REDIS_POLL_MS while idle (they poll), so a
+    live worker is never 10 s quiet (REDIS_HEARTBEAT_TIMEOUT_MS). The requeue happens in
+    "maintenance": dispatch.lua, when a command draws it, moves the unacknowledged messages that
+    dead brokers fetched from that command's queue back onto it. Dramatiq draws it for one
+    command in a thousand, so with a few idle workers the requeue could wait many minutes; here
+    every command does it (REDIS_MAINTENANCE_CHANCE), which costs two range reads of small
+    sorted sets while no broker is dead (and, once one is, a KEYS over its acknowledgement sets
+    until they are moved: Redis holds little else here). A killed worker's message is back on
+    its queue within a poll or two of the timeout, and taken by the next: about 10 to 12 s.
 
     A worker busy, not dead, keeps its heartbeat: when its threads are all taken, its consumer of
     the retry (delay) queue still polls. If a stalled one lost it, its message would run twice,
