@@ -20,11 +20,12 @@ NO_BROKER = (
 
 
 def log_to_stderr() -> None:
-    """A line per event on stderr; Dramatiq's own chatter only from warnings up."""
+    """A line per event on stderr: Confide's from INFO, the libraries' (Dramatiq, Alembic) only
+    from warnings up."""
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    logging.getLogger("dramatiq").setLevel(logging.WARNING)
+    logging.getLogger("confide").setLevel(logging.INFO)
 
 
 @app.command()
