@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from confide.errors import AccessDenied, BadAudio
+from confide import ingest as ingest_module
+from confide.audio import Audio, read_audio
+from confide.errors import AccessDenied, BadAudio, KeyReused
 from confide.ingest import authenticate_device, ingest
 from confide.privacy.contexts import audio_context
 from confide.privacy.keys import KeyRing
 from confide.service.accounts import revoke_device
 from confide.store.blobs import LocalBlobStore
-from confide.store.tables import Interaction
+from confide.store.database import sessions
+from confide.store.tables import Interaction, InteractionKey
 from confide_testing import DemoHousehold, wav
 
 
@@ -65,3 +71,48 @@ def test_tokens_are_checked(session, household: DemoHousehold) -> None:
     revoke_device(session, household.devices["alice"].id)
     session.commit()
     assert household.devices["alice"].revoked_at is not None
+
+
+RACERS = 8
+
+
+@pytest.mark.parametrize(
+    ("bodies", "outcome"),
+    [([wav()] * RACERS, "one"), ([wav(), wav(1.5)] * (RACERS // 2), "one or refused")],
+    ids=["the same audio", "other audio under the same key"],
+)
+def test_parallel_retries_race_to_one_interaction(
+    engine, keyring, blobs, household: DemoHousehold, monkeypatch, bodies, outcome
+) -> None:
+    """Retries sent at once all pass the check for an earlier upload before any is written (a
+    barrier holds them there); the unique (device, client id) lets one write, and every other
+    gets that one, deleting the blob it wrote, or KeyReused if it carried other audio."""
+    arrived = threading.Barrier(RACERS, timeout=30)
+
+    def read_together(data: bytes, **limits: float) -> Audio:
+        arrived.wait()
+        return read_audio(data, **limits)
+
+    monkeypatch.setattr(ingest_module, "read_audio", read_together)
+    device = household.devices["alice"]
+
+    def upload(data: bytes) -> str:
+        with sessions(engine)() as session:
+            try:
+                made = ingest(session, keyring, blobs, device, "raced", data)
+            except KeyReused:
+                return "refused"
+            session.commit()
+            return made.id
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        answers = list(pool.map(upload, bodies))
+    with sessions(engine)() as session:
+        kept = session.scalars(select(Interaction)).all()
+        keys = session.scalars(select(InteractionKey.interaction_id)).all()
+    assert len(kept) == 1
+    winner = kept[0]
+    assert set(answers) - {"refused"} == {winner.id}
+    assert answers.count("refused") == (0 if outcome == "one" else RACERS // 2)
+    assert list(blobs.keys()) == [winner.audio_key]
+    assert keys == [f"{winner.id}/recording"]

@@ -3,7 +3,9 @@
 The audio is validated before anything is written (invariant 9: a corrupt upload is rejected
 whole), sealed under the owner's key, and the record is created in one transaction. A device
 that retries an upload with the same client id gets the same interaction back (idempotent); the
-same client id with other audio is refused.
+same client id with other audio is refused. Retries that race each other (sent in parallel, or
+to two servers) all get the one interaction the database kept: the unique (device, client id)
+decides, and each loser deletes the blob it wrote.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from confide.audio import Audio, read_audio
@@ -60,20 +63,17 @@ def ingest(
     `wake_score` is the detector's peak score for the wake word (0 to 1), which tunes the
     household's detector once false wakes are confirmed (`confide.learn.wake`).
     A retry must resend what was first sent: the same `client_id` with other bytes is KeyReused.
+    A blob store with no room raises StorageFull (StorageUnavailable when it cannot be reached)
+    and nothing is kept. Losing a race to a parallel retry rolls `session` back, so call it in a
+    session of its own.
     """
     if wake_word is not None and not WAKE_WORD.fullmatch(wake_word):
         raise Malformed("a wake word is a name or short phrase of 1 to 32 letters and digits")
     if wake_score is not None and (wake_word is None or not 0.0 <= wake_score <= 1.0):  # NaN too
         raise OutOfRange("a wake score is a number from 0 to 1, sent with the wake word")
     digest = keyring.keyed_digest("upload", data)
-    existing = session.scalar(
-        select(Interaction).where(
-            Interaction.device_id == device.id, Interaction.client_id == client_id
-        )
-    )
+    existing = _sent_before(session, device, client_id, digest)
     if existing is not None:
-        if existing.upload_digest not in (None, digest):
-            raise KeyReused("this Idempotency-Key was used for other audio; use a new key")
         return existing
     if not client_id or len(client_id) > MAX_CLIENT_ID:
         raise OutOfRange(f"client_id must be 1 to {MAX_CLIENT_ID} characters")
@@ -84,7 +84,7 @@ def ingest(
     sealed = keyring.seal(
         session, device.person_id, audio.to_wav_bytes(), audio_context(interaction_id)
     )
-    blobs.put(audio_key, sealed)
+    blobs.put(audio_key, sealed)  # StorageFull: nothing written, the session rolls back
     interaction = Interaction(
         id=interaction_id,
         owner_id=device.person_id,
@@ -100,5 +100,31 @@ def ingest(
         upload_digest=digest,
     )
     session.add(interaction)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        blobs.delete(audio_key)
+        winner = _sent_before(session, device, client_id, digest)
+        if winner is None:  # another constraint: not a race this function can settle
+            raise
+        return winner
+    except BaseException:
+        blobs.delete(audio_key)
+        raise
     return interaction
+
+
+def _sent_before(
+    session: Session, device: Device, client_id: str, digest: str
+) -> Interaction | None:
+    """The interaction this device already sent under `client_id`, if any; KeyReused when it
+    was sent with other audio."""
+    existing = session.scalar(
+        select(Interaction).where(
+            Interaction.device_id == device.id, Interaction.client_id == client_id
+        )
+    )
+    if existing is not None and existing.upload_digest not in (None, digest):
+        raise KeyReused("this Idempotency-Key was used for other audio; use a new key")
+    return existing

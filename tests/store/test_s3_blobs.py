@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from confide.errors import BlobMissing, Malformed, StorageUnavailable
 from confide.pipeline import Engines
@@ -29,6 +30,7 @@ from confide.service.app import create_app
 from confide.service.runtime import Runtime
 from confide.settings import Settings, load_settings
 from confide.store.blobs import S3BlobStore, open_blob_store
+from confide.store.tables import Interaction
 from confide_testing import DemoHousehold, ScriptedRecognizer, understand_timer, wav
 
 KEK = base64.b64encode(secrets.token_bytes(32)).decode()
@@ -194,17 +196,43 @@ def test_an_unreachable_bucket_is_storage_unavailable(
         store.put("audio/p/i", b"sealed")
 
 
+def scripted_runtime(settings: Settings) -> Runtime:
+    return Runtime(
+        settings,
+        engines_factory=lambda _settings: Engines(ScriptedRecognizer(), understand_timer),
+        immediate_jobs=True,
+    )
+
+
+def test_an_upload_to_an_unreachable_bucket_is_refused_until_later(
+    settings: Settings, household: DemoHousehold, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """503 with Retry-After, and nothing kept: the device sends it again later."""
+    aws_environment(monkeypatch, f"http://127.0.0.1:{free_ports(1)[0]}", tmp_path)
+    runtime = scripted_runtime(replace(settings, blob_url="s3://nowhere/deployment"))
+    try:
+        refused = TestClient(create_app(runtime)).post(
+            "/api/utterances",
+            content=wav(),
+            headers={
+                "Authorization": f"Bearer {household.tokens['alice']}",
+                "Idempotency-Key": "unreachable",
+            },
+        )
+        with runtime.sessions() as session:
+            assert session.scalars(select(Interaction)).all() == []
+    finally:
+        runtime.close()
+    assert (refused.status_code, refused.headers["Retry-After"]) == (503, "5")
+    assert refused.json() == {"detail": "the blob store cannot be reached now; try again later"}
+
+
 def test_an_upload_is_sealed_in_the_bucket(
     moto: str, bucket: str, settings: Settings, household: DemoHousehold
 ) -> None:
     """The real app, with CONFIDE_BLOB_URL set: the upload's audio lands in the bucket, sealed
     (no WAV header, no run of its samples), and nothing lands on the local disk."""
-    in_bucket = replace(settings, blob_url=f"s3://{bucket}/deployment")
-    runtime = Runtime(
-        in_bucket,
-        engines_factory=lambda _settings: Engines(ScriptedRecognizer(), understand_timer),
-        immediate_jobs=True,
-    )
+    runtime = scripted_runtime(replace(settings, blob_url=f"s3://{bucket}/deployment"))
     data = wav(1.5)
     try:
         client = TestClient(create_app(runtime))
