@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from confide.errors import KeyDestroyed
 from confide.ingest import ingest
@@ -547,3 +548,44 @@ def test_a_claim_taken_over_writes_nothing(engine, session, keyring, blobs, hous
     assert slow.answer(interaction.id) == "answered"  # as the other worker left it
     assert written(session, interaction.id) == seen[0]
     assert seen[0][1] == 2 and seen[0][5] == 1, "two claims, one answer, one timer"
+
+
+def test_two_workers_answering_at_once_answer_once(
+    engine, session, keyring, blobs, household
+) -> None:
+    """A message delivered twice, to two workers whose claims meet: one claims and answers, the
+    other finds it claimed and hears nothing."""
+    interaction = ingest(session, keyring, blobs, household.devices["alice"], "b4", wav())
+    session.commit()
+    heard: list[str] = []
+
+    class Counting(ScriptedRecognizer):
+        def transcribe(self, audio, hints=()):
+            heard.append(threading.current_thread().name)
+            return super().transcribe(audio, hints)
+
+    both_claim = threading.Barrier(2)
+    waited = threading.local()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def claim_together(connection, cursor, statement, parameters, context, many) -> None:
+        # Hold each worker at its claim until the other reaches its own.
+        if statement.lstrip().upper().startswith("UPDATE") and not getattr(waited, "done", 0):
+            waited.done = 1
+            both_claim.wait(timeout=30)
+
+    statuses: list[str] = []
+
+    def work() -> None:
+        statuses.append(pipeline_for(engine, keyring, blobs, Counting()).answer(interaction.id))
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    event.remove(engine, "before_cursor_execute", claim_together)
+    assert len(heard) == 1
+    assert sorted(statuses) in (["answered", "busy"], ["answered", "answered"])
+    state = written(session, interaction.id)
+    assert (state[0], state[1], state[5]) == ("answered", 1, 1), "one claim, one timer"
