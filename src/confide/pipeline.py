@@ -49,10 +49,11 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 """After this many claims an interaction is marked failed instead of retried forever."""
 LEASE_SECONDS = 60
-"""How long a claim to answer holds even while its worker heartbeats: ten times the slowest
-answer seen (recognition and understanding of a long utterance on a loaded machine), so only a
-job that hangs loses it. A dead worker's claim dies sooner, with its heartbeat; this bounds the
-wait only for a claim a live worker could not release (its database connection lost mid-job)."""
+"""How long a claim to answer holds even while its worker heartbeats. An answer takes seconds
+(one utterance recognised and understood), so only a job that hangs loses its claim, and another
+worker takes the interaction over; the hung one's write is then refused. A dead worker's claim
+dies sooner, with its heartbeat (WORKER_DEAD_SECONDS): this bounds the wait only for a claim a
+live worker could not release, its database gone mid-job."""
 PROTECT_LEASE_SECONDS = 600
 """The same for protecting sampled clips, which loads the protector and hears each clip again."""
 WORKER_DEAD_SECONDS = 10
