@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from confide.audio import read_audio
+from confide.errors import BadAudio, BlobMissing, KeyDestroyed, TamperedData
 from confide.privacy.audit import with_chain_key
 from confide.privacy.consent import has_consent
 from confide.privacy.contexts import (
@@ -173,10 +174,13 @@ class Pipeline:
         with self._sessions() as session:
             interaction = session.get_one(Interaction, interaction_id)
             owner, audio_key = interaction.owner_id, interaction.audio_key
-            sealed_audio = self._blobs.get(audio_key or "")
-            audio = read_audio(
-                self._keyring.open(session, owner, sealed_audio, audio_context(interaction_id))
-            )
+            try:
+                sealed_audio = self._blobs.get(audio_key or "")
+                audio = read_audio(
+                    self._keyring.open(session, owner, sealed_audio, audio_context(interaction_id))
+                )
+            except UNREADABLE as exc:  # no retry brings it back: failed now, saying why
+                return self._fail(session, interaction_id, token, _unreadable(exc))
         transcript = self._engines.recognizer.transcribe(audio)
         understood = self._engines.understand(transcript.text)
         with self._sessions() as session:
@@ -320,6 +324,21 @@ class Pipeline:
         )
         return "failed" if failed is not None else self._status(session, interaction_id)
 
+    def _fail(self, session: Session, interaction_id: str, token: str, error: str) -> str:
+        """Mark the interaction failed with `error` if our claim still holds; its status."""
+        session.rollback()
+        failed = session.scalar(
+            update(Interaction)
+            .where(Interaction.id == interaction_id, Interaction.lease_token == token)
+            .values(status="failed", error=error, **_NO_LEASE)
+            .returning(Interaction.id)
+        )
+        session.commit()
+        if failed is None:
+            return self._status(session, interaction_id)
+        log.warning("interaction %s failed: %s", interaction_id, error)
+        return "failed"
+
     @staticmethod
     def _status(session: Session, interaction_id: str) -> str:
         status = session.scalar(select(Interaction.status).where(Interaction.id == interaction_id))
@@ -340,6 +359,21 @@ class Pipeline:
                 session.commit()
         except Exception:
             log.warning("could not release the claim on %s: it runs out", interaction_id)
+
+
+UNREADABLE = (BlobMissing, TamperedData, KeyDestroyed, BadAudio)
+"""A recording that is gone, altered, shredded or not audio: retrying cannot answer it."""
+
+
+def _unreadable(error: Exception) -> str:
+    """Why the recording cannot be read, in words for the failed-jobs page (no content)."""
+    if isinstance(error, BlobMissing):
+        return "the recording is missing from the blob store"
+    if isinstance(error, TamperedData):
+        return "the recording failed its integrity check (altered or truncated)"
+    if isinstance(error, KeyDestroyed):
+        return "the recording's key was destroyed"
+    return "the recording is not readable audio"
 
 
 def retry_failed(session: Session, interaction_id: str) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from confide.errors import (
     AccessDenied,
@@ -42,9 +43,20 @@ REFUSALS = {
 """What a route lets rise → the status the app answers with."""
 
 
+OUTAGES = {
+    "connection refused": OperationalError("SELECT 1", {}, Exception("connection refused")),
+    "connection closed": InterfaceError("SELECT 1", {}, Exception("connection already closed")),
+}
+"""What the database driver raises while the database restarts."""
+
+
 @pytest.fixture
 def client(runtime) -> TestClient:
     app = create_app(runtime)
+
+    @app.get("/outage/{name}")
+    def outage(name: str) -> None:
+        raise OUTAGES[name]
 
     @app.get("/refuse/{name}")
     def refuse(name: str, request: Request, signed_in: bool = False) -> None:
@@ -68,6 +80,15 @@ def test_each_refusal_has_its_status(client, name, status) -> None:
 )
 def test_storage_that_cannot_keep_a_write_says_when_to_try_again(client, name, seconds) -> None:
     assert client.get(f"/refuse/{name}").headers["retry-after"] == seconds
+
+
+@pytest.mark.parametrize("name", OUTAGES)
+def test_a_database_outage_is_unavailable_for_a_moment(client, name) -> None:
+    """Nothing was kept and the same request may succeed soon: 503 with Retry-After, and no
+    word of the driver's error in the answer."""
+    response = client.get(f"/outage/{name}")
+    assert (response.status_code, response.headers["retry-after"]) == (503, "2")
+    assert "connection" not in response.json()["detail"]
 
 
 def test_a_credential_refused_to_no_one_signed_in_is_a_bearer_challenge(client) -> None:

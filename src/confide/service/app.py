@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from confide import __version__
 from confide.service import admin, device_api, privacy_centre, refusals, review_api, workbench
@@ -24,6 +25,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     for refusal in refusals.STATUS:
         app.add_exception_handler(refusal, refusals.answer)
+    for outage in (OperationalError, InterfaceError):
+        app.add_exception_handler(outage, refusals.database_unavailable)
     app.include_router(device_api.router)
     app.include_router(review_api.router)
     app.include_router(privacy_centre.sign_in)

@@ -12,6 +12,7 @@ schema for each status a route lists, so what /openapi.json promises is what is 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import Request
@@ -30,6 +31,8 @@ from confide.errors import (
     StorageUnavailable,
     TooManyAttempts,
 )
+
+log = logging.getLogger(__name__)
 
 STATUS: dict[type[ConfideError], int] = {
     InvalidInput: 422,
@@ -126,6 +129,22 @@ async def answer(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, AccessDenied) and getattr(request.state, "principal", None) is not None:
         status = 403
     return JSONResponse({"detail": str(error)}, status, headers=headers(error, status))
+
+
+DATABASE_RETRY_SECONDS = 2
+"""How long a client waits before sending again while the database cannot be reached."""
+
+
+async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """The database cannot be reached for a moment (restarted, failing over, a connection
+    lost): nothing of the request was kept, and the same request sent again may succeed, so
+    this is a 503 with Retry-After, not a server fault. The cause goes to the log only."""
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, error)
+    return JSONResponse(
+        {"detail": "the service's database is unavailable for a moment: send again later"},
+        503,
+        headers={"Retry-After": str(DATABASE_RETRY_SECONDS)},
+    )
 
 
 def headers(error: Exception, status: int) -> dict[str, str]:
