@@ -39,7 +39,7 @@ install-dev: $(VENV)/.installed-dev
 # the redaction benchmark's independent set: presidio-research's generator and names-dataset.
 # resemblyzer pulls webrtcvad, which overwrites webrtcvad-wheels' module: reinstall it after.
 $(VENV)/.installed-eval: $(VENV)/.installed-dev
-	$(BIN)/pip install --quiet -e '.[dev,eval,heldout]'
+	$(BIN)/pip install --quiet -e '.[dev,eval,heldout,load]'
 	$(BIN)/pip install --quiet --force-reinstall --no-deps webrtcvad-wheels
 	touch $@
 
@@ -72,7 +72,7 @@ test: lint typecheck pytest
 
 benchmarks: install-eval apt apt-voices
 	for script in wakeword asr nlu ingest_throughput answer_latency sealing erasure \
-			redaction public_names anonymization watermark learning; do \
+			redaction public_names anonymization watermark learning load; do \
 		$(BIN)/python benchmarks/$$script.py || exit 1; \
 	done
 	$(BIN)/python benchmarks/collect.py

@@ -18,6 +18,7 @@ ORDER = [
     "anonymization",
     "watermark",
     "learning",
+    "load",
 ]
 HEADER = """# Benchmark results
 
