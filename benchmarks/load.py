@@ -24,6 +24,7 @@ import base64
 import json
 import math
 import os
+import resource
 import secrets
 import subprocess
 import sys
@@ -270,6 +271,7 @@ def locust_run(
         "--loglevel", "WARNING",
     ]  # fmt: skip
     before = running.probe()
+    locust_before = _children_cpu()
     subprocess.run(
         command,
         env=env,
@@ -279,8 +281,23 @@ def locust_run(
         stderr=subprocess.DEVNULL,
     )
     after = running.probe()
+    locust_cpu = (_children_cpu() - locust_before) / (after["time"] - before["time"])
     recorded = json.loads(out.read_text())
-    return measured(recorded, before, after, devices=devices, pause=pause, seconds=seconds)
+    return measured(
+        recorded,
+        before,
+        after,
+        devices=devices,
+        pause=pause,
+        seconds=seconds,
+        locust_cpu_share=locust_cpu,
+    )
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the children waited for so far: locust's, once its run is over."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measured(
@@ -473,7 +490,9 @@ def _seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f} s"
 
 
-def report(runs: dict[int, dict[str, Any]], plan: Plan, elapsed: float, *, quick: bool) -> None:
+def report(
+    runs: dict[int, dict[str, Any]], plan: Plan, elapsed: float, *, quick: bool, load_average: float
+) -> None:
     rows = []
     for workers, results in sorted(runs.items()):
         kinds = [(str(d), f"{d}", f"{plan.pause[0]:g}-{plan.pause[1]:g} s") for d in plan.devices]
@@ -488,7 +507,8 @@ def report(runs: dict[int, dict[str, Any]], plan: Plan, elapsed: float, *, quick
                     _seconds(r.get("p50")), _seconds(r.get("p95")), _seconds(r.get("p99")),
                     r["errors"], r["cut_off"], f"{r['commits_per_second']:.0f}",
                     f"{r['redis_commands_per_second']:.0f}",
-                    f"{r['server_cpu_share']:.0%} / {r['workers_cpu_share']:.0%}", target,
+                    f"{r['server_cpu_share']:.0%} / {r['workers_cpu_share']:.0%} / "
+                    f"{r.get('locust_cpu_share', 0):.0%}", target,
                 ]
             )  # fmt: skip
     drained = {w: runs[w]["backlog"]["answers_per_second"] for w in sorted(runs)}
@@ -504,7 +524,9 @@ def report(runs: dict[int, dict[str, Any]], plan: Plan, elapsed: float, *, quick
         f"answer, then pauses. Latency: upload start to answer. Errors: refusals, transport "
         "errors and failed interactions. Cut off: utterances still waiting when the run ended "
         "(not in the percentiles). Load: PostgreSQL commits/s, Redis commands/s, CPU of the "
-        "server / all workers (100% = one core).",
+        "server / all workers / locust (100% = one core). "
+        f"The load average was {load_average:.2f} as measuring began: other work on the machine "
+        "shared its cores.",
         "",
         f"Backlog of {plan.backlog} sent at once and drained: "
         + ", ".join(f"{w} worker(s) {rate:.2f} answers/s" for w, rate in drained.items())
@@ -547,7 +569,7 @@ def report(runs: dict[int, dict[str, Any]], plan: Plan, elapsed: float, *, quick
         "Load: simulated devices on the scale stack (PostgreSQL, Redis, server, workers)",
         [
             "workers", "devices", "pause", "answers", "answers/s", "p50", "p95", "p99",
-            "errors", "cut off", "PG commits/s", "Redis cmds/s", "CPU server / workers",
+            "errors", "cut off", "PG commits/s", "Redis cmds/s", "CPU server / workers / locust",
             "target",
         ],
         rows,
@@ -559,6 +581,7 @@ def report(runs: dict[int, dict[str, Any]], plan: Plan, elapsed: float, *, quick
             "ratio_2_vs_1": ratio,
             "projection": projected,
             "seconds": elapsed,
+            "load_average_at_start": load_average,
         },
     )  # fmt: skip
 
@@ -574,7 +597,7 @@ def main() -> None:
     missing = cluster.postgres_tools_missing()
     if missing:
         sys.exit(f"the load benchmark needs a private PostgreSQL: {missing}")
-    started = time.monotonic()
+    started, load_average = time.monotonic(), os.getloadavg()[0]
     kek = base64.b64encode(secrets.token_bytes(32)).decode()
     runs: dict[int, dict[str, Any]] = {}
     with (
@@ -592,7 +615,7 @@ def main() -> None:
             runs[workers] = configuration(postgres, workers, plan, kek, tokens, clips_dir, root)
             print(f"{workers} worker(s): {json.dumps(runs[workers], default=str)}", flush=True)
     plot(runs, plan)
-    report(runs, plan, time.monotonic() - started, quick=args.quick)
+    report(runs, plan, time.monotonic() - started, quick=args.quick, load_average=load_average)
 
 
 if __name__ == "__main__":
