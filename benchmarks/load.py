@@ -541,7 +541,7 @@ def report(
         "once, so a second worker gets only what the first leaves of the cores: the ratio is "
         "this machine's ceiling, not the design's, which wants a core per worker.",
         "",
-        "Plot: [load.png](load.png).",
+        "![p95 and answers per second against devices; capacity against workers](load.png)",
         "",
         f"Projection for {MILLION:,} devices at {PER_DAY} requests a day: "
         f"{MILLION:,} x {PER_DAY} / 86,400 s = {p['mean_per_second']:.0f} answers/s on average; "
