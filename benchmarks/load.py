@@ -4,7 +4,7 @@ and 1, 2 or 4 `confide worker` processes sharing a private PostgreSQL and a priv
 
 Each device is paired in the database with a token of its own; it uploads a synthesised command,
 long-polls its answer, pauses, and speaks again. Per configuration:
-- realistic: 100 and 1,000 devices, a pause of 30 to 90 s between one answer and the next
+- realistic: 10, 100 and 1,000 devices, a pause of 30 to 90 s between one answer and the next
   utterance (a household in active use: far above the projection's ten a day, so that a short run
   sees enough utterances to measure);
 - saturation: a few devices with pauses under a second, so the workers never wait: the answers
@@ -79,6 +79,8 @@ MILLION, PER_DAY = 1_000_000, 10
 class Plan:
     workers: tuple[int, ...]
     devices: tuple[int, ...]
+    target_devices: int
+    """The issue's target configuration is this many devices on two workers."""
     run_seconds: int
     pause: tuple[float, float]
     saturation_devices: int
@@ -88,8 +90,8 @@ class Plan:
     idle_seconds: int
 
 
-FULL = Plan((1, 2, 4), (100, 1000), 75, (30.0, 90.0), 12, (0.2, 0.5), 40, 40, 10)
-QUICK = Plan((1, 2), (4, 12), 10, (1.0, 3.0), 4, (0.1, 0.3), 8, 4, 3)
+FULL = Plan((1, 2, 4), (10, 100, 1000), 100, 60, (30.0, 90.0), 12, (0.2, 0.5), 40, 40, 10)
+QUICK = Plan((1, 2), (2, 4, 12), 4, 10, (1.0, 3.0), 4, (0.1, 0.3), 8, 4, 3)
 
 
 @dataclass
@@ -362,10 +364,12 @@ def configuration(
             list(pool.map(lambda n: ask(url, tokens[n], clips[0]), range(2 * workers)))
         print(f"{workers} worker(s) up and warm", flush=True)
         results["idle"] = idle(running, plan.idle_seconds)
-        smaller, *larger = plan.devices
-        results[str(smaller)] = locust_run(
-            running, smaller, plan.pause, plan.run_seconds, tokens_file, clips_dir
-        )
+        *smaller, largest = plan.devices
+        for devices in smaller:
+            running.wait_idle()
+            results[str(devices)] = locust_run(
+                running, devices, plan.pause, plan.run_seconds, tokens_file, clips_dir
+            )
         running.wait_idle()
         results["backlog"] = backlog(running, tokens, clips, plan.backlog)
         running.wait_idle()
@@ -377,21 +381,20 @@ def configuration(
             tokens_file,
             clips_dir,
         )
-        for devices in larger:  # last: what they leave queued goes with this configuration
-            running.wait_idle()
-            results[str(devices)] = locust_run(
-                running, devices, plan.pause, plan.run_seconds, tokens_file, clips_dir
-            )
+        running.wait_idle()  # last: what it leaves queued goes with this configuration
+        results[str(largest)] = locust_run(
+            running, largest, plan.pause, plan.run_seconds, tokens_file, clips_dir
+        )
     return results
 
 
 def projection(runs: dict[int, dict[str, Any]], plan: Plan) -> dict[str, Any]:
     """Cores and machines for a million devices at ten requests a day, from measured costs: a
     worker's CPU per answer draining the backlog alone; the server's CPU, PostgreSQL commits
-    and Redis commands per answer over the idle baseline, with the smaller device count on two
+    and Redis commands per answer over the idle baseline, with the target's device count on two
     workers (the issue's configuration); and what each idle worker process costs regardless."""
     reference = 2 if 2 in runs else min(runs)
-    realistic = runs[reference][str(plan.devices[0])]
+    realistic = runs[reference][str(plan.target_devices)]
     baseline = runs[reference]["idle"]
     answered = max(1, realistic["answers"])
 
@@ -495,12 +498,15 @@ def report(
 ) -> None:
     rows = []
     for workers, results in sorted(runs.items()):
-        kinds = [(str(d), f"{d}", f"{plan.pause[0]:g}-{plan.pause[1]:g} s") for d in plan.devices]
-        kinds.insert(1, ("saturation", f"{plan.saturation_devices}", "saturation"))
-        kinds.insert(0, ("idle", "0", "idle"))
+        pause = f"{plan.pause[0]:g}-{plan.pause[1]:g} s"
+        kinds = [
+            ("idle", "0", "idle"),
+            *((str(d), f"{d}", pause) for d in plan.devices),
+            ("saturation", f"{plan.saturation_devices}", "saturation"),
+        ]
         for key, devices, pauses in kinds:
             r = {"answers": 0, "answers_per_second": 0.0, "errors": 0, "cut_off": 0} | results[key]
-            target = "≤ 2 s, 0 errors" if (workers, key) == (2, str(plan.devices[0])) else ""
+            target = "≤ 2 s, 0 errors" if (workers, key) == (2, str(plan.target_devices)) else ""
             rows.append(
                 [
                     workers, devices, pauses, r["answers"], f"{r['answers_per_second']:.2f}",
@@ -515,16 +521,20 @@ def report(
     ratio = drained[2] / drained[1] if {1, 2} <= drained.keys() else None
     projected = projection(runs, plan)
     p = projected
+    mean_pause = sum(plan.pause) / 2
+    offered = ", ".join(f"{d:,}: {d / mean_pause:.2g}/s" for d in plan.devices)
     notes = [
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {elapsed / 60:.0f} min, "
         f"by `benchmarks/load.py`{' --quick' if quick else ''}. Everything on "
         f"{os.cpu_count()} cores: PostgreSQL, Redis, the server, the workers and locust. "
         f"Each run {plan.run_seconds} s (saturation {plan.saturation_seconds} s); a device "
         f"uploads one of {len(COMMANDS)} synthesised commands (1.5 to 3 s), long-polls the "
-        f"answer, then pauses. Latency: upload start to answer. Errors: refusals, transport "
-        "errors and failed interactions. Cut off: utterances still waiting when the run ended "
-        "(not in the percentiles). Load: PostgreSQL commits/s, Redis commands/s, CPU of the "
-        "server / all workers / locust (100% = one core). "
+        f"answer, then pauses; at a mean pause of {mean_pause:g} s, n devices offer about "
+        f"n / {mean_pause:g} utterances a second ({offered}), far above the ten a day of the "
+        "projection below. Latency: upload start to answer. Errors: refusals, transport errors "
+        "and failed interactions. Cut off: utterances still waiting when the run ended (not in "
+        "the percentiles). Load: PostgreSQL commits/s, Redis commands/s, CPU of the server / all "
+        "workers / locust (100% = one core). "
         f"The load average was {load_average:.2f} as measuring began: other work on the machine "
         "shared its cores.",
         "",
