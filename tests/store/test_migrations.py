@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -9,9 +11,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from confide.store.database import MIGRATIONS
+from confide.store.database import MIGRATIONS, schema_revision
 from confide.store.tables import Base
 
 
@@ -95,3 +98,19 @@ def _migrate(engine: sa.Engine, direction: str, revision: str) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         getattr(command, direction)(config, revision)
+
+
+def test_processes_starting_together_migrate_once(database_url):
+    """A cluster's processes start at once against an empty database: all of them come up,
+    at the newest revision, instead of racing to create the same tables."""
+    start_up = "import sys; from confide.store.database import connect; connect(sys.argv[1])"
+    starters = [
+        subprocess.Popen([sys.executable, "-c", start_up, database_url], stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    outcomes = [(p.communicate(timeout=120)[1], p.returncode) for p in starters]
+    assert [err.decode() for err, code in outcomes if code != 0] == []
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        assert schema_revision(connection) == ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    engine.dispose()
