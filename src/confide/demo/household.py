@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from contextlib import suppress
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -192,6 +193,7 @@ def run_demo(
             thread.start()
         for thread in threads:
             thread.join()
+        _wait_for_protection(runtime, console)
         report = {
             "url": url,
             "people": [asdict(p) for p in people],
@@ -240,6 +242,31 @@ def _play_day(
             console.print(f"  [dim]{first}:[/] {spoken.pop(0).line.text}")
     agent.flush()
     uploader.close()
+
+
+PROTECTION_SECONDS = 900.0
+"""The most the demo waits for the clips it sampled to be protected for review."""
+
+
+def _wait_for_protection(runtime: Runtime, console: Console) -> None:
+    """Until the sampled clips, protected on the batch queue after their answers, reach the
+    review queue, saying how many are left as it goes."""
+    from sqlalchemy import func, select
+
+    from confide.store.tables import ReviewTask
+
+    deadline = time.monotonic() + PROTECTION_SECONDS
+    told = None
+    while time.monotonic() < deadline:
+        with runtime.sessions() as session:
+            left = session.scalar(select(func.count()).where(ReviewTask.status == "protecting"))
+        if not left:
+            return
+        if left != told:
+            console.print(f"Protecting {left} sampled clip(s) for review (anonymised, bleeped)…")
+            told = left
+        time.sleep(0.5)
+    console.print("[yellow]Protection is still running; the review queue fills as it ends.[/]")
 
 
 def _queue_by_person(runtime: Runtime) -> dict[str, int]:
