@@ -535,8 +535,8 @@ def report(
         "and failed interactions. Cut off: utterances still waiting when the run ended (not in "
         "the percentiles). Load: PostgreSQL commits/s, Redis commands/s, CPU of the server / all "
         "workers / locust (100% = one core). "
-        f"The load average was {load_average:.2f} as measuring began: other work on the machine "
-        "shared its cores.",
+        f"The load average was {load_average:.2f} on {os.cpu_count()} cores as measuring "
+        "began; the machine is shared with other work.",
         "",
         f"Backlog of {plan.backlog} sent at once and drained: "
         + ", ".join(f"{w} worker(s) {rate:.2f} answers/s" for w, rate in drained.items())
