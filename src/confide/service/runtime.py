@@ -315,6 +315,8 @@ class Runtime:
         return receipts
 
     def close(self) -> None:
+        if "queue" in self.__dict__:  # built: its broker connections go too
+            self.queue.close()
         self.engine.dispose()
 
 
