@@ -6,6 +6,7 @@ import base64
 import json
 import re
 import secrets
+import socket
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from confide.audio import write_wav
 from confide.cli import app
+from confide.cli import service as service_cli
 from confide.demo.recordings import SPOKEN_WAKE_WORDS, HomeRecording, Line, Speaker, build
 
 runner = CliRunner()
@@ -176,6 +178,22 @@ def test_workers_apart_from_the_server_need_redis(
     [line] = result.stderr.splitlines()
     assert line.startswith(f"confide: confide {command[0]}")
     assert "CONFIDE_REDIS_URL" in line
+
+
+def test_a_worker_whose_database_never_answers_says_so(tmp_path: Path, monkeypatch) -> None:
+    """A worker waits for its database (a cluster may start before it), then gives up with one
+    line naming why, not a traceback."""
+    with socket.socket() as probe:  # a port no one listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("CONFIDE_KEK", base64.b64encode(secrets.token_bytes(32)).decode())
+    monkeypatch.setenv("CONFIDE_DATABASE_URL", f"postgresql://postgres@127.0.0.1:{closed}/none")
+    monkeypatch.setenv("CONFIDE_REDIS_URL", f"redis://127.0.0.1:{closed}/0")
+    monkeypatch.setattr(service_cli, "DATABASE_PATIENCE_SECONDS", 0.0)
+    result = invoke("worker", "--data-dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith("confide: the database does not answer (")
+    assert "Traceback" not in result.stderr
 
 
 def test_demo_serves_a_household(tmp_path: Path) -> None:

@@ -307,3 +307,16 @@ def test_postgresql_restarted_under_load_loses_nothing(stack: Stack) -> None:
     assert 503 in stack.refused, "no upload met the outage"
     stack.wait_answered(ids)
     stack.check_exactly_once_and_sound(ids)
+
+
+def test_a_worker_started_before_its_database_waits_for_it(stack: Stack) -> None:
+    """A cluster's processes come up in any order: a worker whose database is down waits for
+    it, then answers."""
+    stack.postgres.stop()
+    stack.confide.start_worker()
+    time.sleep(3.0)
+    stack.postgres.start()
+    stack.wait_workers(1)
+    asked = {stack.upload("after-the-database")}
+    stack.wait_answered(asked)
+    stack.check_exactly_once_and_sound(asked)

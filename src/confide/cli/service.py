@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+import time
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from confide.cli.common import DataDir, app, err, refusals
+from confide.cli.common import DataDir, app, err, fail, refusals
 from confide.errors import BadConfiguration
 
+if TYPE_CHECKING:
+    from confide.service.runtime import Runtime
+    from confide.settings import Settings
+
 Port = Annotated[int, typer.Option(help="TCP port on 127.0.0.1 (CONFIDE_HOST to change).")]
+
+DATABASE_PATIENCE_SECONDS = 300.0
+"""How long a starting worker waits for its database: a cluster's processes may start before
+it, or while it restarts."""
+DATABASE_RETRY_SECONDS = 2.0
+
+log = logging.getLogger(__name__)
 
 NO_BROKER = (
     "{command} needs CONFIDE_REDIS_URL: without it the jobs run inside `confide serve` "
@@ -64,16 +76,34 @@ def worker(
     """Background workers: recognise, understand and answer uploaded utterances; protect the
     sampled clips; the hourly upkeep. Any number, on any machines sharing the database, Redis
     and the blob store."""
-    from confide.service.runtime import Runtime
     from confide.settings import load_settings
 
     with refusals():
         settings = load_settings(data_dir)
         if not settings.redis_url:
             raise BadConfiguration(NO_BROKER.format(command="confide worker"))
-        runtime = Runtime(settings)
     log_to_stderr()
+    runtime = runtime_once_the_database_answers(settings)
     try:
         runtime.queue.run_worker(threads=workers)
     finally:
         runtime.close()
+
+
+def runtime_once_the_database_answers(settings: Settings) -> Runtime:
+    """The process's runtime, connected (and the schema migrated) as soon as the database
+    answers, saying it waits; after DATABASE_PATIENCE_SECONDS, exit 1 naming the reason."""
+    from sqlalchemy.exc import OperationalError
+
+    from confide.service.runtime import Runtime
+
+    deadline = time.monotonic() + DATABASE_PATIENCE_SECONDS
+    while True:
+        try:
+            return Runtime(settings)
+        except OperationalError as exc:
+            reason = str(exc.orig or exc).splitlines()[0]
+            if time.monotonic() >= deadline:
+                fail(1, f"the database does not answer ({reason})")
+            log.warning("waiting for the database (%s)", reason)
+            time.sleep(DATABASE_RETRY_SECONDS)
