@@ -32,13 +32,21 @@ def unmigrated(url: str) -> Engine:
     return engine
 
 
+SQLITE_BUSY_MS = 5000
+"""How long a statement waits for another connection's write lock before it fails."""
+SQLITE_MIGRATION_WAIT_MS = 300_000
+"""How long a starting process waits for another's migration, which on a loaded machine takes
+longer than any statement."""
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
+    # First, so that switching a new database to WAL waits for a lock too.
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     # Overwrite deleted content with zeros, so a shredded key leaves no copy in free pages.
     cursor.execute("PRAGMA secure_delete=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
@@ -55,7 +63,9 @@ def migrate(engine: Engine) -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_MIGRATION_WAIT_MS}")
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         upgrade(connection, "head")
 
 
