@@ -60,6 +60,12 @@ def test_with_nothing_reviewed_a_run_makes_no_candidate(settings, engine, monkey
     assert invoke("learn", "status", *data_dir, "--json") == {"production": {}, "history": []}
 
 
+REVIEWED = 20
+"""Reviewed clips, one person's monthly review cap: the gate holds out a quarter of them by a
+hash of their random ids, and with 12 none was held out in about one run in thirty, so nothing
+could be judged (with 20, about one in three hundred)."""
+
+
 class Better:
     """A fake NLU trainer whose versions score 0.9 on every item, the default 0.5."""
 
@@ -92,7 +98,7 @@ def test_run_status_and_rollback(settings, session, keyring, team, household, qu
     real ones); the better one is promoted, shown, and rolled back, each step audited."""
     data_dir = use_settings(monkeypatch, settings)
     reviewer = session.get(StaffMember, team["rhea"].id)
-    for number in range(12):
+    for number in range(REVIEWED):
         queued("alice", f"set a timer for {number + 2} minutes")
         labels = Labels(f"set a timer for {number + 2} minutes", "SetTimer", [], rating=5)
         submit(session, keyring, reviewer, next_task(session, reviewer, NOW), labels, NOW)
@@ -118,7 +124,7 @@ def test_run_status_and_rollback(settings, session, keyring, team, household, qu
         True,
     )
     assert candidate["baseline"]["version"] == "default"
-    assert 0 < candidate["trained_on"] < 12
+    assert 0 < candidate["trained_on"] < REVIEWED
     status = invoke("learn", "status", *data_dir, "--json")
     assert status["production"] == {"nlu": "nlu-0001"}
     [version] = status["history"]
