@@ -7,7 +7,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +17,7 @@ import numpy as np
 import pyotp
 import soundfile as sf
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from confide.audio import Audio
 from confide.recognize.base import Transcript, Word
@@ -361,3 +362,25 @@ def customer_sign_in(client: TestClient, household: DemoHousehold, who: str = "a
     )
     assert response.status_code == 303, response.text
     return CSRF.findall(client.get("/privacy/").text)[0]
+
+
+def racing(engine, *jobs: Callable[[], object]) -> None:
+    """Run `jobs` on threads of their own, each held at its first UPDATE until all reach theirs,
+    so that their claims on the database really race."""
+    meet = threading.Barrier(len(jobs))
+    held = threading.local()
+
+    def hold(connection, cursor, statement, parameters, context, many) -> None:
+        if statement.lstrip().upper().startswith("UPDATE") and not getattr(held, "done", False):
+            held.done = True
+            meet.wait(timeout=30)
+
+    event.listen(engine, "before_cursor_execute", hold)
+    try:
+        threads = [threading.Thread(target=job) for job in jobs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        event.remove(engine, "before_cursor_execute", hold)

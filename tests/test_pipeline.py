@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from confide.errors import KeyDestroyed
 from confide.ingest import ingest
@@ -42,6 +42,7 @@ from confide_testing import (
     DemoHousehold,
     ScriptedRecognizer,
     fake_protector,
+    racing,
     understand_timer,
     wav,
 )
@@ -564,27 +565,12 @@ def test_two_workers_answering_at_once_answer_once(
             heard.append(threading.current_thread().name)
             return super().transcribe(audio, hints)
 
-    both_claim = threading.Barrier(2)
-    waited = threading.local()
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def claim_together(connection, cursor, statement, parameters, context, many) -> None:
-        # Hold each worker at its claim until the other reaches its own.
-        if statement.lstrip().upper().startswith("UPDATE") and not getattr(waited, "done", 0):
-            waited.done = 1
-            both_claim.wait(timeout=30)
-
     statuses: list[str] = []
 
     def work() -> None:
         statuses.append(pipeline_for(engine, keyring, blobs, Counting()).answer(interaction.id))
 
-    workers = [threading.Thread(target=work) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    event.remove(engine, "before_cursor_execute", claim_together)
+    racing(engine, work, work)
     assert len(heard) == 1
     assert sorted(statuses) in (["answered", "busy"], ["answered", "answered"])
     state = written(session, interaction.id)

@@ -3,13 +3,12 @@ it, and the hourly slot that one worker of the cluster wins."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from confide.pipeline import LEASE_SECONDS, WORKER_DEAD_SECONDS
 from confide.service.sweep import (
@@ -22,6 +21,7 @@ from confide.service.sweep import (
 )
 from confide.store.database import sessions
 from confide.store.tables import Interaction, ReviewTask, Worker
+from confide_testing import racing
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 OLD = REDRIVE_SECONDS * 3
@@ -140,16 +140,6 @@ def test_two_sweepers_racing_send_each_interaction_once(engine, session, househo
     """Both sweepers find the same interactions; neither sends one the other sent."""
     waiting = {add_interaction(session, household, Case("received", OLD)) for _ in range(20)}
     waiting |= {add_interaction(session, household, Case("processing", OLD, "expired"))}
-    both_found = threading.Barrier(2)
-    waited = threading.local()
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def claim_together(connection, cursor, statement, parameters, context, many) -> None:
-        # Hold each sweeper at its first claim until the other reaches its own.
-        if statement.lstrip().upper().startswith("UPDATE") and not getattr(waited, "done", 0):
-            waited.done = 1
-            both_found.wait(timeout=30)
-
     found: list[Due] = []
 
     def sweeper() -> None:
@@ -157,12 +147,7 @@ def test_two_sweepers_racing_send_each_interaction_once(engine, session, househo
             found.append(due(own, NOW))
             own.commit()
 
-    threads = [threading.Thread(target=sweeper) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    event.remove(engine, "before_cursor_execute", claim_together)
+    racing(engine, sweeper, sweeper)
     first, second = (set(result.answer) for result in found)
     assert first.isdisjoint(second)
     assert first | second == waiting
