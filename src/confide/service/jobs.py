@@ -155,30 +155,9 @@ class Queue:
         self.where = where
         self.poll_ms = poll_ms
         self.brokers = {ANSWERS: answers, BATCH: batch}
-        self._answer = dramatiq.Actor(
-            self._run_answer,
-            broker=answers,
-            actor_name="answer",
-            queue_name=ANSWERS,
-            priority=0,
-            options={},
-        )
-        self._protect = dramatiq.Actor(
-            self._run_protect,
-            broker=batch,
-            actor_name="protect",
-            queue_name=BATCH,
-            priority=0,
-            options={},
-        )
-        self._upkeep = dramatiq.Actor(
-            self._run_upkeep,
-            broker=batch,
-            actor_name="upkeep",
-            queue_name=BATCH,
-            priority=0,
-            options={},
-        )
+        self._answer = _actor(self._run_answer, answers, "answer", ANSWERS)
+        self._protect = _actor(self._run_protect, batch, "protect", BATCH)
+        self._upkeep = _actor(self._run_upkeep, batch, "upkeep", BATCH)
         self._booted = False
 
     def _run_answer(self, interaction_id: str) -> None:
@@ -286,6 +265,15 @@ class Queue:
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+
+def _actor(
+    run: Callable[..., None], broker: dramatiq.Broker, name: str, queue: str
+) -> dramatiq.Actor[..., None]:
+    """`run` as the Dramatiq actor `name` on `queue` of `broker`."""
+    return dramatiq.Actor(
+        run, broker=broker, actor_name=name, queue_name=queue, priority=0, options={}
+    )
 
 
 @contextmanager
