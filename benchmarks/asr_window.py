@@ -110,6 +110,22 @@ def table(rows: dict[str, dict[str, Any]], sets: list[str]) -> str:
     return "\n".join(lines)
 
 
+def reading(rows: dict[str, dict[str, Any]], sets: list[str]) -> str:
+    """The chosen window against the full one and the anchor, in words."""
+    chosen = next(system for system in rows if system.endswith("(chosen)"))
+    full = f"Confide, window >= {max(WINDOWS):g} s"
+    ratio = command_seconds(rows[chosen]) / command_seconds(rows["faster-whisper defaults"])
+    costs = ", ".join(
+        f"{name} {rows[chosen][name]['errors'] - rows[full][name]['errors']:+d} words "
+        f"({rows[chosen][name]['wer'] - rows[full][name]['wer']:+.1%})"
+        for name in sets
+    )
+    return (
+        f"Chosen: {chosen.removesuffix(' (chosen)')}, {ratio:.2f}x the anchor's time on the "
+        f"commands. Its errors against the full window with the same decoding: {costs}."
+    )
+
+
 def main() -> None:
     started = time.perf_counter()
     sets = build_sets(quick=False)
@@ -124,7 +140,7 @@ def main() -> None:
         system = f"Confide, window >= {seconds:g} s{chosen}"
         print(f"{system}...")
         rows[system] = measure(confide_recognizer(seconds), sets)
-    markdown = table(rows, list(sets))
+    markdown = f"{table(rows, list(sets))}\n\n{reading(rows, list(sets))}"
     run_seconds = round(time.perf_counter() - started, 1)
     print(f"\n{markdown}\n\n{ANCHOR}\nwhole run {run_seconds} s")
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ HERE = Path(__file__).parent
 ORDER = [
     "wakeword",
     "asr",
+    "asr_window",
     "nlu",
     "ingest_throughput",
     "answer_latency",

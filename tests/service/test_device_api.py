@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, suppress
@@ -333,3 +334,27 @@ def test_an_upload_that_stalls_or_drags_on_is_refused_and_closed(
         pass
     assert set(held) == {0}
     assert interactions(runtime) == 0
+
+
+def test_a_waiting_device_is_answered_on_the_notice_not_by_polling(
+    client, runtime, household, monkeypatch
+) -> None:
+    """The wait looks at the database once, then once more when the worker's notice comes: it
+    no longer polls every 0.2 s (issue 12: 1,000 waiting devices were most of the server's CPU).
+    With the periodic look pushed out past the wait, only the notice can end it answered."""
+    monkeypatch.setattr(device_api, "LOOK_AGAIN_SECONDS", 3600.0)
+    looks = []
+    look = device_api._look
+    monkeypatch.setattr(device_api, "_look", lambda *args: looks.append(1) or look(*args))
+    interaction_id = pending(runtime, household)
+    answering = threading.Timer(1.0, runtime.answer, [interaction_id])
+    answering.start()
+    try:
+        polled = client.get(
+            f"/api/utterances/{interaction_id}?wait=30", headers=bearer(household.tokens["alice"])
+        )
+    finally:
+        answering.join()
+    assert polled.json()["status"] == "answered"
+    assert len(looks) <= 2
+    assert runtime.notices.waiting() == 0

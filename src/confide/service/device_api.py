@@ -7,7 +7,9 @@ same interaction back.
 
 One device cannot stop the service: each has a few uploads and answer waits in flight at most
 (`confide.service.limits`), refused before any database work beyond them; an upload must keep
-sending; and no route holds a database connection, or the event loop, while it waits.
+sending; and no route holds a database connection, or the event loop, while it waits. A wait for
+the answer looks at the database when a notice says the status changed (`confide.service.notices`)
+and every few seconds besides.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from confide.pipeline import read_answer
 from confide.service.accounts import complete_pairing
 from confide.service.deps import Db, Rt, device, device_share
 from confide.service.limits import DeviceLimits
+from confide.service.notices import LOOK_AGAIN_SECONDS, until_changed
 from confide.service.refusals import documented
 from confide.service.runtime import Runtime
 from confide.service.throttle import guarded
@@ -35,7 +38,6 @@ from confide.store.tables import Device, Interaction
 
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024
 """30 s of 16-bit stereo 48 kHz WAV is under 6 MB; 4 MB covers every sane utterance."""
-POLL_SECONDS = 0.2
 MAX_WAIT_SECONDS = 30.0
 STREAM_SECONDS = 60.0
 """An event stream ends after this long, answered or not; the device may open another."""
@@ -142,11 +144,13 @@ async def status(
     Each look takes a short session on a worker thread; none is held between looks."""
     clock = asyncio.get_running_loop()
     deadline = clock.time() + min(wait, MAX_WAIT_SECONDS)
-    while True:
-        result = await asyncio.to_thread(_look, rt, interaction_id, speaker)
-        if result.status in FINAL or clock.time() >= deadline:
-            return result
-        await asyncio.sleep(POLL_SECONDS)
+    with rt.notices.listening(interaction_id) as changed:
+        while True:
+            changed.clear()
+            result = await asyncio.to_thread(_look, rt, interaction_id, speaker)
+            if result.status in FINAL or clock.time() >= deadline:
+                return result
+            await until_changed(changed, min(LOOK_AGAIN_SECONDS, deadline - clock.time()))
 
 
 @router.get(
@@ -168,15 +172,19 @@ async def events(
     await asyncio.to_thread(_look, rt, interaction_id, speaker)  # 404 before the stream starts
 
     async def stream() -> AsyncIterator[str]:
+        clock = asyncio.get_running_loop()
+        deadline = clock.time() + STREAM_SECONDS
         last = None
-        for _ in range(int(STREAM_SECONDS / POLL_SECONDS)):
-            current = await asyncio.to_thread(_look, rt, interaction_id, speaker)
-            if current.status != last:
-                last = current.status
-                yield f"event: status\ndata: {json.dumps(current.model_dump())}\n\n"
-            if current.status in FINAL:
-                return
-            await asyncio.sleep(POLL_SECONDS)
+        with rt.notices.listening(interaction_id) as changed:
+            while clock.time() < deadline:
+                changed.clear()
+                current = await asyncio.to_thread(_look, rt, interaction_id, speaker)
+                if current.status != last:
+                    last = current.status
+                    yield f"event: status\ndata: {json.dumps(current.model_dump())}\n\n"
+                if current.status in FINAL:
+                    return
+                await until_changed(changed, min(LOOK_AGAIN_SECONDS, deadline - clock.time()))
 
     return StreamingResponse(stream(), media_type="text/event-stream")
 

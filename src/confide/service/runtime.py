@@ -34,6 +34,7 @@ from confide.privacy.retention import enforce_retention
 from confide.sample import SamplingPolicy
 from confide.service.jobs import Queue, Work, build_queue
 from confide.service.limits import DeviceLimits, InFlight
+from confide.service.notices import Notices, RedisNotices
 from confide.service.sweep import Due, claim_slot, due, heartbeat
 from confide.settings import Settings, load_settings
 from confide.store.blobs import BlobStore, open_blob_store
@@ -187,6 +188,12 @@ class Runtime:
         )
 
     @cached_property
+    def notices(self) -> Notices:
+        """Word of status changes, for the device's wait: between processes through Redis where
+        the cluster has it, else within this one (where the worker threads are)."""
+        return RedisNotices(self.settings.redis_url) if self.settings.redis_url else Notices()
+
+    @cached_property
     def queue(self) -> Queue:
         work = Work(
             answer=self.answer,
@@ -202,6 +209,7 @@ class Runtime:
         any wait, are sent on to be protected (the batch queue). Returns its status."""
         self.refresh_engines()
         status = self.pipeline.answer(interaction_id)
+        self.notices.announce(interaction_id)
         if status == "answered" and self.pipeline.protection_waits(interaction_id):
             self.queue.enqueue_protect(interaction_id)
         return status
@@ -317,6 +325,8 @@ class Runtime:
     def close(self) -> None:
         if "queue" in self.__dict__:  # built: its broker connections go too
             self.queue.close()
+        if "notices" in self.__dict__:
+            self.notices.close()
         self.engine.dispose()
 
 
