@@ -8,7 +8,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from confide.audio import Audio
+from confide.audio import SAMPLE_RATE, Audio
 from confide.demo.recordings import Speaker
 from confide.errors import EngineUnavailable
 from confide.recognize import Recognizer, load_recognizer, words_after
@@ -97,6 +97,31 @@ def test_whisper_hints_bring_in_names(said: str, hint: str, speech: Speaker) -> 
     hint is one borderline output that differs between machines, so it is not asserted."""
     audio = speech(said, "joe", 1.0)
     assert hint in recognizer("whisper").transcribe(audio, hints=[hint]).text
+
+
+@pytest.mark.parametrize(
+    ("silence_before", "silence_after"),
+    [(0.0, 0.0), (0.0, 28.0), (27.0, 0.0)],
+    ids=["a command alone", "then 28 s of silence", "after 27 s of silence"],
+)
+def test_whisper_hears_a_command_in_a_short_or_a_whole_window(
+    silence_before: float, silence_after: float, speech: Speaker
+) -> None:
+    """A command is encoded in a window shorter than Whisper's 30 s; a clip near the 30 s limit
+    takes the whole window (or faster-whisper's 30 s windows). Either way the words and their
+    timings are the same command's, and the same audio gives the same transcript every time."""
+    said = speech("set a timer for ten minutes", "joe", 1.0)
+    before, after = (
+        np.zeros(round(s * SAMPLE_RATE), np.int16) for s in (silence_before, silence_after)
+    )
+    audio = Audio(np.concatenate([before, said.samples, after]))
+    whisper = recognizer("whisper")
+    heard = whisper.transcribe(audio)
+    assert wer("set a timer for ten minutes", heard.text) <= 0.2, heard.text
+    check_words(heard, audio)
+    assert heard.words[0].start >= silence_before - 0.5
+    again = whisper.transcribe(audio)
+    assert (again.text, again.words) == (heard.text, heard.words)
 
 
 def test_sphinx_hints_do_not_outlive_the_call(speech: Speaker) -> None:

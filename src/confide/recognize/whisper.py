@@ -25,8 +25,9 @@ MARGIN_SECONDS = 1.0
 """Silence after the audio in the encoder's window: Whisper was trained on windows that end in
 padding, and without any it drops or invents the last word."""
 MIN_WINDOW_SECONDS = 15.0
-"""The shortest window the encoder gets: in shorter ones Whisper tiny.en repeats a command's last
-words or mishears its first, and 15 s cost no accuracy in the sweep."""
+"""The shortest window the encoder gets. In 5 s Whisper tiny.en repeats a command's last words;
+at 15 s a command costs a third of plain faster-whisper's time, for 7 more words wrong of 458
+than the full window (`benchmarks/results/asr_window.md`)."""
 TOKENS_PER_SECOND = 10
 """At most this many tokens per second of audio (plus a few): fast speech makes about six, and a
 decoder caught repeating itself stops here instead of at Whisper's 448."""
@@ -133,17 +134,9 @@ class WhisperRecognizer:
         self._model.add_word_timestamps(
             [[segment]], tokenizer, encoded, frames, PREPEND_PUNCTUATION, APPEND_PUNCTUATION, 0.0
         )
-        words = [
-            Word(
-                w["word"].strip(),
-                round(float(w["start"]), 3),
-                round(float(w["end"]), 3),
-                round(float(w["probability"]), 3),
-            )
-            for w in segment["words"]
-            if w["word"].strip()
-        ]
-        return tokenizer.decode(tokens).strip(), words
+        timed = segment["words"]
+        words = [_word(w["word"], w["start"], w["end"], w["probability"]) for w in timed]
+        return tokenizer.decode(tokens).strip(), [w for w in words if w.word]
 
     def _windows(self, audio: Audio, hotwords: str | None) -> tuple[str, list[Word]]:
         """A clip longer than one window, through faster-whisper's 30 s windows."""
@@ -161,18 +154,15 @@ class WhisperRecognizer:
         words: list[Word] = []
         for segment in segments:
             texts.append(segment.text.strip())
-            words.extend(
-                Word(
-                    w.word.strip(),
-                    round(float(w.start), 3),
-                    round(float(w.end), 3),
-                    round(float(w.probability), 3),
-                )
-                for w in segment.words or ()
-                if w.word.strip()
-            )
-        return " ".join(t for t in texts if t), words
+            words.extend(_word(w.word, w.start, w.end, w.probability) for w in segment.words or ())
+        return " ".join(t for t in texts if t), [w for w in words if w.word]
 
 
 def _most_tokens(frames: int) -> int:
     return 16 + TOKENS_PER_SECOND * frames // FRAMES_PER_SECOND
+
+
+def _word(word: str, start: float, end: float, probability: float) -> Word:
+    return Word(
+        word.strip(), round(float(start), 3), round(float(end), 3), round(float(probability), 3)
+    )
