@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import importlib.util
 import json
 import math
 import os
@@ -604,6 +605,8 @@ def main() -> None:
     plan = QUICK if args.quick else FULL
     if args.workers:
         plan = replace(plan, workers=tuple(args.workers))
+    if importlib.util.find_spec("locust") is None:
+        sys.exit("the load benchmark needs locust: make install-eval (the `load` extra)")
     missing = cluster.postgres_tools_missing()
     if missing:
         sys.exit(f"the load benchmark needs a private PostgreSQL: {missing}")

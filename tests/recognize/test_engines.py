@@ -124,6 +124,16 @@ def test_whisper_hears_a_command_in_a_short_or_a_whole_window(
     assert (again.text, again.words) == (heard.text, heard.words)
 
 
+def test_whisper_on_one_thread_leaves_numpy_one_thread() -> None:
+    """OpenBLAS ran the features' matrix product on a thread per core, whose spinning made a
+    worker on one thread take 1.6 cores (issue 12's load benchmark)."""
+    from threadpoolctl import threadpool_info
+
+    recognizer("whisper")
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
 def test_sphinx_hints_do_not_outlive_the_call(speech: Speaker) -> None:
     """After a hinted call, pocketsphinx hears a clip exactly as a fresh recogniser does. What it
     hears also hangs on what it heard before (its cepstral mean runs on from clip to clip), so

