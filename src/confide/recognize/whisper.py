@@ -3,10 +3,10 @@
 Why not faster-whisper's own `transcribe`: it pads every clip to Whisper's 30 s window, so a 3 s
 command costs the encoder ten times its audio. CTranslate2 accepts a shorter encoder input, so a
 command is encoded in a shorter window (`benchmarks/asr_window.py` swept its length on real
-speech). Decoding is greedy, at temperature 0 with no sampled fallback, so the same
-audio always gives the same words: the protection's check on a bleeped clip must not pass or
-fail by chance. A clip too long for one window goes through faster-whisper's `transcribe`, which
-cuts it into 30 s windows, with the same decoding.
+speech). Decoding is greedy (a beam search where hints are given), at temperature 0 with no
+sampled fallback, so the same audio always gives the same words: the protection's check on a
+bleeped clip must not pass or fail by chance. A clip too long for one window goes through
+faster-whisper's `transcribe`, which cuts it into 30 s windows, with the same decoding.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from confide.audio import Audio
 from confide.recognize.base import Transcript, Word
 
 MARGIN_SECONDS = 1.0
-"""Silence after the audio in the encoder's window: Whisper was trained on windows that end in
-padding, and without any it drops or invents the last word."""
+"""Silence after the audio in the encoder's window, for clips longer than the minimum window:
+Whisper was trained on windows that end in padding, and on a window with none (no minimum either)
+the sweep's decoder ran on past the last word, repeating it."""
 MIN_WINDOW_SECONDS = 15.0
 """The shortest window the encoder gets. In 5 s Whisper tiny.en repeats a command's last words;
-at 15 s a command costs a third of plain faster-whisper's time, for 7 more words wrong of 458
-than the full window (`benchmarks/results/asr_window.md`)."""
+at 15 s a command costs under a third of plain faster-whisper's time, for 7 more words wrong of
+458 than the full window (`benchmarks/results/asr_window.md`)."""
 TOKENS_PER_SECOND = 10
 """At most this many tokens per second of audio (plus a few): fast speech makes about six, and a
 decoder caught repeating itself stops here instead of at Whisper's 448."""
