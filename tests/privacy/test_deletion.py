@@ -25,12 +25,15 @@ from confide.privacy.deletion import (
 )
 from confide.service.sessions import find_session, open_session
 from confide.store.tables import (
+    Annotation,
     Consent,
     DataKey,
     DatasetExportItem,
     Device,
     Interaction,
     InteractionKey,
+    ReviewTask,
+    StaffMember,
 )
 from confide_testing import DemoHousehold, answered_interaction, wav
 
@@ -387,3 +390,33 @@ def test_deletion_and_withdrawal_take_the_data_out_of_the_dataset_at_once(
     )
     assert set(held) == kept
     assert len(after.manifest.read_text().splitlines()) == len(kept)
+
+
+def test_deleting_recordings_takes_the_reviewers_clips_too(
+    session, keyring, blobs, household, team, queued
+) -> None:
+    """A reviewer could still hear the anonymised clip of a recording its owner had deleted.
+    Now the clip goes with it: a task not yet reviewed is withdrawn (no one can label what they
+    cannot hear), a reviewed one keeps its labels and loses its clip; bob's are untouched."""
+    from confide.privacy.deletion import delete_recordings
+    from confide.review.tasks import Labels, next_task, submit
+
+    alice, bob = household.people["alice"].id, household.people["bob"].id
+    [reviewed] = queued("alice", "set a timer for two minutes")
+    rhea = session.get(StaffMember, team["rhea"].id)
+    now = datetime.now(UTC)
+    submit(session, keyring, rhea, next_task(session, rhea, now), Labels("x", "SetTimer"), now)
+    [waiting] = queued("alice", "set a timer for three minutes")
+    [his] = queued("bob", "set a timer for four minutes")
+
+    receipt = delete_recordings(session, keyring, blobs, alice, actor="alice")
+    session.commit()
+    session.expire_all()
+
+    assert receipt.erased["review_clips"] == 2
+    tasks = {t.id: t for t in session.scalars(select(ReviewTask))}
+    assert tasks[waiting.id].status == "withdrawn" and tasks[waiting.id].audio_sealed is None
+    assert tasks[reviewed.id].status == "submitted" and tasks[reviewed.id].audio_sealed is None
+    assert session.scalars(select(Annotation).where(Annotation.task_id == reviewed.id)).all()
+    assert tasks[his.id].status == "queued" and tasks[his.id].audio_sealed is not None
+    assert next_task(session, rhea, now).owner_id == bob

@@ -27,14 +27,14 @@ from sqlalchemy.orm import Session
 from confide.audio import Audio, read_audio
 from confide.learn.slices import slices_of
 from confide.privacy.audit import Access, append
-from confide.privacy.consent import DATASET_PURPOSES, OPEN_REVIEW_STATUSES
+from confide.privacy.consent import DATASET_PURPOSES
 from confide.privacy.contexts import (
     dataset_audio_context,
     dataset_item_context,
     task_audio_context,
     task_material_context,
 )
-from confide.privacy.deletion import withdraw_from_dataset
+from confide.privacy.deletion import OPEN_REVIEW_STATUSES, withdraw_from_dataset
 from confide.privacy.keys import KeyRing
 from confide.review.quality import NO_INTENT
 from confide.review.tasks import open_annotation

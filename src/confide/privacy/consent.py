@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from confide.errors import UnknownChoice
 from confide.privacy.audit import Access, append
-from confide.privacy.deletion import withdraw_from_dataset
-from confide.store.tables import BreakGlass, Consent, Escalation, ReviewTask
+from confide.privacy.deletion import withdraw_from_dataset, withdraw_tasks
+from confide.store.tables import Consent, ReviewTask
 
 PURPOSES = {
     "storage": "Keep my recordings so I can play them back",
@@ -37,10 +37,6 @@ DEFAULTS = {
 
 DATASET_PURPOSES = ("improvement", "human_review")
 """What a reviewed clip's owner must have granted for it to be in the training dataset."""
-
-OPEN_REVIEW_STATUSES = ("protecting", "queued", "assigned", "escalated")
-"""A review task in one of these has not been reviewed yet, so a revocation still stops it; an
-escalated clip too, which the safety role would otherwise go on hearing."""
 
 
 def consents(session: Session, person_id: str) -> dict[str, bool]:
@@ -98,42 +94,14 @@ def set_consent(
 
 
 def withdraw_review(session: Session, person_id: str, purpose: str) -> int:
-    """Withdraw the person's unreviewed tasks that relied on `purpose`; their material goes, and
-    so do the open escalations and the pending or approved break-glass requests on them: no one
+    """Withdraw the person's unreviewed tasks that relied on `purpose` (`withdraw_tasks`): no one
     hears the clip, anonymised or original, once the consent is gone."""
-    relied = [ReviewTask.owner_id == person_id, ReviewTask.status.in_(OPEN_REVIEW_STATUSES)]
     if purpose == "false_wake_review":
-        relied.append(ReviewTask.stratum == "false_wake")
-    elif purpose != "human_review":
+        only: tuple[ColumnElement[bool], ...] = (ReviewTask.stratum == "false_wake",)
+    elif purpose == "human_review":
+        only = ()
+    else:
         return 0
-    task_ids = select(ReviewTask.id).where(*relied).scalar_subquery()
-    session.execute(
-        update(Escalation)
-        .where(Escalation.task_id.in_(task_ids), Escalation.status == "open")
-        .values(status="withdrawn")
+    return withdraw_tasks(
+        session, person_id, *only, why="you withdrew your consent, so no one will review these"
     )
-    session.execute(
-        update(BreakGlass)
-        .where(BreakGlass.task_id.in_(task_ids), BreakGlass.status.in_(("pending", "approved")))
-        .values(status="withdrawn")
-    )
-    result = session.execute(
-        update(ReviewTask)
-        .where(*relied)
-        .values(status="withdrawn", material_sealed=None, audio_sealed=None)
-    )
-    count: int = getattr(result, "rowcount", 0) or 0
-    if count:
-        append(
-            session,
-            Access(
-                "sampler",
-                "system",
-                "withdraw_from_review",
-                f"tasks:{count}",
-                "you withdrew your consent, so no one will review these",
-                person_id,
-            ),
-        )
-    session.flush()
-    return count

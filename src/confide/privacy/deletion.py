@@ -321,7 +321,7 @@ def delete_recordings(
 ) -> Receipt:
     """Erase the audio of every recording the person still keeps, and only the audio: what
     turning "keep my recordings" off offers for what was kept before. The recordings' own keys
-    go first, so no backup brings the audio back."""
+    go first, so no backup brings the audio back; the reviewers' anonymised clips go too."""
     rows = session.scalars(
         select(Interaction).where(
             Interaction.owner_id == person_id, Interaction.audio_key.is_not(None)
@@ -334,6 +334,7 @@ def delete_recordings(
     removal = remove_from_dataset(session, person_id, [row.id for row in rows])
     erased = {
         "audio": len(audio_keys),
+        "review_clips": _erase_review_clips(session, person_id),
         "dataset.items": removal.items,
         "dataset.models": removal.models,
     }
@@ -341,6 +342,55 @@ def delete_recordings(
     for key in audio_keys:  # after the rows: a crash here leaves only unreadable orphans
         blobs.delete(key)
     return receipt
+
+
+OPEN_REVIEW_STATUSES = ("protecting", "queued", "assigned", "escalated")
+"""A review task in one of these has not been reviewed yet, so a revocation still stops it; an
+escalated clip too, which the safety role would otherwise go on hearing."""
+
+
+def withdraw_tasks(session: Session, person_id: str, *only: ColumnElement[bool], why: str) -> int:
+    """Withdraw the person's unreviewed tasks (those meeting `only`, if given): their material
+    and clip go, and so do the open escalations and the pending or approved break-glass requests
+    on them. Audited, with `why` in the customer's words; returns how many."""
+    relied = [ReviewTask.owner_id == person_id, ReviewTask.status.in_(OPEN_REVIEW_STATUSES), *only]
+    task_ids = select(ReviewTask.id).where(*relied).scalar_subquery()
+    session.execute(
+        update(Escalation)
+        .where(Escalation.task_id.in_(task_ids), Escalation.status == "open")
+        .values(status="withdrawn")
+    )
+    session.execute(
+        update(BreakGlass)
+        .where(BreakGlass.task_id.in_(task_ids), BreakGlass.status.in_(("pending", "approved")))
+        .values(status="withdrawn")
+    )
+    result = session.execute(
+        update(ReviewTask)
+        .where(*relied)
+        .values(status="withdrawn", material_sealed=None, audio_sealed=None)
+    )
+    count: int = getattr(result, "rowcount", 0) or 0
+    if count:
+        append(
+            session,
+            Access("sampler", "system", "withdraw_from_review", f"tasks:{count}", why, person_id),
+        )
+    session.flush()
+    return count
+
+
+def _erase_review_clips(session: Session, person_id: str) -> int:
+    """The reviewers' copies of the person's voice (anonymised and bleeped, but their voice) go
+    with the recordings: a task not yet reviewed is withdrawn, since no one can label a clip
+    they cannot hear; a reviewed one keeps its labels (text, as the transcripts stay) and loses
+    its clip. Returns how many clips went."""
+    with_clip = (ReviewTask.owner_id == person_id, ReviewTask.audio_sealed.is_not(None))
+    clips = session.scalar(select(func.count()).select_from(ReviewTask).where(*with_clip)) or 0
+    why = "you deleted your recordings, so no one will review these"
+    withdraw_tasks(session, person_id, why=why)
+    session.execute(update(ReviewTask).where(*with_clip).values(audio_sealed=None))
+    return clips
 
 
 def _erase_review_copies(session: Session, interaction_ids: Sequence[str]) -> dict[str, int]:

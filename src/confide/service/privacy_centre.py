@@ -58,6 +58,7 @@ SCOPES = {
 """Deletion scopes in the words a receipt shows."""
 KINDS = {
     "audio": "recordings",
+    "review_clips": "anonymised clips waiting for or kept from review",
     "skill_items": "timers and list items",
     "data_key": "data key",
     "derived_answers": "answers that read back what you said",
