@@ -205,9 +205,11 @@ def test_saved_as_plain_json(tmp_path: Path) -> None:
 
 
 def test_whisper_hears_a_new_name_only_with_its_hotword(speech: Speaker) -> None:
-    """Whisper tiny.en cannot spell a name it never learned ("BeaBid do be"); the adapted
-    recogniser finds the hotword that this resembles and, listening for it, writes it."""
-    audio = speech("play something by Beabadoobee", "joe", 1.0)
+    """Whisper tiny.en cannot spell a name it never learned (in the heart voice "Beba dooby");
+    the adapted recogniser finds the hotword that this resembles and, listening for it, writes
+    it. (In the joe voice Whisper hears "B bit do be" or "Bb to B", whose letters resemble the
+    name too little to be shortlisted: the limit of comparing letters.)"""
+    audio = speech("play some Beabadoobee", "heart", 1.0)
     whisper = load_recognizer("whisper")
     adapted = AdaptedRecognizer(whisper, Vocabulary(("Mitski", "Beabadoobee", "Sufjan Stevens")))
     assert "beabadoobee" not in spoken_words(whisper.transcribe(audio).text)
