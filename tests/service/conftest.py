@@ -1,8 +1,9 @@
-"""Fixtures for the HTTP app: a runtime whose engines are scripted, jobs run inline, and a
-browser for the pages."""
+"""Fixtures for the HTTP app: a runtime whose engines are scripted, jobs run inline, a browser
+for the pages, and a private Redis for the job and notice tests."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from confide.pipeline import Engines
 from confide.service.runtime import Runtime
 from confide.settings import Settings
+from confide_cluster import PrivateRedis
 from confide_testing import CHROMIUM, CHROMIUM_ARGS, ScriptedRecognizer, understand_timer
 
 
@@ -23,6 +25,20 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     )
     yield rt
     rt.close()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[PrivateRedis]:
+    """A private redis-server on its own port, stopped after the test (the machine's is never
+    touched)."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (the Redis tests start a private one)")
+    server = PrivateRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")

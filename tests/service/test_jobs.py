@@ -5,13 +5,12 @@ The work here is fakes that count what ran, so "exactly once" is counted, not in
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import replace
 from itertools import pairwise
@@ -35,18 +34,6 @@ REQUEUE_BOUND_SECONDS = 90.0
 def settings(tmp_path: Path) -> Settings:
     """The queue needs no database, so these tests run once, not once per database."""
     return Settings(data_dir=tmp_path, database_url="sqlite://", blob_dir=tmp_path / "blobs")
-
-
-@pytest.fixture
-def redis_server() -> Iterator[PrivateRedis]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (the Redis tests start a private one)")
-    server = PrivateRedis()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 class Record:

@@ -4,7 +4,6 @@ a lost one costs only a later look."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 
@@ -15,18 +14,6 @@ from confide_cluster import PrivateRedis, free_port
 
 WOKEN_WITHIN_SECONDS = 30.0
 """Far past what a notice takes (milliseconds): only one that never comes fails."""
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[PrivateRedis]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (the notice tests start a private one)")
-    server = PrivateRedis()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=["in one process", "through Redis"])
