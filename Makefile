@@ -71,7 +71,7 @@ pytest: install-dev apt
 test: lint typecheck pytest
 
 benchmarks: install-eval apt apt-voices
-	for script in wakeword asr asr_window nlu ingest_throughput answer_latency sealing erasure \
+	for script in wakeword asr asr_window nlu install_time ingest_throughput answer_latency sealing erasure \
 			redaction public_names anonymization watermark learning load; do \
 		$(BIN)/python benchmarks/$$script.py || exit 1; \
 	done

@@ -10,6 +10,7 @@ ORDER = [
     "asr",
     "asr_window",
     "nlu",
+    "install_time",
     "ingest_throughput",
     "answer_latency",
     "sealing",

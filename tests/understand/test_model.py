@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -130,6 +132,24 @@ def test_training_needs_two_intents() -> None:
     query = Query("play jazz", "PlayMusic", (SlotSpan("genre", 5, 9),))
     with pytest.raises(BadTrainingData, match="at least two intents"):
         NluModel.train([query, query])
+
+
+def test_training_from_a_script_without_a_main_guard(tmp_path: Path) -> None:
+    """The intent classifier fits in a second process; a script that trains at its top level,
+    with no `if __name__ == "__main__"`, must not be run again by that process."""
+    script = tmp_path / "train.py"
+    script.write_text(
+        "print('script ran')\n"
+        "from confide.understand.data import Query\n"
+        "from confide.understand.model import NluModel\n"
+        "queries = [Query('play jazz', 'PlayMusic', ()), Query('stop', 'Stop', ())] * 3\n"
+        "print(NluModel.train(queries).understand('stop').intent)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["script", "ran", "Stop"]
 
 
 @pytest.mark.parametrize(

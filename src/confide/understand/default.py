@@ -49,7 +49,7 @@ def default_model(
     files = training_files()
     folder = cache_dir() / f"nlu-{fingerprint(files)}"
     if not (folder / "model.json").exists():
-        on_build(f"building the default NLU model in {folder} (once; about ten minutes)")
+        on_build(f"building the default NLU model in {folder} (once; about two minutes)")
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".nlu-", dir=folder.parent))
         try:

@@ -199,6 +199,8 @@ class NluModel:
     @classmethod
     def train(cls, queries: Sequence[Query], catalog: Catalog | None = None) -> NluModel:
         """Fit on labelled queries (at least two intents)."""
+        from joblib.externals.loky import ProcessPoolExecutor
+
         catalog = catalog or load_catalog()
         if len({query.intent for query in queries}) < 2:
             raise BadTrainingData("training needs queries of at least two intents")
@@ -226,18 +228,20 @@ class NluModel:
                         for s in query.slots
                     ]
             gazetteers.append(Gazetteer(known))
-        sequences = [
-            sequence
-            for index, query in enumerate(queries)
-            for sequence in tagger_sequences(query, gazetteers[fold[index]])
+        examples = [
+            (encoding.words, query.intent) for query, encoding in zip(queries, encoded, strict=True)
         ]
-        tagger = SlotTagger.train(sequences)
-        intents = IntentClassifier.train(
-            [
-                (encoding.words, query.intent)
-                for query, encoding in zip(queries, encoded, strict=True)
+        # The two fits share nothing: the classifier fits in a second process meanwhile (loky's,
+        # which needs no `if __name__ == "__main__"` guard in the caller's script).
+        with ProcessPoolExecutor(1) as helper:
+            fitting = helper.submit(IntentClassifier.train, examples)
+            sequences = [
+                sequence
+                for index, query in enumerate(queries)
+                for sequence in tagger_sequences(query, gazetteers[fold[index]])
             ]
-        )
+            tagger = SlotTagger.train(sequences)
+            intents = fitting.result()
         return cls(
             intents,
             tagger,

@@ -23,6 +23,16 @@ L2 = 0.05
 """CRF L2 penalty."""
 ITERATIONS = 150
 """L-BFGS iterations; more changed nothing measurable on the development split."""
+SGD_FROM = 10_000
+"""Training sequences from which the weights are fitted by stochastic gradient descent instead:
+each L-BFGS iteration costs a pass over the data. On development splits of the training side,
+at 5,000 sequences 150 L-BFGS iterations beat 10 SGD epochs by 1 to 2 points of slot F1; at
+17,000 they were level (0.941 and 0.942 typed, 0.923 and 0.925 spoken), and L-BFGS took 6 min
+to SGD's 30 s."""
+SGD_EPOCHS = 7
+"""Passes of SGD: on that split, 7 were level with 10 and 5 lost 0.1 to 0.2 points."""
+SGD_L2 = 1.0
+"""CRFsuite's L2 penalty for its SGD trainer (its default)."""
 
 
 class SlotTagger:
@@ -38,7 +48,8 @@ class SlotTagger:
         self.labels = tuple(labels)
         self._attributes = attributes
         self._emissions = emissions
-        """attributes x labels, sparse: the L1 penalty leaves most weights at zero."""
+        """attributes x labels, sparse: only (attribute, label) pairs seen in training, and the
+        L1 penalty of L-BFGS leaves most of those at zero."""
         self._transitions = transitions
         """labels x labels, from the row's label to the column's."""
         self._index = {label: index for index, label in enumerate(labels)}
@@ -63,12 +74,16 @@ class SlotTagger:
         """Fit on (per-word attributes, per-word labels) pairs."""
         import pycrfsuite
 
-        trainer = pycrfsuite.Trainer(verbose=False)
+        large = len(sequences) >= SGD_FROM
+        trainer = pycrfsuite.Trainer(algorithm="l2sgd" if large else "lbfgs", verbose=False)
         for features, labels in sequences:
             trainer.append(features, labels)
-        trainer.set_params(
-            {"c1": L1, "c2": L2, "max_iterations": ITERATIONS, "feature.possible_transitions": True}
+        settings = (
+            {"c2": SGD_L2, "max_iterations": SGD_EPOCHS}
+            if large
+            else {"c1": L1, "c2": L2, "max_iterations": ITERATIONS}
         )
+        trainer.set_params({**settings, "feature.possible_transitions": True})
         with tempfile.TemporaryDirectory() as scratch:
             path = str(Path(scratch) / "slots.crfsuite")
             trainer.train(path)
