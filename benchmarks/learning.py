@@ -45,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pyotp
@@ -182,16 +182,20 @@ def wait_for_protection(runtime: Runtime, timeout: float = 900.0) -> int:
 class ReviewClient:
     """One reviewer at the review API."""
 
+    used_codes: ClassVar[dict[str, str]] = {}
+    """Login -> the last TOTP code it signed in with: the server refuses a code twice, so a
+    second sign-in waits for the next code, as a person would."""
+
     def __init__(self, url: str, member: DemoStaff) -> None:
         self.member = member
         self.http = httpx.Client(base_url=url, timeout=60.0)
+        totp = pyotp.TOTP(member.totp_secret)
+        while (code := totp.now()) == self.used_codes.get(member.login):
+            time.sleep(totp.interval - time.time() % totp.interval + 0.1)
+        self.used_codes[member.login] = code
         signed_in = self.http.post(
             "/api/review/session",
-            json={
-                "login": member.login,
-                "password": member.password,
-                "totp": pyotp.TOTP(member.totp_secret).now(),
-            },
+            json={"login": member.login, "password": member.password, "totp": code},
         )
         signed_in.raise_for_status()
         self.http.headers["Authorization"] = f"Bearer {signed_in.json()['token']}"
