@@ -90,7 +90,7 @@ def redact_as(intent: str, lines: list[str]) -> list[dict[str, object]]:
         (
             "AddToList",
             "add call maria lopez to my to do list",
-            "add call [PRIVATE] to my to do list",
+            "add [PRIVATE] to my to do list",
         ),
         ("PlayMusic", "", ""),
     ],
