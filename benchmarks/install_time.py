@@ -4,11 +4,12 @@ Why: a newcomer waits for `make install` before the demo says anything. It took 
 them building the default NLU model (issue 13.5: the build in <= 2 min on 2 cores, the install in
 <= 3 min).
 
-How: a new venv in a temporary folder, set up as the Makefile does it (`python3.11 -m venv`, pip
-upgraded, `pip install -e '.[tts]'`; pip's cache as this machine has it, so a fresh machine adds
-its download time), then `confide understand` builds the default NLU model into an empty cache
-dir. The anchor is the same build by the code of an earlier commit (default: the last one before
-issue 13.5's trainer), run from a git worktree in the same venv. Wall times, both cores free.
+How: a new venv in a temporary folder, set up as the Makefile does it (`-m venv` on the Python
+that runs this script, pip upgraded, `pip install -e '.[tts]'`; pip's cache as this machine has
+it, so a fresh machine adds its download time), then `confide understand` builds the default NLU
+model into an empty cache dir. The anchor is the same build by the code of an earlier commit
+(default: the last one before issue 13.5's trainer), run from a git worktree in the same venv.
+Wall times, both cores free.
 
     .venv/bin/python benchmarks/install_time.py [--anchor-rev REV]
 """
