@@ -71,8 +71,8 @@ pytest: install-dev apt
 test: lint typecheck pytest
 
 benchmarks: install-eval apt apt-voices
-	for script in wakeword asr asr_window nlu install_time ingest_throughput answer_latency sealing erasure \
-			redaction public_names anonymization watermark learning load; do \
+	for script in wakeword asr asr_window nlu install_time ingest_throughput answer_latency endpointing \
+			sealing erasure redaction public_names anonymization watermark learning load; do \
 		$(BIN)/python benchmarks/$$script.py || exit 1; \
 	done
 	$(BIN)/python benchmarks/collect.py

@@ -13,6 +13,7 @@ ORDER = [
     "install_time",
     "ingest_throughput",
     "answer_latency",
+    "endpointing",
     "sealing",
     "erasure",
     "redaction",

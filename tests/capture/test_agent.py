@@ -78,6 +78,86 @@ def test_a_wake_followed_by_speech_is_sent_whole(speech: Speaker) -> None:
     assert utterance.audio.seconds == pytest.approx(utterance.end - utterance.start, abs=0.02)
 
 
+class ScriptedCompletion:
+    """Answers every completion check the same way and keeps what it was shown."""
+
+    def __init__(self, chance: float) -> None:
+        self._chance = chance
+        self.shown: list[Audio] = []
+
+    def completeness(self, audio: Audio) -> float:
+        self.shown.append(audio)
+        return self._chance
+
+
+@pytest.mark.parametrize(
+    ("case", "chance", "silence_waited", "checks"),
+    [
+        ("no check: the full trailing silence", None, 0.7, 0),
+        ("surely a whole request: the first step", 0.9, 0.25, 1),
+        ("likely a whole request: the second step", 0.4, 0.45, 1),
+        ("not a request yet: the full silence", 0.1, 0.7, 1),
+    ],
+)
+def test_a_whole_request_ends_after_a_short_silence(
+    case: str, chance: float | None, silence_waited: float, checks: int, speech: Speaker
+) -> None:
+    command = speech("Set a timer for ten minutes.", "joe", 1.0).samples
+    completion = None if chance is None else ScriptedCompletion(chance)
+    uploads = CollectingUploader()
+    agent = DeviceAgent(ScriptedDetector(1.0), uploads, EndpointSettings(), completion=completion)
+    play(agent, silence(1.0), command, silence(2.0))
+    [utterance] = uploads.utterances
+    command_end = 1.0 + last_sound(command)
+    # The VAD holds on for a block or a few after the sound fades.
+    assert command_end + silence_waited <= utterance.end < command_end + silence_waited + 0.25, case
+    assert agent.completion_checks == checks, case
+    if completion is not None:
+        # Asked once, early in the pause, about everything captured so far: the whole command.
+        [shown] = completion.shown
+        assert np.array_equal(shown.samples, utterance.audio.samples[: len(shown.samples)])
+        assert utterance.start + shown.seconds >= command_end + EndpointSettings().check_after
+
+
+def test_a_pause_mid_request_is_waited_out_when_incomplete(speech: Speaker) -> None:
+    """ "Add ... eggs to my shopping list": the check finds the first part incomplete, so the
+    pause does not end the utterance, and the whole request is sent."""
+    first = speech("Add", "joe", 1.0).samples
+    rest = speech("eggs to my shopping list.", "joe", 1.0).samples
+    completion = ScriptedCompletion(0.0)
+    uploads = CollectingUploader()
+    agent = DeviceAgent(ScriptedDetector(1.0), uploads, completion=completion)
+    play(agent, silence(1.0), first, silence(0.5), rest, silence(2.0))
+    [utterance] = uploads.utterances
+    assert utterance.end > 1.0 + (len(first) + len(rest)) / SAMPLE_RATE + 0.5
+    assert agent.completion_checks == 2  # once in the pause, once at the end
+
+
+@pytest.mark.parametrize(
+    ("case", "after_speech", "checks", "blocks_to_end"),
+    [
+        ("sure silence: early", [0.0] * 30, 1, 8),
+        ("a fading word first: the early count starts after it", [0.4, 0.3] + [0.0] * 30, 1, 10),
+        ("a breath every few blocks: never early", [0.0, 0.0, 0.3] * 10, 0, 22),
+        ("a gap between words: its check is dropped", [0.0] * 5 + [0.9] * 5 + [0.0] * 30, 2, 18),
+    ],
+)
+def test_the_early_end_counts_only_sure_silence(
+    case: str, after_speech: list[float], checks: int, blocks_to_end: int
+) -> None:
+    """Silence under the VAD's threshold but above the ceiling (a breath, a fading word) is not
+    sure: it restarts the early count, while the trailing silence (22 blocks) runs on."""
+    uploads = CollectingUploader()
+    agent = DeviceAgent(ScriptedDetector(), uploads, completion=ScriptedCompletion(1.0))
+    agent.press_button()
+    blocks = iter([0.9] * 10 + after_speech)
+    fed = 1
+    while agent._advance(next(blocks)):
+        fed += 1
+    assert (agent.completion_checks, fed - 10) == (checks, blocks_to_end), case
+    assert uploads.utterances and agent.state is State.IDLE, case
+
+
 def test_a_wake_without_speech_sends_nothing() -> None:
     uploads = CollectingUploader()
     states = Recorder()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from confide.audio import SAMPLE_RATE
-from confide.capture.vad import VoiceActivity
+from confide.capture.vad import VadSettings, VoiceActivity
 from confide.demo.recordings import Speaker, pink_noise
 
 
 def speech_share(samples: np.ndarray) -> tuple[float, VoiceActivity]:
     vad = VoiceActivity()
-    decisions = vad.process(samples)
-    return sum(decisions) / len(decisions), vad
+    probabilities = vad.process(samples)
+    assert all(0.0 <= p <= 1.0 for p in probabilities)
+    return sum(p >= VadSettings().threshold for p in probabilities) / len(probabilities), vad
 
 
 def test_speech_is_mostly_speech(speech: Speaker) -> None:

@@ -7,7 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from confide.audio import Audio
-from confide.capture.agent import DeviceAgent, EndpointSettings, State, Utterance
+from confide.capture.agent import (
+    CompletionCheck,
+    DeviceAgent,
+    EndpointSettings,
+    State,
+    Utterance,
+)
 from confide.capture.sources import file_frames
 from confide.capture.uploaders import CollectingUploader
 from confide.capture.wakeword import Detection, WakeDetector
@@ -34,10 +40,11 @@ def listen(
     on_state: Callable[[State, float], None] | None = None,
     on_progress: Callable[[float], None] | None = None,
     realtime: bool = False,
+    completion: CompletionCheck | None = None,
 ) -> ListenResult:
     """Run the whole recording through a fresh agent; `on_progress` gets seconds consumed."""
     uploader = CollectingUploader(on_utterance)
-    agent = DeviceAgent(detector, uploader, settings, on_state)
+    agent = DeviceAgent(detector, uploader, settings, on_state, completion=completion)
     started = time.perf_counter()
     for index, frame in enumerate(file_frames(audio, realtime=realtime)):
         agent.feed(frame)

