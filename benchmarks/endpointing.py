@@ -69,19 +69,21 @@ def commands(count: int, seed: int) -> list[str]:
     return random.Random(seed).sample(sentences, count)
 
 
-def last_sound(samples: np.ndarray) -> float:
-    """Seconds to the end of the clip's last 10 ms frame of sound."""
+def sound_frames(samples: np.ndarray) -> np.ndarray:
+    """Indices of the clip's 10 ms frames of sound."""
     frames = samples[: len(samples) // 160 * 160].astype(np.float64).reshape(-1, 160)
     level = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-9)
-    loud = np.flatnonzero(level > level.max() - SILENCE_FLOOR_DB)
-    return float(loud[-1] + 1) * 160 / SAMPLE_RATE
+    return np.flatnonzero(level > level.max() - SILENCE_FLOOR_DB)
+
+
+def last_sound(samples: np.ndarray) -> float:
+    """Seconds to the end of the clip's last 10 ms frame of sound."""
+    return float(sound_frames(samples)[-1] + 1) * 160 / SAMPLE_RATE
 
 
 def trimmed(samples: np.ndarray) -> np.ndarray:
     """The clip from its first sound to its last."""
-    frames = samples[: len(samples) // 160 * 160].astype(np.float64).reshape(-1, 160)
-    level = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-9)
-    loud = np.flatnonzero(level > level.max() - SILENCE_FLOOR_DB)
+    loud = sound_frames(samples)
     return samples[loud[0] * 160 : (loud[-1] + 1) * 160]
 
 
