@@ -50,7 +50,7 @@ class RequestEnd:
     def __init__(self, carriers: set[str], counts: dict[tuple[str, ...], Counter[str]]) -> None:
         self._carriers = carriers
         self._counts = counts
-        """Continuations seen after each context of zero, one and two symbols."""
+        """Continuations seen after each context of zero to `ORDER` symbols."""
 
     @classmethod
     def train(cls, queries: Iterable[Query]) -> RequestEnd:
