@@ -21,6 +21,7 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     rt = Runtime(
         settings,
         engines_factory=lambda _settings: Engines(ScriptedRecognizer(), understand_timer),
+        learn_launcher=lambda _settings: None,  # never a real learn process, whatever the hour
         immediate_jobs=True,
     )
     yield rt

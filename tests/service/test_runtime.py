@@ -31,8 +31,8 @@ def test_the_hourly_upkeep_checkpoints_the_audit_chain(
         for index in range(appended):
             append(session, Access("pia", "privacy_officer", "listen", f"interaction:{index}", "x"))
         session.commit()
-    runtime.hourly()
-    runtime.hourly()
+    runtime.hourly(NOW)
+    runtime.hourly(NOW + timedelta(minutes=30))
     with runtime.sessions() as session:
         assert [made.sequence for made in checkpoints(session, runtime.blobs)] == signed
 
