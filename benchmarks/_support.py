@@ -32,6 +32,21 @@ RESULTS = Path(__file__).parent / "results"
 POSTGRES = os.environ.get("CONFIDE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+POCKETSPHINX_SOURCE = "pocketsphinx==5.1.1"
+"""Its source package holds real recordings (LibriVox readings and others) among its tests."""
+
+
+def pocketsphinx_source(downloads: Path) -> Path:
+    """The pocketsphinx source archive, downloaded from PyPI into `downloads` once."""
+    found = sorted(downloads.glob("pocketsphinx-*.tar.gz"))
+    if found:
+        return found[0]
+    print(f"downloading the {POCKETSPHINX_SOURCE} source package (about 34 MB)...")
+    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-binary", ":all:"]
+    subprocess.run([*pip, "--no-deps", POCKETSPHINX_SOURCE, "-d", str(downloads)], check=True)
+    return next(downloads.glob("pocketsphinx-*.tar.gz"))
+
+
 def cpu_model() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):

@@ -24,8 +24,6 @@ import json
 import os
 import platform
 import re
-import subprocess
-import sys
 import tarfile
 import tempfile
 import time
@@ -35,7 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from _support import cpu_model
+from _support import cpu_model, pocketsphinx_source
 from confide.audio import Audio, read_audio, write_wav
 from confide.demo.voices import VOICES, say
 from confide.errors import EngineUnavailable
@@ -46,7 +44,6 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
 RESULTS = HERE / "results"
 
-POCKETSPHINX_SOURCE = "pocketsphinx==5.1.1"
 LIBRIVOX_MEMBER = re.compile(r"^[^/]+/test/data/librivox/[^/]+$")
 
 COMMANDS = (
@@ -234,11 +231,7 @@ def fetch_librivox() -> Path:
     if (folder / "fileids").is_file():
         print(f"librivox: cached in {folder.relative_to(HERE.parent)}")
         return folder
-    downloads = CACHE / "downloads"
-    print(f"librivox: downloading the {POCKETSPHINX_SOURCE} source package (about 34 MB)...")
-    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-binary", ":all:"]
-    subprocess.run([*pip, "--no-deps", POCKETSPHINX_SOURCE, "-d", str(downloads)], check=True)
-    archive = next(downloads.glob("pocketsphinx-*.tar.gz"))
+    archive = pocketsphinx_source(CACHE / "downloads")
     print(f"librivox: extracting test/data/librivox/ from {archive.name}")
     with tarfile.open(archive) as tar, tempfile.TemporaryDirectory(dir=CACHE) as staging:
         members = [m for m in tar.getmembers() if LIBRIVOX_MEMBER.match(m.name) and m.isfile()]

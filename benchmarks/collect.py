@@ -6,6 +6,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 ORDER = [
+    "wake_calibration",
     "wakeword",
     "asr",
     "asr_window",

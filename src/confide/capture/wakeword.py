@@ -33,6 +33,14 @@ ENGINES = ("micro", "open", "sphinx")
 MODEL_THRESHOLDS = {"okay_nabu": 0.85, "hey_jarvis": 0.97, "alexa": 0.9, "hey_mycroft": 0.95}
 """Each microWakeWord model's published probability cutoff (its `probability_cutoff`): the default
 threshold, and the floor below which no served threshold takes a detector."""
+WAKE_PHRASES = {
+    "okay_nabu": ("Okay Nabu", "OK Nabu", "Okay Naboo", "Ok Naboo"),
+    "hey_jarvis": ("Hey Jarvis",),
+    "alexa": ("Alexa",),
+    "hey_mycroft": ("Hey Mycroft",),
+}
+"""How each wake word is written, for a recogniser that checks a detection: "Nabu" has no one
+spelling in English, so a recogniser hearing it writes one of several."""
 MAX_THRESHOLD = 0.99
 """The highest threshold a server may set: microWakeWord's scores stop at 255/256 (0.996), so a
 threshold above this would leave a word that can no longer wake the device at all."""
@@ -103,6 +111,11 @@ class _Trigger:
         wanted = self.default if threshold is None else min(threshold, MAX_THRESHOLD)
         self.threshold = max(self.default, wanted)
 
+    def rearm(self) -> None:
+        """Forget the last wake: a second stage turned it down, so the word may fire again now."""
+        self._last = -np.inf
+        self.peak = None
+
     def check(self, score: float, time: float) -> Detection | None:
         if time - self._last < self.refractory:
             self.peak = max(self.peak or 0.0, round(float(score), 4))
@@ -132,14 +145,22 @@ class MicroWakeWordDetector:
         wake_words: Sequence[str] = (DEFAULT_WAKE_WORD,),
         sensitivity: float = DEFAULT_SENSITIVITY,
         refractory: float = DEFAULT_REFRACTORY_SECONDS,
+        cutoffs: Mapping[str, float] | None = None,
     ) -> None:
+        """`cutoffs`: the threshold each word's sensitivity 0.5 stands for, where not the model's
+        published one (a first stage in front of a check fires on less sure scores)."""
         from pymicro_wakeword import MicroWakeWord, MicroWakeWordFeatures, Model
 
         self.wake_words = _check_names(wake_words)
         self._features = MicroWakeWordFeatures()
         self._models = [MicroWakeWord.from_builtin(Model(name)) for name in self.wake_words]
+        cutoffs = cutoffs or {}
         self._triggers = [
-            _Trigger(name, threshold_for(model.probability_cutoff, sensitivity), refractory)
+            _Trigger(
+                name,
+                threshold_for(cutoffs.get(name, model.probability_cutoff), sensitivity),
+                refractory,
+            )
             for name, model in zip(self.wake_words, self._models, strict=True)
         ]
         self._samples = 0
@@ -150,6 +171,12 @@ class MicroWakeWordDetector:
 
     def peak_score(self, wake_word: str) -> float | None:
         return next((t.peak for t in self._triggers if t.name == wake_word), None)
+
+    def rearm(self, wake_word: str) -> None:
+        """Let a word whose detection was turned down fire again before its refractory ends."""
+        for trigger in self._triggers:
+            if trigger.name == wake_word:
+                trigger.rearm()
 
     def thresholds(self) -> dict[str, float]:
         return {t.name: t.threshold for t in self._triggers}

@@ -93,9 +93,7 @@ class WhisperRecognizer:
         features = self._model.feature_extractor(audio.as_float())
         frames = features.shape[-1]
         if frames + self._margin_frames <= WINDOW_FRAMES:
-            window = min(max(self._min_frames, frames + self._margin_frames), WINDOW_FRAMES)
-            window += window % 2  # the encoder's first convolution halves it
-            text, words = self._one_window(features, window, hotwords)
+            text, words = self._one_window(features, self._window(frames), hotwords)
         else:
             text, words = self._windows(audio, hotwords)
         return Transcript(
@@ -105,6 +103,34 @@ class WhisperRecognizer:
             audio_seconds=audio.seconds,
             processing_seconds=time.perf_counter() - started,
         )
+
+    def phrase_probability(self, audio: Audio, phrases: Sequence[str]) -> float:
+        """How sure Whisper is that a short clip says one of `phrases`, 0 to 1: each phrase's
+        tokens forced through the decoder after the clip's encoding, the geometric mean of their
+        probabilities, the best phrase's. Why not transcribe and compare: a name Whisper does
+        not know comes out spelled any which way ("Okay now, boo", "Oknebou"), while the
+        forced probability stays high for the phrase itself and low for words that only sound
+        alike. One encoder pass and one forced decoder pass: cheaper than transcribing."""
+        features = self._model.feature_extractor(audio.as_float())
+        frames = min(features.shape[-1], WINDOW_FRAMES - self._margin_frames)
+        window = self._window(frames)
+        padded = np.zeros((features.shape[0], window), dtype=np.float32)
+        padded[:, :frames] = features[:, :frames]
+        encoded = self._model.encode(padded)
+        start = self._tokenizer.sot_sequence
+        best = 0.0
+        for phrase in phrases:
+            tokens = self._tokenizer.encode(" " + phrase.strip())
+            aligned = self._model.model.align(encoded, start, [tokens], frames)[0]
+            probabilities = np.asarray(aligned.text_token_probs, dtype=np.float64)
+            best = max(best, float(np.exp(np.mean(np.log(probabilities + 1e-12)))))
+        return best
+
+    def _window(self, frames: int) -> int:
+        """The encoder's input for a clip of `frames`: the clip, its margin, at least the
+        minimum window, at most Whisper's own."""
+        window = min(max(self._min_frames, frames + self._margin_frames), WINDOW_FRAMES)
+        return window + window % 2  # the encoder's first convolution halves it
 
     def _beam(self, hotwords: str | None) -> int:
         return max(self._beam_size, HINTED_BEAM_SIZE) if hotwords else self._beam_size

@@ -1,0 +1,140 @@
+"""The wake word's second stage: each detection is confirmed on the device before the agent wakes.
+
+A first stage tuned to miss little (`FIRST_STAGE_CUTOFFS`, far below the models' published
+thresholds) fires on much more than its word: in noise a true "okay nabu" often scores under a
+tenth. Each firing is then looked at twice, on the device and before anything can leave it
+(invariant 1): the voice-activity detector must hear speech in the word's window, and a
+`WakeCheck` (`confide.recognize.wake_check`, a local recogniser) must hear the word there. A
+firing that fails either is forgotten: the agent never wakes, nothing is kept.
+
+The check looks at the window a little after the first stage fires (`after_seconds`): a low
+threshold is crossed before the word is over. The confirmed detection reaches the agent that
+much later, which its pre-roll covers.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Protocol
+
+import numpy as np
+
+from confide.audio import SAMPLE_RATE, Audio
+from confide.capture.vad import BLOCK_SAMPLES, VadSettings, VoiceActivity
+from confide.capture.wakeword import (
+    DEFAULT_REFRACTORY_SECONDS,
+    DEFAULT_SENSITIVITY,
+    Detection,
+    MicroWakeWordDetector,
+)
+
+FIRST_STAGE_CUTOFFS = {"okay_nabu": 0.02, "hey_jarvis": 0.02, "alexa": 0.02, "hey_mycroft": 0.02}
+"""The microWakeWord threshold each word's first stage fires at, from
+`benchmarks/wake_calibration.py` (its own sentences, voices and noises, not the wake-word
+benchmark's): the highest that misses at most 2% of the calibration's wake words in noise, or
+the lowest it tries (0.02) where none does, as for every word today."""
+WINDOW_SECONDS = 1.6
+"""Audio before the first stage fires that the check hears: the longest wake word, slowly said."""
+AFTER_SECONDS = 0.15
+"""Audio after it fires: the rest of the word, which a low threshold does not wait for."""
+RECHECK_SECONDS = 0.3
+"""After a firing is turned down, the first stage may fire again at once (in babble a first
+firing often comes before the word), but the next look waits this long: one look per 0.3 s at
+most, however long the scores stay high."""
+MIN_SPEECH_SECONDS = 0.25
+"""Voiced audio the window must hold: a wake word is at least two syllables of speech."""
+
+
+class WakeCheck(Protocol):
+    """A second look at a detection's window: whether the wake word is really in it."""
+
+    def confirms(self, wake_word: str, audio: Audio) -> bool: ...
+
+
+class CheckedDetector:
+    """A `WakeDetector` whose detections a `WakeCheck` has confirmed; see the module docstring.
+    Thresholds from the household tune the first stage, which reports the peak scores."""
+
+    def __init__(
+        self,
+        first: MicroWakeWordDetector,
+        check: WakeCheck,
+        vad: VadSettings = VadSettings(),
+        window_seconds: float = WINDOW_SECONDS,
+        after_seconds: float = AFTER_SECONDS,
+    ) -> None:
+        self.wake_words = first.wake_words
+        self._first = first
+        self._check = check
+        self._vad_settings = vad
+        self._vad = VoiceActivity(vad)
+        self._capacity = round((window_seconds + after_seconds) * SAMPLE_RATE)
+        self._after = round(after_seconds * SAMPLE_RATE)
+        self._recent: deque[np.ndarray] = deque()
+        self._held = 0
+        self._pending: Detection | None = None
+        self._waiting = 0
+        """Samples still to hear after the pending firing before its window is whole."""
+        self._recheck = round(RECHECK_SECONDS * SAMPLE_RATE)
+        self._since_look = self._recheck
+        """Samples heard since the last look."""
+        self.rejected: list[Detection] = []
+        """First-stage firings the second stage turned down, in order."""
+
+    def set_thresholds(self, thresholds: Mapping[str, float]) -> None:
+        self._first.set_thresholds(thresholds)
+
+    def peak_score(self, wake_word: str) -> float | None:
+        return self._first.peak_score(wake_word)
+
+    def thresholds(self) -> dict[str, float]:
+        return self._first.thresholds()
+
+    def process(self, frame: np.ndarray) -> list[Detection]:
+        self._remember(frame)
+        self._since_look += len(frame)
+        fired = self._first.process(frame)
+        if self._pending is None:
+            if not fired:
+                return []
+            self._pending = fired[0]
+            self._waiting = max(self._after, self._recheck - self._since_look)
+        else:
+            self._waiting -= len(frame)
+        if self._waiting > 0:
+            return []
+        candidate, self._pending = self._pending, None
+        self._since_look = 0
+        window = Audio(np.concatenate(self._recent)[-self._capacity :])
+        if self._voiced(window) and self._check.confirms(candidate.wake_word, window):
+            peak = self._first.peak_score(candidate.wake_word) or candidate.score
+            return [replace(candidate, score=peak)]  # the word's score, not where it crossed
+        self.rejected.append(candidate)
+        self._first.rearm(candidate.wake_word)
+        return []
+
+    def _remember(self, frame: np.ndarray) -> None:
+        """Keep the last window's worth of audio; older frames are dropped, never read."""
+        self._recent.append(frame)
+        self._held += len(frame)
+        while self._held - len(self._recent[0]) >= self._capacity:
+            self._held -= len(self._recent.popleft())
+
+    def _voiced(self, window: Audio) -> bool:
+        self._vad.reset()
+        probabilities = self._vad.process(window.samples)
+        voiced = sum(p >= self._vad_settings.threshold for p in probabilities)
+        return voiced * BLOCK_SAMPLES / SAMPLE_RATE >= MIN_SPEECH_SECONDS
+
+
+def checked_micro(
+    wake_words: Sequence[str],
+    check: WakeCheck,
+    sensitivity: float = DEFAULT_SENSITIVITY,
+    refractory: float = DEFAULT_REFRACTORY_SECONDS,
+) -> CheckedDetector:
+    """microWakeWord at the calibrated first-stage cutoffs, each detection checked by `check`."""
+    first = MicroWakeWordDetector(wake_words, sensitivity, refractory, FIRST_STAGE_CUTOFFS)
+    return CheckedDetector(first, check)

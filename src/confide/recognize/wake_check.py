@@ -1,0 +1,49 @@
+"""The device's second look at a wake word: Whisper tiny.en asked whether the word is in the window.
+
+The wake-word model hears a second and a half of sound; Whisper knows English, so "okay, now
+book a table" is not "okay nabu" to it however alike they sound. The check forces each way of
+writing the word (`WAKE_PHRASES`) through Whisper's decoder over the window and takes the best
+phrase's probability (`WhisperRecognizer.phrase_probability`): about 0.03 s a look on one core,
+and only when the first stage fires. It runs on the device, in front of the agent
+(`confide.capture.cascade`), so nothing it turns down ever leaves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from confide.audio import Audio
+from confide.capture.wakeword import WAKE_PHRASES
+from confide.errors import UnknownChoice
+from confide.recognize.whisper import WhisperRecognizer
+
+CHECK_THRESHOLDS = {"okay_nabu": 0.0157, "hey_jarvis": 0.0097, "alexa": 0.4355, "hey_mycroft": 0.03}
+"""The phrase probability each word needs: twice the highest that any negative reached in
+`benchmarks/wake_calibration.py`. "A Lexus" is Alexa's: Whisper finds it 0.22 likely to be
+"Alexa", so Alexa's check is the strictest."""
+CHECK_WINDOW_SECONDS = 4.0
+"""The encoder's window for a look: the wake window and its margin, and no more."""
+
+
+class WhisperWakeCheck:
+    """`WakeCheck` by Whisper tiny.en's forced phrase probability."""
+
+    def __init__(
+        self,
+        recognizer: WhisperRecognizer | None = None,
+        thresholds: Mapping[str, float] = CHECK_THRESHOLDS,
+    ) -> None:
+        self._recognizer = recognizer or WhisperRecognizer(min_window_seconds=CHECK_WINDOW_SECONDS)
+        self._thresholds = dict(thresholds)
+        self.looks = 0
+        """How often a detection was checked: each costs a look by the recogniser."""
+
+    def score(self, wake_word: str, audio: Audio) -> float:
+        """How sure the recogniser is that `audio` says `wake_word`, 0 to 1."""
+        if wake_word not in WAKE_PHRASES:
+            raise UnknownChoice(f"no written form known for the wake word {wake_word!r}")
+        self.looks += 1
+        return self._recognizer.phrase_probability(audio, WAKE_PHRASES[wake_word])
+
+    def confirms(self, wake_word: str, audio: Audio) -> bool:
+        return self.score(wake_word, audio) >= self._thresholds[wake_word]
