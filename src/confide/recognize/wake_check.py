@@ -19,8 +19,8 @@ from confide.recognize.whisper import WhisperRecognizer
 
 CHECK_THRESHOLDS = {"okay_nabu": 0.0157, "hey_jarvis": 0.0097, "alexa": 0.4355, "hey_mycroft": 0.03}
 """The phrase probability each word needs: twice the highest that any negative reached in
-`benchmarks/wake_calibration.py`. "A Lexus" is Alexa's: Whisper finds it 0.22 likely to be
-"Alexa", so Alexa's check is the strictest."""
+`benchmarks/wake_calibration.py` ("a Lexus" is Whisper's 0.22 "Alexa"). The device checks only
+the words in `confide.capture.cascade.FIRST_STAGE_CUTOFFS`."""
 CHECK_WINDOW_SECONDS = 4.0
 """The encoder's window for a look: the wake window and its margin, and no more."""
 
