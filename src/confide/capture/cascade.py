@@ -5,7 +5,7 @@ thresholds) fires on much more than its word: in noise a true "okay nabu" often 
 tenth. Each firing is then looked at twice, on the device and before anything can leave it
 (invariant 1): the voice-activity detector must hear speech in the word's window, and a
 `WakeCheck` (`confide.recognize.wake_check`, a local recogniser) must hear the word there. A
-firing that fails either is forgotten: the agent never wakes, nothing is kept.
+firing that fails either is forgotten: the agent never wakes, and no audio is kept.
 
 The check looks at the window a little after the first stage fires (`after_seconds`): a low
 threshold is crossed before the word is over. The confirmed detection reaches the agent that
@@ -87,8 +87,9 @@ class CheckedDetector:
         self._recheck = round(RECHECK_SECONDS * SAMPLE_RATE)
         self._since_look = self._recheck
         """Samples heard since the last look."""
-        self.rejected: list[Detection] = []
-        """First-stage firings the second stage turned down, in order."""
+        self.rejected = 0
+        """First-stage firings the second stage turned down: a count, so a device that runs
+        for months keeps no growing list."""
 
     def set_thresholds(self, thresholds: Mapping[str, float]) -> None:
         self._first.set_thresholds(thresholds)
@@ -120,7 +121,7 @@ class CheckedDetector:
         if self._voiced(window) and self._check.confirms(candidate.wake_word, window):
             peak = self._first.peak_score(candidate.wake_word) or candidate.score
             return [replace(candidate, score=peak)]  # the word's score, not where it crossed
-        self.rejected.append(candidate)
+        self.rejected += 1
         self._first.rearm(candidate.wake_word)
         return []
 
