@@ -1,6 +1,7 @@
 """Wake-word calibration: the first stage's cutoff and the check's threshold, per wake word.
 
-Why: the cascade (`confide.capture.cascade`) needs two numbers per word. The first stage must miss
+Why: the cascade (`confide.capture.cascade`) needs two numbers per word, and whether to check
+the word at all. The first stage must miss
 little in noise, so its cutoff sits far below the model's published one; the check must then turn
 down what that lets through. Both are set here, on audio of their own, and written into
 `FIRST_STAGE_CUTOFFS` and `CHECK_THRESHOLDS` by hand; `benchmarks/wakeword.py` then measures the
@@ -8,9 +9,9 @@ cascade on its held-out set (other sentences, other look-alikes, other noise, Sn
 
 Calibration audio, synthesised once into benchmarks/cache/wake_calibration/ (git-ignored):
 - voices: piper `joe` and hibari `heart` at two speeds, and Debian flite's awb, kal, rms and slt
-  (`apt-get install flite`; skipped when missing);
-- positives: each wake word and one of `COMMANDS`, clean and in pink noise or two-talker babble at
-  10 and 5 dB SNR;
+  (`make apt-voices`; skipped when missing);
+- positives: each wake word and one of `COMMANDS`, in pink noise or two-talker babble at 10 and
+  5 dB SNR (noise only: clean wakes are not where the cutoffs differ);
 - negatives: `NEGATIVES` (everyday requests and chat, with look-alikes of every wake word), clean
   and in pink noise at 10 dB.
 

@@ -14,8 +14,9 @@ keeps reruns on identical audio):
   over that music).
 
 Engines: the three of `confide.capture.wakeword`, and `micro+check`, the device's cascade
-(`confide.capture.cascade`): microWakeWord at the first-stage cutoffs that
-`benchmarks/wake_calibration.py` set on audio of its own, each firing checked by Whisper tiny.en.
+(`confide.capture.cascade`): for the words that `benchmarks/wake_calibration.py` chose to check,
+on audio of its own, microWakeWord at their first-stage cutoffs, each firing checked by Whisper
+tiny.en; the other words as `micro`.
 
 The negatives give each detector's false accepts per hour (FA/h), the figure behind invariant 1
 on real detectors: the suite proves the mechanism (tests/capture/test_agent.py: nothing leaves
@@ -78,10 +79,10 @@ REAL_SPEECH = re.compile(r"^[^/]+/test/(data|regression)/.+\.(wav|raw)$")
 NOT_SPEECH = ("awful.wav", "bad.wav", "evil.wav", "null.wav", "test-audio.raw", "chan3.2chan.wav")
 """Its test files that are broken on purpose, too short, or a second copy of another."""
 CASCADE = "micro+check"
-"""microWakeWord at its calibrated first-stage cutoffs, each detection checked by Whisper."""
+"""The device's detector: the words the calibration checks, checked by Whisper; others as micro."""
 TV_SNR = 5
-OTHER_SETS = ("real speech", "music", "TV-like")
 """The TV-like set: speech over music this many dB louder, as dialogue over a film's score."""
+OTHER_SETS = ("real speech", "music", "TV-like")
 
 SEED = 2017
 FRAME = 160
