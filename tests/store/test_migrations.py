@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -13,8 +14,10 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
-from confide.store.database import MIGRATIONS, schema_revision
+from confide.store import database
+from confide.store.database import MIGRATIONS, SQLITE_LOCKED_RETRIES, schema_revision
 from confide.store.tables import Base
 
 
@@ -114,3 +117,37 @@ def test_processes_starting_together_migrate_once(database_url):
     with engine.connect() as connection:
         assert schema_revision(connection) == ScriptDirectory(str(MIGRATIONS)).get_current_head()
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("failures", "message", "attempts", "raised"),
+    [
+        (1, "database is locked", 2, False),
+        (SQLITE_LOCKED_RETRIES - 1, "database is locked", SQLITE_LOCKED_RETRIES, False),
+        (SQLITE_LOCKED_RETRIES, "database is locked", SQLITE_LOCKED_RETRIES, True),
+        (1, "no such table: alembic_version", 1, True),
+    ],
+    ids=["locked-once", "locked-until-the-last-try", "locked-throughout", "another-error"],
+)
+def test_a_migration_sqlite_refused_as_locked_is_tried_again(
+    tmp_path, monkeypatch, failures: int, message: str, attempts: int, raised: bool
+) -> None:
+    """SQLite answers "database is locked" at once, without waiting, to one of two connections
+    that race for the write lock; a starting process tries again, a bounded number of times, and
+    any other error stops it at once."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'confide.db'}")
+    tried: list[int] = []
+
+    def migrate_once(_engine: sa.Engine) -> None:
+        tried.append(1)
+        if len(tried) <= failures:
+            raise OperationalError("PRAGMA journal_mode=WAL", {}, Exception(message))
+
+    monkeypatch.setattr(database, "_migrate_once", migrate_once)
+    monkeypatch.setattr(database.time, "sleep", lambda _seconds: None)
+    if raised:
+        with pytest.raises(OperationalError, match=message):
+            database.migrate(engine)
+    else:
+        database.migrate(engine)
+    assert len(tried) == attempts

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -54,11 +56,30 @@ MIGRATION_LOCK = 0x636F6E66696465
 """The PostgreSQL advisory lock key that processes migrating one database take turns on."""
 
 
+SQLITE_LOCKED_RETRIES = 5
+"""Attempts at a migration that SQLite refused as locked without waiting: when two connections
+race to switch a new file to WAL, or to take the write lock, SQLite answers one of them "database
+is locked" at once rather than risk a deadlock, and the remedy it documents is to try again."""
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision. A cluster's processes may start
     together: on PostgreSQL each takes a lock held until its commit, so the first migrates and
     the others find the schema current; on SQLite the transaction takes the write lock before
     it reads the schema's revision."""
+    for attempt in range(1, SQLITE_LOCKED_RETRIES + 1):
+        try:
+            _migrate_once(engine)
+            return
+        except OperationalError as exc:
+            locked = engine.dialect.name == "sqlite" and "database is locked" in str(exc)
+            if not locked or attempt == SQLITE_LOCKED_RETRIES:
+                raise
+            engine.dispose()  # a fresh connection, its pragmas set again
+            time.sleep(0.2 * attempt)
+
+
+def _migrate_once(engine: Engine) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
