@@ -75,7 +75,8 @@ MUSIC = Path("/usr/share/games/etr/music")
 """Extreme Tux Racer's soundtrack (Debian `extremetuxracer-data`, GPL-2+): 9.5 min of real,
 produced music, the one music a registry this project reaches ships as audio."""
 REAL_SPEECH = re.compile(r"^[^/]+/test/(data|regression)/.+\.(wav|raw)$")
-"""The recordings of people among pocketsphinx's tests: LibriVox readings, commands, digits."""
+"""The recordings of people among pocketsphinx's tests (its source package, BSD-style licence;
+the LibriVox readings are public domain): readings, commands, digits."""
 NOT_SPEECH = ("awful.wav", "bad.wav", "evil.wav", "null.wav", "test-audio.raw", "chan3.2chan.wav")
 """Its test files that are broken on purpose, too short, or a second copy of another."""
 CASCADE = "micro+check"
