@@ -14,7 +14,6 @@ much later, which its pre-roll covers.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
@@ -22,6 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from confide.audio import SAMPLE_RATE, Audio
+from confide.capture.preroll import PreRoll
 from confide.capture.vad import BLOCK_SAMPLES, VadSettings, VoiceActivity
 from confide.capture.wakeword import (
     DEFAULT_REFRACTORY_SECONDS,
@@ -77,10 +77,9 @@ class CheckedDetector:
         self._check = check
         self._vad_settings = vad
         self._vad = VoiceActivity(vad)
-        self._capacity = round((window_seconds + after_seconds) * SAMPLE_RATE)
+        self._recent = PreRoll(window_seconds + after_seconds)
+        """The check's window: like the agent's pre-roll, only ever read at a firing."""
         self._after = round(after_seconds * SAMPLE_RATE)
-        self._recent: deque[np.ndarray] = deque()
-        self._held = 0
         self._pending: Detection | None = None
         self._waiting = 0
         """Samples still to hear after the pending firing before its window is whole."""
@@ -101,7 +100,7 @@ class CheckedDetector:
         return self._first.thresholds()
 
     def process(self, frame: np.ndarray) -> list[Detection]:
-        self._remember(frame)
+        self._recent.push(frame)
         self._since_look += len(frame)
         fired = self._first.process(frame)
         if self._pending is None:
@@ -117,20 +116,13 @@ class CheckedDetector:
             return []
         candidate, self._pending = self._pending, None
         self._since_look = 0
-        window = Audio(np.concatenate(self._recent)[-self._capacity :])
+        window = Audio(self._recent.peek())
         if self._voiced(window) and self._check.confirms(candidate.wake_word, window):
             peak = self._first.peak_score(candidate.wake_word) or candidate.score
             return [replace(candidate, score=peak)]  # the word's score, not where it crossed
         self.rejected += 1
         self._first.rearm(candidate.wake_word)
         return []
-
-    def _remember(self, frame: np.ndarray) -> None:
-        """Keep the last window's worth of audio; older frames are dropped, never read."""
-        self._recent.append(frame)
-        self._held += len(frame)
-        while self._held - len(self._recent[0]) >= self._capacity:
-            self._held -= len(self._recent.popleft())
 
     def _voiced(self, window: Audio) -> bool:
         self._vad.reset()

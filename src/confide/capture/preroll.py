@@ -34,11 +34,16 @@ class PreRoll:
         while self._frames and self._held - len(self._frames[0]) >= self._capacity:
             self._held -= len(self._frames.popleft())
 
+    def peek(self) -> np.ndarray:
+        """The last `seconds` of audio, left in the ring."""
+        audio = np.concatenate(list(self._frames)) if self._frames else np.zeros(0, np.int16)
+        return audio[max(0, len(audio) - self._capacity) :] if self._capacity else audio[:0]
+
     def take(self) -> np.ndarray:
         """The last `seconds` of audio, emptying the ring."""
-        audio = np.concatenate(list(self._frames)) if self._frames else np.zeros(0, np.int16)
+        audio = self.peek()
         self.clear()
-        return audio[max(0, len(audio) - self._capacity) :] if self._capacity else audio[:0]
+        return audio
 
     def clear(self) -> None:
         self._frames.clear()

@@ -53,10 +53,11 @@ def _wake_detector(
     engine: str = "micro",
 ) -> WakeDetector:
     """The engine's detector; microWakeWord with the device's second stage when `checked`."""
-    from confide.capture.cascade import checked_micro
+    from confide.capture.cascade import FIRST_STAGE_CUTOFFS, checked_micro
     from confide.capture.wakeword import load_detector
 
-    if not checked or engine != "micro":
+    if not checked or engine != "micro" or not set(wake_words) & set(FIRST_STAGE_CUTOFFS):
+        # nothing to check: no recogniser loaded for words that wake unchecked
         return load_detector(engine, wake_words, sensitivity, refractory)
     from confide.recognize.wake_check import WhisperWakeCheck
 

@@ -113,10 +113,7 @@ class WhisperRecognizer:
         alike. One encoder pass and one forced decoder pass: cheaper than transcribing."""
         features = self._model.feature_extractor(audio.as_float())
         frames = min(features.shape[-1], WINDOW_FRAMES - self._margin_frames)
-        window = self._window(frames)
-        padded = np.zeros((features.shape[0], window), dtype=np.float32)
-        padded[:, :frames] = features[:, :frames]
-        encoded = self._model.encode(padded)
+        encoded = self._encoded(features[:, :frames], self._window(frames))
         start = self._tokenizer.sot_sequence
         best = 0.0
         for phrase in phrases:
@@ -125,6 +122,12 @@ class WhisperRecognizer:
             probabilities = np.asarray(aligned.text_token_probs, dtype=np.float64)
             best = max(best, float(np.exp(np.mean(np.log(probabilities + 1e-12)))))
         return best
+
+    def _encoded(self, features: np.ndarray, window: int) -> Any:
+        """The encoder's output for `features` padded with silence to `window` frames."""
+        padded = np.zeros((features.shape[0], window), dtype=np.float32)
+        padded[:, : features.shape[-1]] = features
+        return self._model.encode(padded)
 
     def _window(self, frames: int) -> int:
         """The encoder's input for a clip of `frames`: the clip, its margin, at least the
@@ -140,9 +143,7 @@ class WhisperRecognizer:
     ) -> tuple[str, list[Word]]:
         """Encode the clip padded to `window` frames, decode it, and time its words."""
         frames = features.shape[-1]
-        padded = np.zeros((features.shape[0], window), dtype=np.float32)
-        padded[:, :frames] = features
-        encoded = self._model.encode(padded)
+        encoded = self._encoded(features, window)
         tokenizer = self._tokenizer
         prompt = self._model.get_prompt(tokenizer, [], without_timestamps=True, hotwords=hotwords)
         result = self._model.model.generate(
