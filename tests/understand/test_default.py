@@ -49,11 +49,16 @@ def test_fingerprint_follows_the_data(tmp_path: Path) -> None:
             "living room",
         ),
         ("play my road trip playlist in the bedroom", "playlist", "road trip", "bedroom"),
+        ("put on the rolling stones please", "artist", "the rolling stones", None),
+        ("could you put on nina simone in the kitchen", "artist", "nina simone", "kitchen"),
     ],
 )
-def test_a_music_request_may_name_a_room(text: str, slot: str, value: str, room: str) -> None:
+def test_music_requests_with_a_room_or_put_on(
+    text: str, slot: str, value: str, room: str | None
+) -> None:
     """A room is where to play, not part of the title: without rooms in its training data the
-    model took "... in the kitchen" for a creative work's name."""
+    model took "... in the kitchen" for a creative work's name, and "put on <a name>" for a list
+    item."""
     understood = default.default_model().understand(text)
     assert understood.intent == "PlayMusic"
     values = {s.name: s.value for s in understood.slots}
