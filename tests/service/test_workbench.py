@@ -332,3 +332,38 @@ def test_one_admin_cannot_ask_and_approve_through_accounts_they_made(runtime, te
     assert decided.status_code == 403
     with runtime.sessions() as session:
         assert session.get(BreakGlass, request_id).status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("who", "address", "shown", "not_shown"),
+    [
+        ("rhea", "/review/?notice=saved", "Saved. Thank you.", None),
+        ("rhea", "/review/?notice=empty", "The queue is empty.", None),
+        ("rhea", "/review/?notice=Your account is locked, call 0800 123", None, "call 0800"),
+        ("rhea", "/review/?notice=<b>bold</b>", None, "bold"),
+        ("pia", "/review/break-glass?notice=asked", "Asked. A privacy officer decides.", None),
+        ("pia", "/review/break-glass?notice=Approved: play it", None, "play it"),
+    ],
+)
+def test_a_notice_is_said_by_the_page_never_taken_from_the_address(
+    runtime, team, world, who, address, shown, not_shown
+):
+    client = client_for(runtime)
+    sign_in(client, team[who])
+    page = client.get(address)
+    assert page.status_code == 200
+    if shown is not None:
+        assert shown in page.text
+    if not_shown is not None:
+        assert not_shown not in page.text and 'class="message notice"' not in page.text
+
+
+def test_a_closed_queue_says_why_in_its_own_words(runtime, team, world):
+    client = client_for(runtime)
+    csrf = sign_in(client, team["remy"])
+    client.post("/review/break", data={"csrf": csrf})
+    closed = client.post("/review/next", data={"csrf": csrf})
+    assert closed.headers["location"] == "/review/?notice=break"
+    assert re.search(
+        r"You are on a break until \d\d:\d\d UTC\.", client.get(closed.headers["location"]).text
+    )

@@ -78,7 +78,12 @@ class Labels:
 
 
 class QueueClosed(Exception):
-    """No task now, and why: a break, the shift's cap, or an empty queue."""
+    """No task now, and why: `reason` is "break", "shift_limit" or "empty", for a page to say in
+    its own words; the message says it in English."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def start_shift(session: Session, member: StaffMember, now: datetime, wellness: Wellness) -> None:
@@ -108,7 +113,7 @@ def next_task(
         return held
     on_break = _maybe_utc(member.break_until)
     if on_break is not None and on_break > now:
-        raise QueueClosed(f"you are on a break until {on_break:%H:%M} UTC")
+        raise QueueClosed("break", f"you are on a break until {on_break:%H:%M} UTC")
     started = _maybe_utc(member.shift_started_at) or now
     heard = (
         session.scalar(
@@ -119,7 +124,7 @@ def next_task(
         or 0
     )
     if heard >= wellness.clips_per_shift:
-        raise QueueClosed("you have reached this shift's limit of clips; thank you")
+        raise QueueClosed("shift_limit", "you have reached this shift's limit of clips; thank you")
     distress = (
         session.scalar(
             select(func.count()).where(
@@ -146,7 +151,7 @@ def next_task(
         task.status, task.assigned_to, task.assigned_at = "assigned", member.id, now
         session.flush()
         return task
-    raise QueueClosed("the queue is empty")
+    raise QueueClosed("empty", "the queue is empty")
 
 
 def held_task(session: Session, member: StaffMember, task_id: str) -> ReviewTask:

@@ -10,6 +10,7 @@ there is adds shortcuts and stops playback the moment distress is flagged.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -100,6 +101,26 @@ def _context(staff: Staff, active: str, **values: Any) -> dict[str, Any]:
     return {"staff": staff, "active": active, **values}
 
 
+NOTICES: Mapping[str, str] = {
+    "saved": "Saved. Thank you.",
+    "break_started": "Your break has started. Take care.",
+    "asked": "Asked. A privacy officer decides.",
+    "shift_limit": "You have reached this shift's limit of clips. Thank you.",
+    "empty": "The queue is empty.",
+}
+"""What a redirect may ask a page to say, by code. The page never shows text from its address:
+a link to `/review/?notice=Your account is locked, call ...` would put anyone's words in a
+system notice."""
+
+
+def _notice(code: str, member: StaffMember) -> str:
+    """The notice for `code`, in the page's words; nothing for a code it does not know."""
+    if code == "break" and member.break_until is not None:
+        until = member.break_until.replace(tzinfo=member.break_until.tzinfo or UTC)
+        return f"You are on a break until {until:%H:%M} UTC." if until > _now() else ""
+    return NOTICES.get(code, "")
+
+
 @router.get("/")
 def home(request: Request, staff: Anyone, session: Db, notice: str = "") -> Response:
     counts = {
@@ -108,7 +129,9 @@ def home(request: Request, staff: Anyone, session: Db, notice: str = "") -> Resp
         "break_glass": len(breakglass.pending(session)),
     }
     return render(
-        request, "review/home.html", _context(staff, "home", counts=counts, notice=notice)
+        request,
+        "review/home.html",
+        _context(staff, "home", counts=counts, notice=_notice(notice, staff.member)),
     )
 
 
@@ -118,7 +141,7 @@ def take_next(staff: ReviewerPost, session: Db) -> Response:
         task = next_task(session, staff.member, _now())
     except QueueClosed as closed:
         session.commit()
-        return RedirectResponse(f"/review/?notice={closed}", 303)
+        return RedirectResponse(f"/review/?notice={closed.reason}", 303)
     session.commit()
     return RedirectResponse(f"/review/tasks/{task.id}", 303)
 
@@ -149,7 +172,7 @@ def submit_labels(
     except InvalidInput as exc:
         return _task_page(request, session, rt, staff, task, error=str(exc), status=422)
     session.commit()
-    return RedirectResponse("/review/?notice=Saved. Thank you.", 303)
+    return RedirectResponse("/review/?notice=saved", 303)
 
 
 @router.post("/tasks/{task_id}/distress")
@@ -171,7 +194,7 @@ def break_page(request: Request, staff: Reviewer) -> Response:
 def start_break(staff: ReviewerPost, session: Db) -> Response:
     take_break(session, staff.member, _now(), Wellness())
     session.commit()
-    return RedirectResponse("/review/?notice=Your break has started. Take care.", 303)
+    return RedirectResponse("/review/?notice=break_started", 303)
 
 
 @router.get("/quality")
@@ -280,7 +303,7 @@ def break_glass_page(
         waiting=waiting,
         now=_now(),
         names=_pseudonyms(session),
-        notice=notice,
+        notice=_notice(notice, staff.member),
     )
     return render(request, "review/break_glass.html", context)
 
@@ -294,7 +317,7 @@ def ask_break_glass(
 ) -> Response:
     breakglass.request(session, staff.member, task, reason, _now())
     session.commit()
-    return RedirectResponse("/review/break-glass?notice=Asked. A privacy officer decides.", 303)
+    return RedirectResponse("/review/break-glass?notice=asked", 303)
 
 
 @router.post("/break-glass/{request_id}/decide")
