@@ -179,6 +179,10 @@ def delete_range(
             Interaction.created_at <= datetime.combine(end, time.max, UTC),
         )
     ).all()
+    if not ids:
+        days = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+        notice = f"Nothing is kept from {days}; nothing was deleted."
+        return _history(request, viewer, session, rt, 0, notice=notice)
     return _deleted(session, rt, viewer, ids, f"range {start}..{end}")
 
 
@@ -196,6 +200,9 @@ def delete_all(
     ids = session.scalars(
         select(Interaction.id).where(Interaction.owner_id == viewer.person_id)
     ).all()
+    if not ids:
+        notice = "Nothing is kept; nothing was deleted."
+        return _history(request, viewer, session, rt, 0, notice=notice)
     return _deleted(session, rt, viewer, ids, "all")
 
 
@@ -434,8 +441,10 @@ def _history(
     page: int,
     *,
     error: str | None = None,
+    notice: str | None = None,
     status: int = 200,
 ) -> Response:
+    """The history page; `notice` says what a request did without a receipt to show for it."""
     items = own_interactions(
         session, rt.keyring, viewer.person_id, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE
     )
@@ -446,6 +455,7 @@ def _history(
         page=page,
         more=len(items) > PAGE_SIZE,
         error=error,
+        notice=notice,
     )
     return render(request, "history.html", context, status)
 
