@@ -18,6 +18,7 @@ from confide.privacy.audit import events
 from confide.privacy.consent import consents
 from confide.privacy.deletion import erase_account
 from confide.service.app import create_app
+from confide.service.privacy_centre import erased_counts
 from confide.service.runtime import Runtime
 from confide.store.tables import Device, Interaction, Person, SignInSession
 from confide_testing import CSRF, DemoHousehold, wav
@@ -589,3 +590,16 @@ def test_a_receipt_names_the_dataset_exports_that_held_the_data(client, runtime,
     assert "held some of it: 2 exports (e1, e2)." in " ".join(page.split())
     assert re.search(r"anonymised clips in the training data</th><td class=\"count\">1<", page)
     assert re.search(r"models to be retrained without your data</th><td class=\"count\">2<", page)
+
+
+@pytest.mark.parametrize(
+    ("erased", "said"),
+    [
+        ({"interactions": 1, "audio": 1}, ["1 interaction", "1 recording"]),
+        ({"interactions": 2, "audio": 0}, ["2 interactions", "0 recordings"]),
+        ({"skill_items": 1, "data_key": 1}, ["1 timer or list item", "1 data key"]),
+        ({"review.review_tasks": 1}, ["1 review: review task"]),
+    ],
+)
+def test_receipt_counts_agree_with_their_words(erased, said) -> None:
+    assert erased_counts(erased) == said

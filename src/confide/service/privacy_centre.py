@@ -66,6 +66,16 @@ KINDS = {
     "dataset.models": "models to be retrained without your data",
 }
 """Receipt counts whose key is not already the word to show."""
+SINGULAR_KINDS = {
+    "audio": "recording",
+    "review_clips": "anonymised clip waiting for or kept from review",
+    "skill_items": "timer or list item",
+    "data_key": "data key",
+    "derived_answers": "answer that read back what you said",
+    "dataset.items": "anonymised clip in the training data",
+    "dataset.models": "model to be retrained without your data",
+}
+"""The same, for a count of one; other kinds drop their plural's final "s"."""
 
 
 router = APIRouter(prefix="/privacy", include_in_schema=False)
@@ -81,13 +91,26 @@ def scope_words(scope: str) -> str:
 
 
 def erased_words(erased: dict[str, int]) -> list[tuple[str, int]]:
-    return [
-        (KINDS.get(kind, kind.replace("_", " ").replace(".", ": ")), n)
-        for kind, n in erased.items()
-    ]
+    """Each kind a receipt counts, in words (plural: a table's row label), with its count."""
+    return [(_kind_words(kind), n) for kind, n in erased.items()]
 
 
-TEMPLATES.env.filters.update(scope=scope_words, erased=erased_words)
+def erased_counts(erased: dict[str, int]) -> list[str]:
+    """Each count a receipt holds as words that agree with it: "1 interaction", "2 recordings"."""
+    said = []
+    for kind, n in erased.items():
+        words = _kind_words(kind)
+        if n == 1:
+            words = SINGULAR_KINDS.get(kind, words.removesuffix("s"))
+        said.append(f"{n} {words}")
+    return said
+
+
+def _kind_words(kind: str) -> str:
+    return KINDS.get(kind, kind.replace("_", " ").replace(".", ": "))
+
+
+TEMPLATES.env.filters.update(scope=scope_words, erased=erased_words, counted=erased_counts)
 
 
 @router.get("/static/{name}")
