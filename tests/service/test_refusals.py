@@ -91,6 +91,35 @@ def test_a_database_outage_is_unavailable_for_a_moment(client, name) -> None:
     assert "connection" not in response.json()["detail"]
 
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+"""What a browser sends for a page."""
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status", "page"),
+    [
+        ("/refuse/not-found", BROWSER, 404, True),
+        ("/refuse/conflict", BROWSER, 409, True),
+        ("/refuse/not-found", {}, 404, False),
+        ("/privacy/no-such-page", BROWSER, 404, True),
+        ("/refuse/not-found?signed_in=perhaps", BROWSER, 422, True),
+        ("/refuse/not-found?signed_in=perhaps", {}, 422, False),
+        ("/api/review/no-such-route", BROWSER, 404, False),
+        ("/api/device/config", BROWSER, 401, False),
+    ],
+)
+def test_a_browser_gets_a_page_and_a_program_gets_json(client, path, headers, status, page) -> None:
+    """Issue 14: error pages were raw JSON. The APIs' clients still get the `Refusal` body."""
+    response = client.get(path, headers=headers, follow_redirects=False)
+    assert response.status_code == status
+    if page:
+        assert response.headers["content-type"].startswith("text/html")
+        assert "<h1>" in response.text and 'role="alert"' in response.text
+        assert response.headers["cache-control"] == "no-store"
+    else:
+        assert isinstance(response.json()["detail"], str | list)
+
+
 def test_a_credential_refused_to_no_one_signed_in_is_a_bearer_challenge(client) -> None:
     assert client.get("/refuse/denied").headers["www-authenticate"] == "Bearer"
 

@@ -4,8 +4,10 @@ in through the one login route factory, and every domain refusal answered in one
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.exceptions import HTTPException
 
 from confide import __version__
 from confide.service import admin, device_api, privacy_centre, refusals, review_api, workbench
@@ -25,6 +27,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     for refusal in refusals.STATUS:
         app.add_exception_handler(refusal, refusals.answer)
+    app.add_exception_handler(HTTPException, refusals.http_refusal)
+    app.add_exception_handler(RequestValidationError, refusals.invalid_parameters)
     for outage in (OperationalError, InterfaceError):
         app.add_exception_handler(outage, refusals.database_unavailable)
     app.include_router(device_api.router)

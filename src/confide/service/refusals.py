@@ -6,18 +6,26 @@ Conflict answer as their base does. Errors not listed (a destroyed key, tampered
 audit chain, bad configuration) are faults of the server, not of the request: they stay 500.
 
 Every refusal's body is a `Refusal`, except FastAPI's own 422 for a request that does not fit
-its declared parameters, an `HTTPValidationError`. `documented` writes both into the OpenAPI
-schema for each status a route lists, so what /openapi.json promises is what is sent.
+its declared parameters, an `HTTPValidationError`; a person's browser asking for a page of the
+privacy centre or the workbench gets the same words as a page instead. `documented` writes both
+into the OpenAPI schema for each status a route lists, so what /openapi.json promises is sent.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from confide.errors import (
     AccessDenied,
@@ -31,6 +39,7 @@ from confide.errors import (
     StorageUnavailable,
     TooManyAttempts,
 )
+from confide.service.pages import render
 
 log = logging.getLogger(__name__)
 
@@ -121,14 +130,69 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-async def answer(request: Request, error: Exception) -> JSONResponse:
+async def answer(request: Request, error: Exception) -> Response:
     """`{"detail": message}` as HTTPException answers. A credential refused to a request with
     none that holds is 401, with the Bearer challenge of the device API; refused to a signed-in
     customer or staff member, it is 403: they are known, and not allowed."""
     status = next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
     if isinstance(error, AccessDenied) and getattr(request.state, "principal", None) is not None:
         status = 403
+    if wants_page(request):
+        return error_page(request, status, str(error), headers(error, status))
     return JSONResponse({"detail": str(error)}, status, headers=headers(error, status))
+
+
+async def http_refusal(request: Request, error: Exception) -> Response:
+    """An HTTPException (a sign-in redirect included) as FastAPI answers it; a refusal to a
+    person's browser as a page."""
+    if not isinstance(error, HTTPException):
+        raise error
+    if error.status_code >= 400 and wants_page(request):
+        return error_page(request, error.status_code, str(error.detail), error.headers or {})
+    return await http_exception_handler(request, error)
+
+
+async def invalid_parameters(request: Request, error: Exception) -> Response:
+    """FastAPI's 422 for parameters that do not fit their declaration; a page for a browser."""
+    if not isinstance(error, RequestValidationError):
+        raise error
+    if wants_page(request):
+        names = sorted({str(problem["loc"][-1]) for problem in error.errors()})
+        detail = f"The address or the form holds a value that does not fit: {', '.join(names)}."
+        return error_page(request, 422, detail, {})
+    return await request_validation_exception_handler(request, error)
+
+
+PAGE_HEADINGS = {
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not possible here",
+    408: "Too slow",
+    409: "Already done",
+    413: "Too large",
+    429: "Too many attempts",
+    503: "Not available for a moment",
+    507: "No room for this now",
+}
+"""A refusal page's heading, per status; any other is "That could not be done"."""
+
+
+def wants_page(request: Request) -> bool:
+    """A person's browser asking for a page: HTML accepted, and not the device or review API
+    (whose clients read the JSON `Refusal`)."""
+    accept = request.headers.get("accept", "")
+    return not request.url.path.startswith("/api/") and "text/html" in accept
+
+
+def error_page(request: Request, status: int, detail: str, extra: Mapping[str, str]) -> Response:
+    """The refusal as a page in the site's own look, with a way back to its start page."""
+    home = "/review/" if request.url.path.startswith("/review") else "/privacy/"
+    heading = PAGE_HEADINGS.get(status, "That could not be done")
+    context = {"heading": heading, "detail": detail[:1].upper() + detail[1:], "home": home}
+    response = render(request, "error.html", context, status)
+    response.headers.update(extra)
+    return response
 
 
 DATABASE_RETRY_SECONDS = 2
