@@ -598,7 +598,14 @@ def test_a_receipt_names_the_dataset_exports_that_held_the_data(client, runtime,
         ({"interactions": 1, "audio": 1}, ["1 interaction", "1 recording"]),
         ({"interactions": 2, "audio": 0}, ["2 interactions", "0 recordings"]),
         ({"skill_items": 1, "data_key": 1}, ["1 timer or list item", "1 data key"]),
-        ({"review.review_tasks": 1}, ["1 review: review task"]),
+        (
+            {"review.review_tasks": 1, "review.annotations": 1},
+            ["1 review task", "1 reviewer's label"],
+        ),
+        (
+            {"review.annotations": 2, "dataset.items": 1},
+            ["2 reviewers' labels", "1 anonymised clip in the training data"],
+        ),
     ],
 )
 def test_receipt_counts_agree_with_their_words(erased, said) -> None:

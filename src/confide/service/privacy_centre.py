@@ -64,6 +64,8 @@ KINDS = {
     "derived_answers": "answers that read back what you said",
     "dataset.items": "anonymised clips in the training data",
     "dataset.models": "models to be retrained without your data",
+    "review.review_tasks": "review tasks",
+    "review.annotations": "reviewers' labels",
 }
 """Receipt counts whose key is not already the word to show."""
 SINGULAR_KINDS = {
@@ -74,6 +76,7 @@ SINGULAR_KINDS = {
     "derived_answers": "answer that read back what you said",
     "dataset.items": "anonymised clip in the training data",
     "dataset.models": "model to be retrained without your data",
+    "review.annotations": "reviewer's label",
 }
 """The same, for a count of one; other kinds drop their plural's final "s"."""
 
