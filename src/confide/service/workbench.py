@@ -47,6 +47,7 @@ from confide.service.login import login_routes
 from confide.service.pages import render
 from confide.service.principals import Staff
 from confide.service.runtime import Runtime
+from confide.store.database import as_utc
 from confide.store.tables import Annotation, BreakGlass, ReviewTask, StaffMember
 
 router = APIRouter(prefix="/review", include_in_schema=False)
@@ -116,7 +117,7 @@ system notice."""
 def _notice(code: str, member: StaffMember) -> str:
     """The notice for `code`, in the page's words; nothing for a code it does not know."""
     if code == "break" and member.break_until is not None:
-        until = member.break_until.replace(tzinfo=member.break_until.tzinfo or UTC)
+        until = as_utc(member.break_until)
         return f"You are on a break until {until:%H:%M} UTC." if until > _now() else ""
     return NOTICES.get(code, "")
 
