@@ -12,7 +12,7 @@ import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from confide.audio import DEFAULT_MAX_SECONDS, SAMPLE_RATE, RawFormat, read_audio
+from confide.audio import DEFAULT_MAX_SECONDS, SAMPLE_RATE, Audio, RawFormat, read_audio
 from confide.errors import (
     AudioTooLong,
     BadAudio,
@@ -216,3 +216,16 @@ def test_fuzzed_input_is_audio_within_limits_or_a_refusal(data: bytes) -> None:
         return
     assert audio.samples.dtype == np.int16 and audio.samples.ndim == 1
     assert audio.seconds <= DEFAULT_MAX_SECONDS + 1 / SAMPLE_RATE
+
+
+@pytest.mark.parametrize(
+    ("samples", "bins", "expected"),
+    [
+        ([0, 16384, -32768, 8192], 2, [0.5, 1.0]),
+        ([0, 0, 0], 3, [0.0, 0.0, 0.0]),
+        ([100], 0, []),
+        ([], 4, []),
+    ],
+)
+def test_peaks_draw_a_waveform(samples: list[int], bins: int, expected: list[float]) -> None:
+    assert Audio(np.array(samples, dtype=np.int16)).peaks(bins) == expected

@@ -76,6 +76,14 @@ class Audio:
         """float32 in [-1, 1), as neural models expect."""
         return self.samples.astype(np.float32) / 32768.0
 
+    def peaks(self, bins: int) -> list[float]:
+        """The loudest sample of each of `bins` equal stretches, 0 to 1, two decimals: enough
+        to draw a waveform, too little to hear anything by."""
+        if bins <= 0 or not len(self.samples):
+            return []
+        stretches = np.array_split(np.abs(self.samples.astype(np.int32)), bins)
+        return [round(int(part.max(initial=0)) / 32768.0, 2) for part in stretches]
+
     def to_wav_bytes(self) -> bytes:
         buffer = io.BytesIO()
         sf.write(buffer, self.samples, SAMPLE_RATE, format="WAV", subtype="PCM_16")

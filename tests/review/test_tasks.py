@@ -17,11 +17,13 @@ from confide.review.tasks import (
     QueueClosed,
     Wellness,
     flag_distress,
+    heard_through,
     held_task,
     material,
     next_task,
     open_escalations,
     protected_audio,
+    shift_progress,
     submit,
     take_break,
 )
@@ -148,6 +150,9 @@ def test_the_queue_closes_with_a_reason(session, team, queued, closed_by):
     [
         (Labels("x", "SetTimer", flags=frozenset({"nonsense"})), "unknown flags"),
         (Labels("x", "SetTimer", rating=9), "1 to 5"),
+        (Labels("x", "SetTimer", span=(0.2, 0.9)), "raise a flag with it"),
+        (Labels("x", None, flags=frozenset({"false_wake"}), span=(0.9, 0.2)), "starts before"),
+        (Labels("x", None, flags=frozenset({"false_wake"}), span=(0.2, 9.0)), "within the clip"),
     ],
 )
 def test_bad_labels_are_refused(session, keyring, team, queued, labels, error):
@@ -213,3 +218,57 @@ def test_revoking_consent_reaches_escalated_clips(
             original_audio(session, keyring, blobs, sol, asked.id, NOW + timedelta(minutes=1))
     assert open_escalations(session) == []
     assert session.get_one(ReviewTask, task.id).status == "withdrawn"
+
+
+def test_a_flag_keeps_the_stretch_it_is_about(session, keyring, team, queued):
+    from confide.review.tasks import open_annotation
+
+    queued("alice")
+    rhea = member(session, team, "rhea")
+    labels = Labels("x", None, flags=frozenset({"critical_data"}), span=(0.25, 0.75))
+    stored = submit(session, keyring, rhea, next_task(session, rhea, NOW), labels, NOW)
+    assert open_annotation(session, keyring, stored)["span"] == [0.25, 0.75]
+
+
+@pytest.mark.parametrize(
+    ("after", "heard"),
+    [(None, False), (0.5, False), (1.1, False), (1.25, True), (60.0, True)],
+)
+def test_a_clip_counts_as_heard_once_its_length_has_passed(
+    session, keyring, team, queued, after, heard
+):
+    """The fake clips are 1.5 s long; the player may seem short by PLAY_SLACK (0.3 s)."""
+    queued("alice")
+    rhea = member(session, team, "rhea")
+    task = next_task(session, rhea, NOW)
+    assert task.seconds == pytest.approx(1.5)
+    if after is not None:
+        protected_audio(session, keyring, rhea, task, now=NOW)
+        protected_audio(session, keyring, rhea, task, now=NOW + timedelta(seconds=1))  # a replay
+    moment = NOW + timedelta(seconds=after or 0)
+    assert heard_through(task, moment) is heard
+
+
+@pytest.mark.parametrize(
+    ("clips", "minutes", "break_ended", "expected"),
+    [
+        (0, 0, None, (0, 0, 50)),
+        (3, 30, None, (3, 30, 20)),
+        (5, 75, None, (5, 75, 0)),
+        (5, 75, 70, (5, 75, 45)),
+        (5, 75, 80, (5, 75, 50)),  # on a break now: the work clock starts when it ends
+    ],
+)
+def test_shift_progress_says_clips_time_and_the_next_break(
+    session, keyring, team, queued, clips, minutes, break_ended, expected
+):
+    rhea = member(session, team, "rhea")
+    start = NOW - timedelta(minutes=minutes)
+    for _ in range(clips):
+        queued("alice")
+        submit(session, keyring, rhea, next_task(session, rhea, start), Labels("x", None), start)
+    if break_ended is not None:
+        rhea.break_until = start + timedelta(minutes=break_ended)
+    progress = shift_progress(session, rhea, NOW)
+    assert (progress.done, progress.minutes, progress.break_due_in) == expected
+    assert progress.limit == Wellness().clips_per_shift

@@ -13,11 +13,18 @@ from confide.audio import read_audio
 from confide.privacy.audit import events
 from confide.privacy.contexts import task_audio_context
 from confide.review.breakglass import request as ask_break_glass
-from confide.review.tasks import Labels, flag_distress, next_task, submit
+from confide.review.tasks import Labels, flag_distress, next_task, open_annotation, submit
 from confide.review.watermark import identify, watermark_key
 from confide.service import workbench
 from confide.service.principals import ACCESS
-from confide.store.tables import BreakGlass, Escalation, ReviewTask, StaffMember
+from confide.store.tables import (
+    Annotation,
+    BreakGlass,
+    CatalogAddition,
+    Escalation,
+    ReviewTask,
+    StaffMember,
+)
 from confide_testing import staff_sign_in as sign_in
 from confide_testing import web_client as client_for
 
@@ -57,6 +64,7 @@ ROUTES = [
     ("GET", "/review/tasks/{task}/audio", "review"),
     ("POST", "/review/tasks/{task}/submit", "review"),
     ("POST", "/review/tasks/{task}/distress", "review"),
+    ("GET", "/review/catalog", "review"),
     ("GET", "/review/break", "review"),
     ("POST", "/review/break", "review"),
     ("GET", "/review/quality", "quality"),
@@ -367,3 +375,119 @@ def test_a_closed_queue_says_why_in_its_own_words(runtime, team, world):
     assert re.search(
         r"You are on a break until \d\d:\d\d UTC\.", client.get(closed.headers["location"]).text
     )
+
+
+HEARD = {"heard": True, "after": 2.0}
+SUBMISSIONS = [
+    ("saved", HEARD, {"rating": "4"}, 303, None),
+    ("never played", {"heard": False, "after": 2.0}, {"rating": "4"}, 422, "play the clip"),
+    ("saved too soon", {"heard": True, "after": 0.5}, {"rating": "4"}, 422, "play the clip"),
+    ("no rating", HEARD, {}, 422, "rate the answer"),
+    (
+        "a link to nothing",
+        HEARD,
+        {"rating": "4", "slot_name": "artist", "slot_value": "x", "slot_link": "artist:nope"},
+        422,
+        "no catalog entry",
+    ),
+    (
+        "a link of the wrong kind",
+        HEARD,
+        {"rating": "4", "slot_name": "city", "slot_value": "x", "slot_link": "artist:the-beatles"},
+        422,
+        "links to a city",
+    ),
+    (
+        "a link by the entry's name",
+        HEARD,
+        {"rating": "4", "slot_name": "artist", "slot_value": "beatles", "slot_link": "The Beatles"},
+        303,
+        "artist:the-beatles",
+    ),
+    (
+        "a new entry",
+        HEARD,
+        {"rating": "4", "slot_name": "artist", "slot_value": "Zorblax Quartet", "slot_new": "1"},
+        303,
+        "artist:zorblax-quartet",
+    ),
+    (
+        "a stretch with no flag",
+        HEARD,
+        {"rating": "2", "span_start": "0.1", "span_end": "0.9"},
+        422,
+        "raise a flag",
+    ),
+    (
+        "a flagged stretch",
+        HEARD,
+        {"rating": "2", "flags": "critical_data", "span_start": "0.1", "span_end": "0.9"},
+        303,
+        None,
+    ),
+]
+"""Saving labels on the workbench: the case, how the clip was heard (its audio sent, seconds
+before saving), the form, the status, and what the page says (422) or the link stored (303)."""
+
+
+@pytest.mark.parametrize(
+    ("case", "heard", "form", "status", "says"), SUBMISSIONS, ids=[s[0] for s in SUBMISSIONS]
+)
+def test_labels_are_saved_only_when_heard_rated_and_linked_to_real_entries(
+    runtime, team, world, monkeypatch, case, heard, form, status, says
+):
+    client = client_for(runtime)
+    csrf = sign_in(client, team["rhea"])
+    start = datetime.now(UTC)
+    monkeypatch.setattr(workbench, "_now", lambda: start)
+    if heard["heard"]:
+        assert client.get(f"/review/tasks/{world['task']}/audio").status_code == 200
+    monkeypatch.setattr(workbench, "_now", lambda: start + timedelta(seconds=heard["after"]))
+    data = {"csrf": csrf, "transcript": "turn it up", "slot_link": "", **form}
+    response = client.post(f"/review/tasks/{world['task']}/submit", data=data)
+    assert response.status_code == status, response.text
+    with runtime.sessions() as session:
+        stored = session.scalars(select(Annotation).where(Annotation.task_id == world["task"]))
+        annotation = stored.one_or_none()
+        added = session.scalars(select(CatalogAddition.entry_id)).all()
+        if status == 422:
+            assert says in response.text.lower()
+            assert annotation is None and added == []  # nothing of a refused form is kept
+        else:
+            content = open_annotation(session, runtime.keyring, annotation)
+            links = [slot.get("link") for slot in content["slots"]]
+            assert links == ([says] if says else [])
+            assert added == (["artist:zorblax-quartet"] if case == "a new entry" else [])
+
+
+def test_save_and_next_goes_straight_to_the_next_clip(runtime, team, world, queued, monkeypatch):
+    queued("bob")
+    client = client_for(runtime)
+    csrf = sign_in(client, team["rhea"])
+    start = datetime.now(UTC)
+    monkeypatch.setattr(workbench, "_now", lambda: start)
+    client.get(f"/review/tasks/{world['task']}/audio")
+    monkeypatch.setattr(workbench, "_now", lambda: start + timedelta(seconds=2))
+    data = {"csrf": csrf, "transcript": "x", "rating": "5", "then": "next"}
+    response = client.post(f"/review/tasks/{world['task']}/submit", data=data)
+    assert response.status_code == 303
+    following = response.headers["location"]
+    assert re.fullmatch(r"/review/tasks/[0-9a-f]{32}", following)
+    assert following != f"/review/tasks/{world['task']}"
+    page = client.get(following).text
+    assert "1 of 150 clips this shift" not in page and "clips this shift" in page
+
+
+def test_the_catalog_field_finds_entries_as_the_reviewer_types(runtime, team, world):
+    client = client_for(runtime)
+    sign_in(client, team["rhea"])
+    found = client.get("/review/catalog", params={"q": "beatle", "kind": "artist"}).json()
+    assert found[0] == {
+        "id": "artist:the-beatles",
+        "name": "The Beatles",
+        "kind": "artist",
+        "new": False,
+    }
+    assert len(found) <= workbench.CATALOG_CHOICES
+    assert all(entry["kind"] == "artist" for entry in found)
+    assert client.get("/review/catalog", params={"q": ""}).status_code == 422

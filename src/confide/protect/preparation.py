@@ -35,6 +35,9 @@ from confide.recognize.base import Transcript, Word
 from confide.store.blobs import BlobStore
 from confide.store.tables import Interaction, ReviewTask
 
+WAVEFORM_BINS = 160
+"""Bars in the workbench's waveform: one per pixel or two of a phone's width."""
+
 
 @dataclass(frozen=True)
 class Protected:
@@ -52,6 +55,11 @@ class Protected:
     """The placeholder types removed, in order, so the reviewer knows what was there."""
     rejection: str | None = None
     """Why the clip failed protection; None when it passed."""
+    bleeps: tuple[tuple[float, float], ...] = ()
+    """The (start, end) seconds bleeped, for the workbench to show where they are."""
+    doubts: tuple[tuple[int, int], ...] = ()
+    """(start, end) offsets into `transcript` of the words the recogniser was least sure of,
+    in order: where a reviewer's correction most likely goes."""
 
 
 class Protector(Protocol):
@@ -108,6 +116,9 @@ def prepare(
         "answer": protected.answer,
         "redacted": protected.redacted_types,
         "stratum": task.stratum,
+        "peaks": protected.audio.peaks(WAVEFORM_BINS),
+        "bleeps": [[round(start, 2), round(end, 2)] for start, end in protected.bleeps],
+        "doubts": [list(doubt) for doubt in protected.doubts],
     }
     task.material_sealed = keyring.seal_json(
         session, owner, material, task_material_context(task.id, iid)
@@ -116,6 +127,7 @@ def prepare(
         session, owner, protected.audio.to_wav_bytes(), task_audio_context(task.id, iid)
     )
     task.content_warning = suspect_distress(transcript.text)
+    task.seconds = protected.audio.seconds
     task.status = "queued"
     session.flush()
     return task.status

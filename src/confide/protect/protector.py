@@ -14,6 +14,7 @@ from typing import Any
 from confide.audio import Audio
 from confide.protect.anonymize import anonymize, target_for
 from confide.protect.clip import Detect, protect_clip
+from confide.protect.doubts import doubtful_words
 from confide.protect.known_names import KnownNames
 from confide.protect.preparation import Protected, Protector
 from confide.protect.private_intents import intent_spans, occurrences, private_values
@@ -58,6 +59,8 @@ def default_protector(recognizer: Recognizer, redactor: Redactor | None = None) 
             slots=slots,
             answer=apply_spans(answer, merge_spans([*found, *quoted])),
             redacted_types=types,
+            bleeps=clip.intervals,
+            doubts=doubtful_words(transcript, clip.spans),
         )
 
     return protect

@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -32,7 +33,7 @@ from confide.errors import AccessDenied, Conflict, Malformed, NotFound, OutOfRan
 from confide.privacy.audit import Access, append
 from confide.review.staff import roles_of
 from confide.store.tables import CatalogAddition, StaffMember
-from confide.understand.catalog import SLOT_KINDS, Catalog, Entry, load_catalog
+from confide.understand.catalog import ADDED_FILE, SLOT_KINDS, Catalog, Entry, load_catalog
 from confide.understand.catalog import key as spoken_key
 
 KINDS = frozenset(SLOT_KINDS.values())
@@ -160,6 +161,18 @@ def merged_ids(session: Session) -> dict[str, str]:
     return {proposed: entry for proposed, entry in rows}
 
 
+def in_data_dir(data_dir: Path) -> Catalog:
+    """The catalog as the last learn run left it in the data folder, loaded again only when
+    its file changed."""
+    added = data_dir / ADDED_FILE
+    return _loaded(data_dir, added.stat().st_mtime_ns if added.exists() else 0)
+
+
+@lru_cache(maxsize=4)
+def _loaded(data_dir: Path, _stamp: int) -> Catalog:
+    return load_catalog(data_dir)
+
+
 def resolve(session: Session, base: Catalog, entry_id: str) -> Entry:
     """The entry a link names, among the catalog and the additions not rejected (a merged
     addition's id names the entry it was merged into); UnknownChoice (refused as input) when
@@ -210,6 +223,34 @@ def propose(
     _audit(session, member, role, "catalog_propose", addition, f"added a {kind} to the catalog")
     session.flush()
     return addition.entry_id
+
+
+def link_slot(
+    session: Session,
+    base: Catalog,
+    member: StaffMember,
+    slot_name: str,
+    link: str | tuple[str, str],
+    *,
+    task_id: str | None,
+    now: datetime,
+) -> str:
+    """The entry a labelled slot links to: `link` is an entry's id, which must exist, or a
+    (kind, name) the catalog lacks, added first. The entry's kind must be the one the slot
+    links to, so an artist slot never links to a city."""
+    if isinstance(link, tuple):
+        kind, name = link
+        _same_kind(slot_name, kind)
+        return propose(session, base, member, kind, name, task_id=task_id, now=now)
+    entry = resolve(session, base, link)
+    _same_kind(slot_name, entry.kind)
+    return entry.id
+
+
+def _same_kind(slot_name: str, kind: str) -> None:
+    expected = SLOT_KINDS.get(slot_name)
+    if expected is not None and kind != expected:
+        raise UnknownChoice(f"the {slot_name} slot links to a {expected}, not a {kind}")
 
 
 def pending(session: Session) -> list[CatalogAddition]:

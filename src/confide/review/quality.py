@@ -218,6 +218,7 @@ def make_gold(
         sampled_at=now,
         content_warning=task.content_warning,
         gold_annotation_id=final.id,
+        seconds=task.seconds,
     )
     # Sealed again under the gold task's own contexts: a sealed value is bound to its record.
     owner = task.owner_id

@@ -47,6 +47,10 @@ FLAGS = {
 """The flags a reviewer can raise, with the words the workbench shows."""
 
 
+PLAY_SLACK = 0.3
+"""Seconds a play-through may seem short by: the player starts as the first bytes arrive."""
+
+
 @dataclass(frozen=True)
 class Wellness:
     """Limits on what one reviewer meets in one shift."""
@@ -59,6 +63,22 @@ class Wellness:
     """A shift ends this long after it started."""
     break_minutes: int = 15
     """The break the workbench offers after a distress flag."""
+    work_minutes: int = 50
+    """A break is due this long after the shift began or the last break ended."""
+
+
+@dataclass(frozen=True)
+class ShiftProgress:
+    """Where a reviewer stands in their shift, for the workbench to keep in view."""
+
+    done: int
+    """Clips handed to them this shift."""
+    limit: int
+    """The most clips a shift hands out."""
+    minutes: int
+    """Minutes since the shift began."""
+    break_due_in: int
+    """Minutes until a break is due; 0 when it is due now."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,8 @@ class Labels:
     """How good the answer was, 1 (wrong) to 5 (perfect)."""
     flags: frozenset[str] = frozenset()
     """Some of FLAGS."""
+    span: tuple[float, float] | None = None
+    """The stretch of the clip (seconds) the flags are about, where the reviewer marked one."""
 
 
 class QueueClosed(Exception):
@@ -99,6 +121,20 @@ def take_break(session: Session, member: StaffMember, now: datetime, wellness: W
     session.flush()
 
 
+def shift_progress(
+    session: Session, member: StaffMember, now: datetime, wellness: Wellness = Wellness()
+) -> ShiftProgress:
+    started = _maybe_utc(member.shift_started_at) or now
+    rested = max(started, min(_maybe_utc(member.break_until) or started, now))
+    due = rested + timedelta(minutes=wellness.work_minutes) - now
+    return ShiftProgress(
+        done=_heard_since(session, member, started),
+        limit=wellness.clips_per_shift,
+        minutes=int((now - started).total_seconds() // 60),
+        break_due_in=max(0, int(due.total_seconds() // 60)),
+    )
+
+
 def next_task(
     session: Session, member: StaffMember, now: datetime, wellness: Wellness = Wellness()
 ) -> ReviewTask:
@@ -115,15 +151,7 @@ def next_task(
     if on_break is not None and on_break > now:
         raise QueueClosed("break", f"you are on a break until {on_break:%H:%M} UTC")
     started = _maybe_utc(member.shift_started_at) or now
-    heard = (
-        session.scalar(
-            select(func.count()).where(
-                ReviewTask.assigned_to == member.id, ReviewTask.assigned_at >= started
-            )
-        )
-        or 0
-    )
-    if heard >= wellness.clips_per_shift:
+    if _heard_since(session, member, started) >= wellness.clips_per_shift:
         raise QueueClosed("shift_limit", "you have reached this shift's limit of clips; thank you")
     distress = (
         session.scalar(
@@ -152,6 +180,17 @@ def next_task(
         session.flush()
         return task
     raise QueueClosed("empty", "the queue is empty")
+
+
+def _heard_since(session: Session, member: StaffMember, started: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                ReviewTask.assigned_to == member.id, ReviewTask.assigned_at >= started
+            )
+        )
+        or 0
+    )
 
 
 def held_task(session: Session, member: StaffMember, task_id: str) -> ReviewTask:
@@ -200,11 +239,14 @@ def protected_audio(
     member: StaffMember,
     task: ReviewTask,
     role: str = "reviewer",
+    now: datetime | None = None,
 ) -> bytes:
     """The bleeped, anonymised clip as WAV bytes, marked for this staff member; an audited
-    access."""
+    access. Its holder's first hearing starts the clock `heard_through` reads (`now`)."""
     if task.audio_sealed is None:
         raise NotFound("no such task")
+    if now is not None and task.assigned_to == member.id and task.heard_at is None:
+        task.heard_at = now
     wav = keyring.open(
         session, task.owner_id, task.audio_sealed, task_audio_context(task.id, task.interaction_id)
     )
@@ -222,6 +264,16 @@ def protected_audio(
     return mark_for(wav, keyring.watermark_secret(), member.id)
 
 
+def heard_through(task: ReviewTask, now: datetime) -> bool:
+    """Whether the clip could have been heard to its end by now: its length has passed since
+    its holder was first sent it (less PLAY_SLACK, for the player's own timing). A task from
+    before clip lengths were kept counts as heard once it was sent."""
+    heard = _maybe_utc(task.heard_at)
+    if heard is None:
+        return False
+    return (now - heard).total_seconds() >= (task.seconds or 0.0) - PLAY_SLACK
+
+
 def submit(
     session: Session,
     keyring: KeyRing,
@@ -236,6 +288,12 @@ def submit(
         raise BadLabels(f"unknown flags {sorted(unknown)}; flags are {', '.join(FLAGS)}")
     if labels.rating is not None and not 1 <= labels.rating <= 5:
         raise BadLabels("a rating is 1 to 5")
+    if labels.span is not None:
+        start, end = labels.span
+        if not labels.flags:
+            raise BadLabels("a marked stretch says what a flag is about: raise a flag with it")
+        if not 0 <= start < end <= (task.seconds or end):
+            raise BadLabels("a marked stretch starts before it ends, within the clip")
     annotation = add_annotation(session, keyring, member, task, labels, now, adjudication=False)
     task.status = "submitted"
     if "critical_data" in labels.flags:  # protection missed something: no one else hears it
@@ -345,7 +403,9 @@ def add_annotation(
     adjudication: bool,
 ) -> Annotation:
     annotation_id = uuid.uuid4().hex
-    content = {"transcript": labels.transcript, "slots": labels.slots}
+    content: dict[str, Any] = {"transcript": labels.transcript, "slots": labels.slots}
+    if labels.span is not None:
+        content["span"] = list(labels.span)
     row = Annotation(
         id=annotation_id,
         task_id=task.id,

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
@@ -51,7 +49,7 @@ from confide.service.throttle import guarded
 from confide.service.workbench import AUDIO_HEADERS, INTENTS
 from confide.store.database import as_utc
 from confide.store.tables import CatalogAddition, StaffMember
-from confide.understand.catalog import ADDED_FILE, SLOT_KINDS, Catalog, Entry, load_catalog
+from confide.understand.catalog import Catalog, Entry
 
 MAX_BODY = 64 * 1024
 """The largest request body heard: a task's labels are a few hundred bytes."""
@@ -430,25 +428,12 @@ def _link(
     slot: LabelledSlot,
     now: datetime,
 ) -> str | None:
-    """The entry a labelled slot links to, added first when it is new; its kind must be the
-    one the slot links to."""
     if slot.link is None:
         return None
-    if isinstance(slot.link, NewLink):
-        kind = slot.link.new.kind
-        _same_kind(slot.name, kind)
-        return catalog.propose(
-            session, base, member, kind, slot.link.new.name, task_id=task_id, now=now
-        )
-    entry = catalog.resolve(session, base, slot.link.id)
-    _same_kind(slot.name, entry.kind)
-    return entry.id
-
-
-def _same_kind(slot_name: str, kind: str) -> None:
-    expected = SLOT_KINDS.get(slot_name)
-    if expected is not None and kind != expected:
-        raise UnknownChoice(f"the {slot_name} slot links to a {expected}, not a {kind}")
+    link = (
+        (slot.link.new.kind, slot.link.new.name) if isinstance(slot.link, NewLink) else slot.link.id
+    )
+    return catalog.link_slot(session, base, member, slot.name, link, task_id=task_id, now=now)
 
 
 def _entry(entry: Entry, score: float, proposed: bool) -> CatalogEntry:
@@ -484,12 +469,4 @@ def _addition(session: Session, row: CatalogAddition) -> Addition:
 
 
 def _catalog(rt: Runtime) -> Catalog:
-    """The catalog as grown in the data folder, loaded again only when its file changed."""
-    added = rt.settings.data_dir / ADDED_FILE
-    stamp = added.stat().st_mtime_ns if added.exists() else 0
-    return _loaded(rt.settings.data_dir, stamp)
-
-
-@lru_cache(maxsize=4)
-def _loaded(data_dir: Path, _stamp: int) -> Catalog:
-    return load_catalog(data_dir)
+    return catalog.in_data_dir(rt.settings.data_dir)

@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from confide.errors import Conflict, InvalidInput, NotFound
-from confide.review import breakglass, quality
+from confide.errors import BadLabels, Conflict, InvalidInput, NotFound
+from confide.review import breakglass, catalog, quality
 from confide.review.staff import ROLES, add_staff
 from confide.review.tasks import (
     FLAGS,
@@ -33,12 +33,14 @@ from confide.review.tasks import (
     close_escalation,
     escalated_task,
     flag_distress,
+    heard_through,
     held_task,
     material,
     next_task,
     open_annotation,
     open_escalations,
     protected_audio,
+    shift_progress,
     submit,
     take_break,
 )
@@ -49,6 +51,7 @@ from confide.service.principals import Staff
 from confide.service.runtime import Runtime
 from confide.store.database import as_utc
 from confide.store.tables import Annotation, BreakGlass, ReviewTask, StaffMember
+from confide.understand.catalog import SLOT_KINDS
 
 router = APIRouter(prefix="/review", include_in_schema=False)
 sign_in = login_routes(STAFF, home="/review/", layout="review/base.html")
@@ -92,6 +95,8 @@ AUDIO_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 """Streamed for the player only: never cached, never offered as a file."""
+CATALOG_CHOICES = 8
+"""Entries the catalog field offers at once: more is reading, not choosing."""
 
 
 def _now() -> datetime:
@@ -129,11 +134,11 @@ def home(request: Request, staff: Anyone, session: Db, notice: str = "") -> Resp
         "escalations": len(open_escalations(session)),
         "break_glass": len(breakglass.pending(session)),
     }
-    return render(
-        request,
-        "review/home.html",
-        _context(staff, "home", counts=counts, notice=_notice(notice, staff.member)),
+    progress = shift_progress(session, staff.member, _now()) if staff.may("review") else None
+    context = _context(
+        staff, "home", counts=counts, notice=_notice(notice, staff.member), progress=progress
     )
+    return render(request, "review/home.html", context)
 
 
 @router.post("/next")
@@ -160,20 +165,47 @@ def task_page(
 @router.get("/tasks/{task_id}/audio")
 def task_audio(task_id: str, staff: Reviewer, session: Db, rt: Rt) -> Response:
     task = _held(session, staff, task_id)
-    return _stream(session, protected_audio(session, rt.keyring, staff.member, task))
+    return _stream(session, protected_audio(session, rt.keyring, staff.member, task, now=_now()))
 
 
 @router.post("/tasks/{task_id}/submit")
 def submit_labels(
     request: Request, task_id: str, staff: ReviewerPost, session: Db, rt: Rt, form: Posted
 ) -> Response:
+    """Labels for the held task; with `then=next` the next clip follows at once."""
     task = _held(session, staff, task_id)
+    now = _now()
     try:
-        submit(session, rt.keyring, staff.member, task, _labels(form), _now())
+        if not heard_through(task, now):
+            raise BadLabels("play the clip to its end before saving")
+        labels = _labels(form, _slot_links(form, session, rt, staff, task, now))
+        if labels.rating is None:
+            raise BadLabels("rate the answer that was given, 1 to 5")
+        submit(session, rt.keyring, staff.member, task, labels, now)
     except InvalidInput as exc:
+        session.rollback()  # a catalog entry added by a refused form is not kept
         return _task_page(request, session, rt, staff, task, error=str(exc), status=422)
     session.commit()
+    if form.get("then") == "next":
+        return take_next(staff, session)
     return RedirectResponse("/review/?notice=saved", 303)
+
+
+@router.get("/catalog")
+def catalog_search(
+    staff: Reviewer,
+    session: Db,
+    rt: Rt,
+    q: Annotated[str, Query(min_length=1, max_length=catalog.MAX_QUERY)],
+    kind: Annotated[str | None, Query(max_length=16)] = None,
+) -> list[dict[str, Any]]:
+    """Entries nearest `q`, for the catalog field as the reviewer types (the review API's
+    search, under the workbench's sign-in)."""
+    found = catalog.search(session, catalog.in_data_dir(rt.settings.data_dir), q, kind=kind)
+    return [
+        {"id": hit.entry.id, "name": hit.entry.name, "kind": hit.entry.kind, "new": hit.proposed}
+        for hit in found[:CATALOG_CHOICES]
+    ]
 
 
 @router.post("/tasks/{task_id}/distress")
@@ -381,7 +413,8 @@ def _task_page(
         shown=shown,
         intents=INTENTS,
         flags=FLAGS,
-        kinds=_catalog_kinds(rt),
+        progress=shift_progress(session, staff.member, _now()),
+        slot_kinds=SLOT_KINDS,
         error=error,
     )
     return render(request, "review/task.html", context, status)
@@ -421,30 +454,76 @@ def _group(session: Session, rt: Runtime, group_id: str) -> tuple[ReviewTask, li
     return task, labels
 
 
-def _labels(form: Any) -> Labels:
-    rating = str(form.get("rating") or "")
-    names = form.getlist("slot_name")
-    values = form.getlist("slot_value")
-    links = form.getlist("slot_link")
-    slots = [
-        {
-            "name": str(name).strip(),
-            "value": str(value).strip(),
-            **({"link": str(link).strip()} if str(link).strip() else {}),
-        }
-        for name, value, link in zip(names, values, links, strict=False)
+def _slots(form: Any) -> list[tuple[str, str, str, bool]]:
+    """The form's slot rows that name a slot: name, value, the catalog field, and whether the
+    reviewer asked for the value to be added to the catalog."""
+    new = {str(row) for row in form.getlist("slot_new")}
+    fields = (form.getlist(field) for field in ("slot_name", "slot_value", "slot_link"))
+    rows = zip(*fields, strict=False)
+    return [
+        (str(name).strip(), str(value).strip(), str(link).strip(), str(row) in new)
+        for row, (name, value, link) in enumerate(rows, start=1)
         if str(name).strip() and str(value).strip()
+    ]
+
+
+def _slot_links(
+    form: Any, session: Session, rt: Runtime, staff: Staff, task: ReviewTask, now: datetime
+) -> list[str | None]:
+    """Each slot's catalog entry: the one its field names (an id, or a name the catalog has
+    exactly), or the value added as a new entry where the reviewer asked for that; a field
+    that names no entry is refused, so no label links to nothing."""
+    base = catalog.in_data_dir(rt.settings.data_dir)
+    links: list[str | None] = []
+    for name, value, field, new in _slots(form):
+        kind = SLOT_KINDS.get(name)
+        if new and kind is not None:
+            link: str | tuple[str, str] = (kind, value)
+        elif not field:
+            links.append(None)
+            continue
+        else:
+            named = catalog.with_additions(session, base).link(kind, field) if kind else None
+            link = named.id if named is not None and named.score >= 1.0 else field
+        links.append(
+            catalog.link_slot(session, base, staff.member, name, link, task_id=task.id, now=now)
+        )
+    return links
+
+
+def _labels(form: Any, links: list[str | None] | None = None) -> Labels:
+    """The form's labels; `links` are the slots' checked catalog entries (none are kept
+    without them)."""
+    rating = str(form.get("rating") or "")
+    slots = [
+        {"name": name, "value": value, **({"link": link} if link else {})}
+        for (name, value, _, _), link in zip(
+            _slots(form), links or [None] * len(_slots(form)), strict=True
+        )
     ]
     intent = str(form.get("intent") or "").strip()
     if intent and intent not in INTENTS:
         raise InvalidInput(f"unknown intent {intent!r}")
+    flags = frozenset(str(flag) for flag in form.getlist("flags"))
     return Labels(
         transcript=str(form.get("transcript", "")).strip(),
         intent=intent or None,
         slots=slots,
         rating=int(rating) if rating.isdigit() else None,
-        flags=frozenset(str(flag) for flag in form.getlist("flags")),
+        flags=flags,
+        span=_span(form),
     )
+
+
+def _span(form: Any) -> tuple[float, float] | None:
+    """The stretch marked on the waveform, if one was: two numbers of seconds."""
+    start, end = str(form.get("span_start") or ""), str(form.get("span_end") or "")
+    if not start and not end:
+        return None
+    try:
+        return float(start), float(end)
+    except ValueError:
+        raise BadLabels("a marked stretch is two times in seconds") from None
 
 
 def _stream(session: Session, marked_wav: bytes) -> Response:
@@ -456,13 +535,3 @@ def _stream(session: Session, marked_wav: bytes) -> Response:
 
 def _pseudonyms(session: Session) -> dict[str, str]:
     return dict(session.execute(select(StaffMember.id, StaffMember.pseudonym)).all())
-
-
-def _catalog_kinds(rt: Runtime) -> dict[str, list[tuple[str, str]]]:
-    """Catalog entries by kind, for linking slot values while labelling."""
-    from confide.understand.catalog import load_catalog
-
-    kinds: dict[str, list[tuple[str, str]]] = {}
-    for entry in load_catalog(rt.settings.data_dir):
-        kinds.setdefault(entry.kind, []).append((entry.id, entry.name))
-    return kinds

@@ -349,6 +349,11 @@ class ReviewTask(Base):
     content_warning: Mapped[bool] = mapped_column(Boolean, default=False)
     gold_annotation_id: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(String(256))
+    seconds: Mapped[float | None] = mapped_column(Float)
+    """The protected clip's length; None before protection."""
+    heard_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When its holder was first sent its audio: labels wait until the clip could have been
+    heard to its end."""
 
 
 class Annotation(Base):
