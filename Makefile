@@ -67,7 +67,13 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev apt
+# axe-core, from the npm registry at the version package-lock.json pins: the browser tests inject
+# it into each page to check its accessibility.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+pytest: install-dev apt node_modules/.installed
 	$(BIN)/pytest -q --durations=30
 
 test: lint typecheck pytest

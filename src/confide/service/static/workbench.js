@@ -36,7 +36,6 @@ function setUpPlayer(clip) {
   const bins = wave ? wave.querySelector("svg").viewBox.baseVal.width : 0;
   const seconds = wave ? Number(wave.dataset.seconds) : 0;
   let rate = 0;
-  let heardTo = 0;
   const state = { played: false };
 
   clip.controls = false; // fixed controls of our own: their tab stops never change
@@ -45,10 +44,15 @@ function setUpPlayer(clip) {
 
   const length = () => (Number.isFinite(clip.duration) && clip.duration > 0 ? clip.duration : seconds);
   const toggle = () => (clip.paused ? clip.play() : clip.pause());
+  const heard = () => {
+    // What the player really played, not where its head went: skipping ahead is not hearing.
+    let total = 0;
+    for (let i = 0; i < clip.played.length; i += 1) total += clip.played.end(i) - clip.played.start(i);
+    return total;
+  };
   const tick = () => {
     const now = clip.currentTime;
-    if (now - heardTo < 0.5) heardTo = Math.max(heardTo, now); // skipping ahead is not hearing
-    if (!state.played && length() && heardTo >= length() - PLAYED_SLACK) markPlayed();
+    if (!state.played && length() && heard() >= length() - PLAYED_SLACK) markPlayed();
     clock.textContent = `${now.toFixed(1)} s of ${length().toFixed(1)} s`;
     if (head && length()) head.setAttribute("x", String((now / length()) * bins));
   };
@@ -59,7 +63,6 @@ function setUpPlayer(clip) {
   play.addEventListener("click", toggle);
   back.addEventListener("click", () => {
     clip.currentTime = Math.max(0, clip.currentTime - BACK_SECONDS);
-    heardTo = Math.min(heardTo, clip.currentTime);
     if (clip.paused) clip.play();
   });
   slower.addEventListener("click", () => {
@@ -71,10 +74,7 @@ function setUpPlayer(clip) {
   clip.addEventListener("play", () => (play.textContent = "Pause"));
   clip.addEventListener("pause", () => (play.textContent = "Play"));
   clip.addEventListener("timeupdate", tick);
-  clip.addEventListener("ended", () => {
-    heardTo = length();
-    tick();
-  });
+  clip.addEventListener("ended", tick);
   return { play, back, slower, toggle, state, length };
 }
 
