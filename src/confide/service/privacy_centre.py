@@ -31,6 +31,7 @@ from confide.privacy.deletion import (
 from confide.privacy.export import export_zip, own_audio, own_interactions
 from confide.privacy.retention import MAX_DAYS, PRESETS, describe, set_retention
 from confide.review.false_wakes import record_false_wake
+from confide.service.access_log import in_words
 from confide.service.accounts import PAIRING_CODE_MINUTES, revoke_device, start_pairing
 from confide.service.deps import CUSTOMERS, Db, Poster, Rt, Viewer
 from confide.service.login import login_routes
@@ -342,9 +343,10 @@ def change_consent(
 
 
 @router.get("/access")
-def access_log(request: Request, viewer: Viewer, session: Db) -> Response:
+def access_log(request: Request, viewer: Viewer, session: Db, rt: Rt) -> Response:
     listed = list(events(session, owner_id=viewer.person_id))[::-1]
-    return render(request, "access.html", _context(viewer, "access", events=listed))
+    said = in_words(session, rt.keyring, viewer.person_id, listed)
+    return render(request, "access.html", _context(viewer, "access", events=said))
 
 
 @router.get("/export")

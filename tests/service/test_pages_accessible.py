@@ -1,0 +1,220 @@
+"""Every page, as each role and the customer see it, checked by axe-core in Debian's chromium at
+a desktop width and at a phone's 375 px: no serious or critical violation, and nothing wider
+than the phone's screen. A screenshot of each page at each width goes to test-artifacts/.
+
+axe-core comes from the npm registry at the version package-lock.json pins (`make test` runs
+`npm ci`); it is injected into each page by the test, never served by the app.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from confide.ingest import ingest
+from confide.pipeline import Engines
+from confide.privacy.consent import set_consent
+from confide.privacy.deletion import delete_interactions
+from confide.protect.preparation import prepare_pending
+from confide.review import breakglass
+from confide.review.tasks import Labels, flag_distress, next_task, submit
+from confide.sample import SamplingPolicy, sample
+from confide.service.accounts import add_person, complete_pairing, create_household, start_pairing
+from confide.service.app import create_app
+from confide.service.runtime import Runtime
+from confide.settings import load_settings
+from confide.store.tables import Device, Escalation, Interaction, ReviewTask, StaffMember
+from confide_testing import (
+    CHROMIUM,
+    ScriptedRecognizer,
+    fake_protector,
+    make_team,
+    running_server,
+    shot,
+    understand_timer,
+    wav,
+)
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)",
+)
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the dev extra)")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = {"desktop": 1100, "phone": 375}
+BLOCKING = {"serious", "critical"}
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    logins: dict[str, tuple[str, str]]
+    """login -> (password, TOTP secret), staff and customer alike."""
+    ids: dict[str, str]
+    """What the page addresses need: a held task, a disagreement, an escalation, a receipt."""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A household whose clips are in every state review has: held, disagreed on, escalated,
+    asked to break glass for; one deleted, so a receipt exists."""
+    kek = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings = load_settings(
+        tmp_path_factory.mktemp("pages") / "data", dev_mode=True, env={"CONFIDE_KEK": kek}
+    )
+    settings = replace(settings, review_rate=0.0)
+    engines = Engines(ScriptedRecognizer(), understand_timer)
+    runtime = Runtime(settings, engines_factory=lambda _settings: engines)
+    now = datetime.now(UTC)
+    with runtime.sessions() as session:
+        home = create_household(session, runtime.keyring, "The Rivera household")
+        alice = add_person(
+            session, runtime.keyring, home, "Alice Rivera", login="alice", password=PASSWORD
+        )
+        set_consent(session, alice.id, "human_review", True, actor=alice.id)
+        _, code = start_pairing(session, home, alice.id, "Kitchen speaker")
+        device = session.get(Device, complete_pairing(session, code)[0])
+        made = [
+            ingest(session, runtime.keyring, runtime.blobs, device, uuid.uuid4().hex, wav(1.5)).id
+            for _ in range(5)
+        ]
+        session.commit()
+        team = make_team(session, runtime.keyring)
+    for interaction_id in made:
+        runtime.pipeline.process(interaction_id)
+    with runtime.sessions() as session:
+        for interaction_id in made[:4]:
+            policy = SamplingPolicy(rate=1.0, second_opinion=1.0)
+            sample(session, session.get(Interaction, interaction_id), policy)
+            prepare_pending(session, runtime.keyring, runtime.blobs, interaction_id, fake_protector)
+        rhea, remy, sol = (
+            session.get(StaffMember, team[who].id) for who in ("rhea", "remy", "sol")
+        )
+        for member, intent in ((rhea, "SetTimer"), (remy, "Stop")):
+            submit(
+                session,
+                runtime.keyring,
+                member,
+                next_task(session, member, now),
+                Labels("set a timer", intent, rating=3),
+                now,
+            )
+        flag_distress(session, remy, next_task(session, remy, now), now)
+        held = next_task(session, rhea, now)
+        breakglass.request(session, sol, held.id, "the clip may show someone at risk now", now)
+        delete_interactions(
+            session,
+            runtime.keyring,
+            runtime.blobs,
+            alice.id,
+            [made[4]],
+            scope="one interaction",
+            actor=alice.id,
+        )
+        session.commit()
+        ids = {
+            "task": held.id,
+            "group": session.scalar(select(ReviewTask.group_id).where(ReviewTask.kind == "second")),
+            "escalation": session.scalar(select(Escalation.id)),
+        }
+    logins = {member.login: (member.password, member.totp_secret) for member in team.values()}
+    assert alice.totp_secret is not None
+    logins["alice"] = (PASSWORD, alice.totp_secret)
+    with running_server(create_app(runtime)) as url:
+        yield Site(url, logins, ids)
+    runtime.close()
+
+
+PAGES = {
+    None: [
+        ("workbench-login", "/review/login"),
+        ("centre-login", "/login"),
+    ],
+    "rhea": [
+        ("workbench-home", "/review/"),
+        ("workbench-task", "/review/tasks/{task}"),
+        ("workbench-break", "/review/break"),
+        ("error-page", "/review/tasks/no-such-task"),
+    ],
+    "lena": [
+        ("quality", "/review/quality"),
+        ("adjudicate", "/review/adjudicate/{group}"),
+    ],
+    "sol": [
+        ("escalations", "/review/escalations"),
+        ("escalation", "/review/escalations/{escalation}"),
+    ],
+    "pia": [("break-glass", "/review/break-glass")],
+    "ada": [
+        ("staff", "/review/staff"),
+        ("production-quality", "/review/metrics"),
+        ("failed-jobs", "/review/jobs"),
+    ],
+    "alice": [
+        ("centre-history", "/privacy/"),
+        ("centre-access", "/privacy/access"),
+        ("centre-consents", "/privacy/consents"),
+        ("centre-devices", "/privacy/devices"),
+        ("centre-retention", "/privacy/retention"),
+        ("centre-receipts", "/privacy/receipts"),
+        ("centre-export", "/privacy/export"),
+    ],
+}
+"""Who signs in (None: no one), and the pages they see: a name for the screenshot, the address."""
+
+
+def sign_in(page: Any, site: Site, login: str) -> None:
+    password, secret = site.logins[login]
+    staff = login != "alice"
+    page.goto(f"{site.url}{'/review/login' if staff else '/login'}")
+    page.get_by_label("Login").fill(login)
+    page.get_by_label("Password").fill(password)
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site.url}{'/review/' if staff else '/privacy/'}")
+
+
+def violations(page: Any) -> list[dict[str, Any]]:
+    page.evaluate(AXE.read_text())
+    found: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
+    )
+    return found
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="needs axe-core from npm (make test runs npm ci)")
+@pytest.mark.parametrize("login", list(PAGES), ids=[str(login) for login in PAGES])
+def test_every_page_passes_axe_at_both_widths(chromium, site, login) -> None:
+    context = chromium.new_context(bypass_csp=True)  # the test's axe, not the app, is let in
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    if login is not None:
+        sign_in(page, site, login)
+    problems = {}
+    for width_name, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        for name, template in PAGES[login]:
+            page.goto(f"{site.url}{template.format(**site.ids)}")
+            blocking = [v for v in violations(page) if v["impact"] in BLOCKING]
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if blocking or overflow > 0:
+                problems[f"{name} at {width} px"] = {"axe": blocking, "wider by": overflow}
+            shot(page, f"{name}-{width_name}")
+    context.close()
+    assert not problems, json.dumps(problems, indent=1)
