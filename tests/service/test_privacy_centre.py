@@ -610,3 +610,36 @@ def test_a_receipt_names_the_dataset_exports_that_held_the_data(client, runtime,
 )
 def test_receipt_counts_agree_with_their_words(erased, said) -> None:
     assert erased_counts(erased) == said
+
+
+SEARCHES = [
+    ("", 200, 3),
+    ("?q=timer", 200, 3),
+    ("?q=nothing+like+it", 200, 0),
+    ("?since={ten_days_ago}", 200, 2),
+    ("?until={ten_days_ago}", 200, 1),
+    ("?reviewed=no", 200, 3),
+    ("?reviewed=yes", 200, 0),
+    ("?reviewed=maybe", 422, None),
+    ("?since=yesterday", 422, None),
+    ("?q=" + "x" * 101, 422, None),
+]
+"""The history's search as addresses: the query, the status, how many interactions it lists
+(one of Alice's three is 20 days old, the others today)."""
+
+
+@pytest.mark.parametrize(("query", "status", "listed"), SEARCHES)
+def test_the_history_searches_and_filters(client, runtime, household, query, status, listed):
+    said(runtime, household, "alice", days_ago=20)
+    said(runtime, household, "alice")
+    said(runtime, household, "alice")
+    said(runtime, household, "bob")
+    sign_in(client, household)
+    ten_days_ago = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
+    response = client.get(f"/privacy/{query.format(ten_days_ago=ten_days_ago)}")
+    assert response.status_code == status, response.text
+    if listed is not None:
+        assert response.text.count('<article class="card interaction"') == listed
+        if query:
+            assert 'role="status" id="found"' in response.text
+            assert "Show everything" in response.text

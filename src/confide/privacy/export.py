@@ -10,12 +10,12 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from confide.errors import NotFound
@@ -68,12 +68,13 @@ def own_interactions(
     *,
     limit: int | None = None,
     offset: int = 0,
+    conditions: Sequence[ColumnElement[bool]] = (),
 ) -> list[OwnInteraction]:
-    """The person's interactions, newest first."""
+    """The person's interactions that meet `conditions` (on Interaction), newest first."""
     rows = session.execute(
         select(Interaction, Device.name)
         .join(Device, Device.id == Interaction.device_id)
-        .where(Interaction.owner_id == person_id)
+        .where(Interaction.owner_id == person_id, *conditions)
         .order_by(Interaction.created_at.desc(), Interaction.id)
         .limit(limit)
         .offset(offset)

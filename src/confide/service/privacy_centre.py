@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
@@ -28,7 +29,15 @@ from confide.privacy.deletion import (
     erase_account,
     receipts,
 )
-from confide.privacy.export import export_zip, own_audio, own_interactions
+from confide.privacy.export import export_zip, own_audio
+from confide.privacy.history import (
+    EVERYTHING,
+    MAX_WORDS,
+    SCAN_LIMIT,
+    HistoryFilter,
+    own_devices,
+    search_history,
+)
 from confide.privacy.retention import MAX_DAYS, PRESETS, describe, set_retention
 from confide.review.false_wakes import record_false_wake
 from confide.service.access_log import in_words
@@ -131,8 +140,21 @@ def history(
     session: Db,
     rt: Rt,
     page: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 0,
+    q: Annotated[str, Query(max_length=MAX_WORDS)] = "",
+    since: Annotated[date | None, Query()] = None,
+    until: Annotated[date | None, Query()] = None,
+    device: Annotated[str, Query(max_length=32)] = "",
+    reviewed: Annotated[Literal["", "yes", "no"], Query()] = "",
 ) -> Response:
-    return _history(request, viewer, session, rt, page)
+    """The history, or what of it matches the search and filters."""
+    wanted = HistoryFilter(
+        words=q.strip(),
+        since=since,
+        until=until,
+        device_id=device or None,
+        reviewed={"yes": True, "no": False}.get(reviewed),
+    )
+    return _history(request, viewer, session, rt, page, wanted=wanted)
 
 
 @router.get("/interactions/{interaction_id}/audio")
@@ -468,20 +490,34 @@ def _history(
     rt: Runtime,
     page: int,
     *,
+    wanted: HistoryFilter = EVERYTHING,
     error: str | None = None,
     notice: str | None = None,
     status: int = 200,
 ) -> Response:
     """The history page; `notice` says what a request did without a receipt to show for it."""
-    items = own_interactions(
-        session, rt.keyring, viewer.person_id, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE
+    found = search_history(
+        session, rt.keyring, viewer.person_id, wanted, limit=PAGE_SIZE, offset=page * PAGE_SIZE
     )
+    shown = {
+        "q": wanted.words,
+        "since": wanted.since.isoformat() if wanted.since else "",
+        "until": wanted.until.isoformat() if wanted.until else "",
+        "device": wanted.device_id or "",
+        "reviewed": "" if wanted.reviewed is None else ("yes" if wanted.reviewed else "no"),
+    }
     context = _context(
         viewer,
         "history",
-        items=items[:PAGE_SIZE],
+        found=found,
+        items=found.items,
         page=page,
-        more=len(items) > PAGE_SIZE,
+        more=found.more,
+        wanted=wanted,
+        shown=shown,
+        query=urlencode({key: value for key, value in shown.items() if value}),
+        devices=own_devices(session, viewer.person_id),
+        scan_limit=SCAN_LIMIT,
         error=error,
         notice=notice,
     )
