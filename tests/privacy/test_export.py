@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Sequence
 
@@ -50,20 +51,39 @@ def test_the_zip_holds_own_data_and_nothing_else(
     session.commit()
 
     archive = zipfile.ZipFile(io.BytesIO(export_zip(session, keyring, blobs, alice)))
+    listed = json.loads(archive.read("interactions.json"))
+    audio = [item["audio"] for item in listed]
     assert set(archive.namelist()) == {
+        "index.html",
         "interactions.json",
+        "settings.json",
+        "devices.json",
         "consents.json",
         "access_log.json",
         "receipts.json",
-        *(f"audio/{i}.wav" for i in ids[1:]),
+        *audio,
     }
-    listed = json.loads(archive.read("interactions.json"))
+    named = r"audio/\d{4}-\d\d-\d\d_\d{4}_set-a-timer-for-ten-minutes(-2)?\.wav"
+    assert len(set(audio)) == 2 and all(re.fullmatch(named, name) for name in audio)
     assert [(item["id"], item["transcript"]["text"]) for item in listed] == [
         (i, heard[i][1]) for i in reversed(ids[1:])
     ]
     assert {item["understanding"]["intent"] for item in listed} == {"SetTimer"}
     assert all("ten minutes" in item["answer"]["text"].lower() for item in listed)
-    assert all(archive.read(f"audio/{i}.wav").startswith(b"RIFF") for i in ids[1:])
+    assert all(archive.read(name).startswith(b"RIFF") for name in audio)
+    settings = json.loads(archive.read("settings.json"))
+    assert (settings["name"], settings["login"], settings["child_profile"]) == (
+        "Alice Rivera",
+        "alice",
+        False,
+    )
+    assert settings["keep_recordings"] == {"days": None, "meaning": "keep until I delete them"}
+    assert [d["name"] for d in json.loads(archive.read("devices.json"))] == ["alice's speaker"]
+    page = archive.read("index.html").decode()
+    for item in listed:
+        assert f"“{item['transcript']['text']}”" in page and f'src="{item["audio"]}"' in page
+    assert "<strong>You</strong> deleted data of yours, with a receipt" in page
+    assert "One interaction you deleted. Deleted: 1 interaction, 1 recording" in page
     assert json.loads(archive.read("consents.json"))["human_review"]["granted"] is True
     assert [r["scope"] for r in json.loads(archive.read("receipts.json"))] == ["interaction"]
     actions = [e["action"] for e in json.loads(archive.read("access_log.json"))]

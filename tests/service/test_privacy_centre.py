@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import uuid
 import zipfile
@@ -17,8 +18,8 @@ from confide.ingest import ingest
 from confide.privacy.audit import events
 from confide.privacy.consent import consents
 from confide.privacy.deletion import erase_account
+from confide.privacy.receipt_words import erased_counts
 from confide.service.app import create_app
-from confide.service.privacy_centre import erased_counts
 from confide.service.runtime import Runtime
 from confide.store.tables import Device, Interaction, Person, SignInSession
 from confide_testing import CSRF, DemoHousehold, wav
@@ -422,9 +423,8 @@ def test_a_consent_change_is_in_effect_at_once(client, runtime, household, grant
     assert f"is now {'on' if granted else 'off'}" in page
     with runtime.sessions() as session:
         assert consents(session, household.people["alice"].id)["storage"] is granted
-    assert ("consent granted" if granted else "consent revoked") in client.get(
-        "/privacy/access"
-    ).text
+    said = "<strong>You</strong> gave your consent" if granted else "withdrew your consent"
+    assert said in client.get("/privacy/access").text
 
 
 @pytest.mark.parametrize(("confirm", "playable"), [("true", False), ("", True)])
@@ -511,13 +511,20 @@ def test_export_holds_own_data_and_nothing_of_others(client, runtime, household)
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith("attachment;")
     archive = zipfile.ZipFile(io.BytesIO(response.content))
+    listed = json.loads(archive.read("interactions.json"))
+    assert sorted(item["id"] for item in listed) == sorted(own)
     assert set(archive.namelist()) == {
+        "index.html",
         "interactions.json",
+        "settings.json",
+        "devices.json",
         "consents.json",
         "access_log.json",
         "receipts.json",
-        *(f"audio/{i}.wav" for i in own),
+        *(item["audio"] for item in listed),
     }
+    named = r"audio/\d{4}-\d\d-\d\d_\d{4}_set-a-timer-for-ten-minutes(-2)?\.wav"
+    assert all(re.fullmatch(named, item["audio"]) for item in listed)
     everything = b"".join(archive.read(name) for name in archive.namelist())
     assert bobs.encode() not in everything
     assert household.people["bob"].id.encode() not in everything

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from confide.service.access_log import in_words
+from confide.privacy.access_words import in_words
 from confide.store.tables import AuditEvent
 from confide_testing import answered_interaction
 
