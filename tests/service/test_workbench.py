@@ -25,6 +25,7 @@ from confide.store.tables import (
     ReviewTask,
     StaffMember,
 )
+from confide_testing import Member
 from confide_testing import staff_sign_in as sign_in
 from confide_testing import web_client as client_for
 
@@ -50,6 +51,7 @@ def world(session, keyring, team, queued):
     session.commit()
     group = session.scalar(select(ReviewTask.group_id).where(ReviewTask.kind == "second"))
     return {
+        "remy": team["remy"].pseudonym,
         "task": held.id,
         "group": group,
         "escalation": session.scalar(select(Escalation.id)),
@@ -81,6 +83,10 @@ ROUTES = [
     ("GET", "/review/break-glass/{request}/audio", "break_glass_request"),
     ("GET", "/review/staff", "staff"),
     ("POST", "/review/staff", "staff"),
+    ("POST", "/review/staff/{remy}/roles", "staff"),
+    ("POST", "/review/staff/{remy}/active", "staff"),
+    ("POST", "/review/staff/{remy}/totp", "staff"),
+    ("POST", "/review/staff/{remy}/sessions", "staff"),
 ]
 """Every workbench route and the ACCESS group that guards it."""
 
@@ -491,3 +497,52 @@ def test_the_catalog_field_finds_entries_as_the_reviewer_types(runtime, team, wo
     assert len(found) <= workbench.CATALOG_CHOICES
     assert all(entry["kind"] == "artist" for entry in found)
     assert client.get("/review/catalog", params={"q": ""}).status_code == 422
+
+
+STAFF_CHANGES = [
+    ("roles", {"roles": ["reviewer", "lead"]}, "remy", 200, "staff_roles", "lead,reviewer"),
+    ("roles", {"roles": ["wizard"]}, "remy", 422, None, "reviewer"),
+    ("roles", {"roles": ["reviewer"]}, "ada", 422, None, "admin"),  # not one's own admin role
+    ("active", {"active": "no"}, "remy", 200, "staff_disable", "reviewer"),
+    ("active", {"active": "no"}, "ada", 422, None, "admin"),  # not one's own account
+    ("totp", {}, "remy", 200, "staff_totp_reset", "reviewer"),
+    ("sessions", {}, "remy", 200, "staff_sessions_ended", "reviewer"),
+]
+"""An admin's changes on the staff page: the change, the form, whose account, the status, the
+audit action written, and the roles the account has after."""
+
+
+@pytest.mark.parametrize(("change", "form", "whose", "status", "action", "roles"), STAFF_CHANGES)
+def test_an_admin_manages_accounts_and_each_change_is_audited(
+    runtime, team, world, change, form, whose, status, action, roles
+):
+    member = team[whose]
+    admin = client_for(runtime)
+    csrf = sign_in(admin, team["ada"])
+    signed_in = admin  # a session of theirs, which some changes end (a code signs in once)
+    if whose != "ada":
+        signed_in = client_for(runtime)
+        sign_in(signed_in, member)
+    with runtime.sessions() as session:
+        before = len(list(events(session)))
+    response = admin.post(f"/review/staff/{member.pseudonym}/{change}", data={**form, "csrf": csrf})
+    assert response.status_code == status, response.text
+    with runtime.sessions() as session:
+        after = list(events(session))[before:]
+        row = session.get(StaffMember, member.id)
+        assert row.roles == roles
+    if action is None:
+        assert after == [] and 'role="alert"' in response.text
+        return
+    assert [(e.actor, e.action, e.subject) for e in after] == [
+        (team["ada"].pseudonym, action, f"staff:{member.pseudonym}")
+    ]
+    signed_out = action in {"staff_disable", "staff_totp_reset", "staff_sessions_ended"}
+    home = signed_in.get("/review/")
+    assert (home.status_code == 303) is signed_out
+    if action == "staff_totp_reset":
+        secret = re.search(r"<code>([A-Z2-7]{16,})</code>", response.text)
+        assert secret is not None and "<svg" in response.text
+        fresh = client_for(runtime)
+        old = Member(member.id, member.pseudonym, member.login, member.password, secret[1])
+        sign_in(fresh, old)  # the new secret signs in

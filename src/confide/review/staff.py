@@ -16,15 +16,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from confide.errors import BadAccountDetails, LoginTaken, UnknownChoice
+from confide.errors import AccessDenied, BadAccountDetails, LoginTaken, NotFound, UnknownChoice
 from confide.privacy.audit import Access, append
 from confide.privacy.contexts import staff_totp_context
 from confide.privacy.credentials import hash_password, new_totp_secret, refuse_guessable
 from confide.privacy.keys import KeyRing
-from confide.store.tables import AuditEvent, StaffMember
+from confide.store.tables import AuditEvent, SignInSession, StaffMember
 
 ROLES = {
     "reviewer": "transcribes and labels protected clips",
@@ -38,6 +38,10 @@ COMMAND_LINE = "cli"
 """Who made a staff change at the command line: the operator of the server, not an account."""
 ADDED = "staff_add"
 """The audit action of adding a staff member; every staff change's action starts 'staff_'."""
+DISABLED, ENABLED = "staff_disable", "staff_enable"
+ROLES_CHANGED = "staff_roles"
+TOTP_RESET = "staff_totp_reset"
+SESSIONS_ENDED = "staff_sessions_ended"
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,101 @@ def add_staff(
     )
     session.flush()
     return NewStaff(staff_id, pseudonym, login, secret)
+
+
+def member_by_pseudonym(session: Session, pseudonym: str) -> StaffMember:
+    """The account a pseudonym names: how staff pages address a colleague, never by id."""
+    member = session.scalar(select(StaffMember).where(StaffMember.pseudonym == pseudonym))
+    if member is None:
+        raise NotFound("no such staff member")
+    return member
+
+
+def set_active(session: Session, member: StaffMember, active: bool, *, by: StaffMember) -> None:
+    """Disable an account (its sessions end at once, and it signs in no more) or enable it
+    again. An admin cannot disable themselves, so the team always keeps one admin who can."""
+    if member.active == active:
+        return
+    if not active and member.id == by.id:
+        raise AccessDenied("you cannot disable your own account: ask another admin")
+    member.active = active
+    if not active:
+        _end_sessions(session, member)
+    _audit_change(
+        session,
+        by,
+        ENABLED if active else DISABLED,
+        member,
+        "disabled" if not active else "enabled again",
+    )
+
+
+def change_roles(
+    session: Session, member: StaffMember, roles: set[str], *, by: StaffMember
+) -> None:
+    """The account's roles become `roles`. An admin keeps their own admin role, so the team
+    is never left without one; the pseudonym stays, since customers' logs name it."""
+    unknown = roles - ROLES.keys()
+    if not roles or unknown:
+        raise UnknownChoice(f"roles must be some of {', '.join(ROLES)}; got {sorted(roles)}")
+    if member.id == by.id and "admin" not in roles:
+        raise AccessDenied("you cannot give up your own admin role: ask another admin")
+    if roles == roles_of(member):
+        return
+    member.roles = ",".join(sorted(roles))
+    _audit_change(
+        session, by, ROLES_CHANGED, member, f"set the roles to {', '.join(sorted(roles))}"
+    )
+
+
+def reset_totp(session: Session, keyring: KeyRing, member: StaffMember, *, by: StaffMember) -> str:
+    """A new authenticator secret for the account, returned to be shown once; the old one
+    signs in no more and the account's sessions end."""
+    secret = new_totp_secret()
+    member.totp_sealed = keyring.seal(
+        session, member.id, secret.encode(), staff_totp_context(member.id)
+    )
+    member.totp_last_step = None
+    _end_sessions(session, member)
+    _audit_change(session, by, TOTP_RESET, member, "reset the authenticator secret")
+    return secret
+
+
+def end_sessions(session: Session, member: StaffMember, *, by: StaffMember) -> int:
+    """Sign the account out everywhere; how many sessions ended."""
+    ended = _end_sessions(session, member)
+    _audit_change(session, by, SESSIONS_ENDED, member, f"ended {ended} signed-in session(s)")
+    return ended
+
+
+def live_sessions(session: Session, member: StaffMember, now: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                SignInSession.principal_kind == "staff",
+                SignInSession.principal_id == member.id,
+                SignInSession.expires_at > now,
+            )
+        )
+        or 0
+    )
+
+
+def _end_sessions(session: Session, member: StaffMember) -> int:
+    ended = session.execute(
+        delete(SignInSession).where(
+            SignInSession.principal_kind == "staff", SignInSession.principal_id == member.id
+        )
+    )
+    session.flush()
+    return int(getattr(ended, "rowcount", 0) or 0)
+
+
+def _audit_change(
+    session: Session, by: StaffMember, action: str, member: StaffMember, what: str
+) -> None:
+    append(session, Access(by.pseudonym, "admin", action, f"staff:{member.pseudonym}", what))
+    session.flush()
 
 
 def _unused_pseudonym(session: Session, title: str) -> str:

@@ -10,20 +10,32 @@ there is adds shortcuts and stops playback the moment distress is flagged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+import pyotp
+import segno
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from confide.errors import BadLabels, Conflict, InvalidInput, NotFound
+from confide.errors import AccessDenied, BadLabels, Conflict, InvalidInput, NotFound
 from confide.review import breakglass, catalog, quality
-from confide.review.staff import ROLES, add_staff
+from confide.review.staff import (
+    ROLES,
+    add_staff,
+    change_roles,
+    end_sessions,
+    live_sessions,
+    member_by_pseudonym,
+    reset_totp,
+    set_active,
+)
 from confide.review.tasks import (
     FLAGS,
     SAFETY_OUTCOMES,
@@ -95,6 +107,8 @@ AUDIO_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 """Streamed for the player only: never cached, never offered as a file."""
+TOTP_ISSUER = "Confide review"
+"""How authenticator apps name the workbench's codes."""
 CATALOG_CHOICES = 8
 """Entries the catalog field offers at once: more is reading, not choosing."""
 
@@ -385,12 +399,95 @@ def add_member(request: Request, staff: AdminPost, session: Db, rt: Rt, form: Po
     return _staff_page(request, session, staff, created=created)
 
 
+@router.post("/staff/{pseudonym}/roles")
+def set_roles(
+    request: Request, pseudonym: str, staff: AdminPost, session: Db, form: Posted
+) -> Response:
+    member = member_by_pseudonym(session, pseudonym)
+    roles = {str(role) for role in form.getlist("roles")}
+    return _staff_change(
+        request,
+        session,
+        staff,
+        lambda: change_roles(session, member, roles, by=staff.member),
+        f"{pseudonym}'s roles are saved.",
+    )
+
+
+@router.post("/staff/{pseudonym}/active")
+def set_member_active(
+    request: Request,
+    pseudonym: str,
+    staff: AdminPost,
+    session: Db,
+    active: Annotated[str, Form()] = "",
+) -> Response:
+    member = member_by_pseudonym(session, pseudonym)
+    on = active == "yes"
+    said = f"{pseudonym} can sign in again." if on else f"{pseudonym} is disabled and signed out."
+    return _staff_change(
+        request, session, staff, lambda: set_active(session, member, on, by=staff.member), said
+    )
+
+
+@router.post("/staff/{pseudonym}/totp")
+def new_totp(request: Request, pseudonym: str, staff: AdminPost, session: Db, rt: Rt) -> Response:
+    member = member_by_pseudonym(session, pseudonym)
+    secret = reset_totp(session, rt.keyring, member, by=staff.member)
+    session.commit()
+    shown = {
+        "pseudonym": pseudonym,
+        "login": member.login,
+        "secret": secret,
+        "qr": _qr(member.login, secret),
+    }
+    return _staff_page(request, session, staff, reset=shown)
+
+
+@router.post("/staff/{pseudonym}/sessions")
+def sign_out_member(request: Request, pseudonym: str, staff: AdminPost, session: Db) -> Response:
+    member = member_by_pseudonym(session, pseudonym)
+    return _staff_change(
+        request,
+        session,
+        staff,
+        lambda: end_sessions(session, member, by=staff.member),
+        f"{pseudonym} is signed out everywhere.",
+    )
+
+
+def _staff_change(
+    request: Request, session: Session, staff: Staff, change: Callable[[], object], said: str
+) -> Response:
+    """Make one change to a colleague's account and show the staff page again, saying what
+    happened, or why not (a refusal keeps the page, with nothing changed)."""
+    try:
+        change()
+    except (InvalidInput, AccessDenied) as exc:
+        session.rollback()
+        return _staff_page(request, session, staff, 422, error=str(exc))
+    session.commit()
+    return _staff_page(request, session, staff, notice=said)
+
+
 def _staff_page(
     request: Request, session: Session, staff: Staff, status: int = 200, **values: Any
 ) -> Response:
     members = session.scalars(select(StaffMember).order_by(StaffMember.pseudonym)).all()
-    context = _context(staff, "staff", members=members, roles=ROLES, **values)
+    signed_in = {member.id: live_sessions(session, member, _now()) for member in members}
+    created = values.get("created")
+    if created is not None:
+        values["created_qr"] = _qr(created.login, created.totp_secret)
+    context = _context(staff, "staff", members=members, roles=ROLES, signed_in=signed_in, **values)
     return render(request, "review/staff.html", context, status)
+
+
+def _qr(login: str, secret: str) -> Markup:
+    """The secret as a QR code an authenticator app scans: inline SVG, drawn here, fetched from
+    nowhere."""
+    uri = pyotp.TOTP(secret).provisioning_uri(name=login, issuer_name=TOTP_ISSUER)
+    drawn = segno.make(uri, error="m").svg_inline(scale=4, title="QR code of the secret")
+    return Markup(drawn)  # noqa: S704 - segno writes only path data and the fixed title
 
 
 def _task_page(
