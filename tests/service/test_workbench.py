@@ -546,3 +546,38 @@ def test_an_admin_manages_accounts_and_each_change_is_audited(
         fresh = client_for(runtime)
         old = Member(member.id, member.pseudonym, member.login, member.password, secret[1])
         sign_in(fresh, old)  # the new secret signs in
+
+
+@pytest.mark.parametrize(("expired", "said"), [(False, "open until"), (True, "expired")])
+def test_the_officer_sees_which_clip_and_why_then_the_decision_and_its_expiry(
+    runtime, team, world, expired, said
+):
+    officer = client_for(runtime)
+    csrf = sign_in(officer, team["pia"])
+    with runtime.sessions() as session:
+        task = session.get(ReviewTask, world["task"])
+        before = len(list(events(session, owner_id=task.owner_id)))
+    page = officer.get("/review/break-glass").text
+    assert f"the clip from <strong>{task.pseudonym}</strong>" in page
+    assert "the clip may show someone at risk now" in page
+    assert "[PHONE]" in page  # its redacted words, never the number
+    with runtime.sessions() as session:
+        read = list(events(session, owner_id=task.owner_id))[before:]
+    assert [(e.actor, e.role, e.action) for e in read] == [
+        (team["pia"].pseudonym, "privacy_officer", "read_transcript")
+    ]
+    decided = officer.post(
+        f"/review/break-glass/{world['request']}/decide", data={"approve": "yes", "csrf": csrf}
+    )
+    assert decided.status_code == 303
+    if expired:
+        with runtime.sessions() as session:
+            session.get(BreakGlass, world["request"]).expires_at = datetime.now(UTC) - timedelta(
+                minutes=1
+            )
+            session.commit()
+    page = officer.get("/review/break-glass").text
+    decisions = page.split("<h2>Decisions</h2>")[1]
+    assert f"<strong>{team['pia'].pseudonym}</strong> approved" in decisions
+    assert f"{team['sol'].pseudonym}'s request" in decisions and said in decisions
+    assert "Nothing waits for a decision." in page

@@ -95,6 +95,18 @@ def pending(session: Session) -> list[BreakGlass]:
     )
 
 
+def decided(session: Session, limit: int = 50) -> list[BreakGlass]:
+    """The latest decisions, newest first: what an officer checks the team's requests by."""
+    return list(
+        session.scalars(
+            select(BreakGlass)
+            .where(BreakGlass.status != "pending")
+            .order_by(BreakGlass.decided_at.desc())
+            .limit(limit)
+        )
+    )
+
+
 def decide(
     session: Session, officer: StaffMember, request_id: str, approve: bool, now: datetime
 ) -> BreakGlass:

@@ -335,19 +335,32 @@ def close(
 
 @router.get("/break-glass")
 def break_glass_page(
-    request: Request, staff: BreakGlassViewer, session: Db, notice: str = ""
+    request: Request, staff: BreakGlassViewer, session: Db, rt: Rt, notice: str = ""
 ) -> Response:
+    """The requests: the officer sees, for each waiting one, which clip (its pseudonym and its
+    redacted words, an audited reading) and why; and the decisions made, with their expiry."""
     mine = session.scalars(
         select(BreakGlass)
         .where(BreakGlass.requested_by == staff.member.id)
         .order_by(BreakGlass.requested_at.desc())
     ).all()
-    waiting = breakglass.pending(session) if staff.may("break_glass_decide") else []
+    officer = staff.may("break_glass_decide")
+    waiting = []
+    for row in breakglass.pending(session) if officer else []:
+        task = session.get(ReviewTask, row.task_id)
+        shown = (
+            material(session, rt.keyring, staff.member, task, role="privacy_officer")
+            if task is not None and task.material_sealed is not None
+            else None
+        )
+        waiting.append((row, task, shown))
+    session.commit()  # the readings are audited
     context = _context(
         staff,
         "break_glass",
         mine=mine,
         waiting=waiting,
+        decided=breakglass.decided(session) if officer else [],
         now=_now(),
         names=_pseudonyms(session),
         notice=_notice(notice, staff.member),
