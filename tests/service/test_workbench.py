@@ -581,3 +581,16 @@ def test_the_officer_sees_which_clip_and_why_then_the_decision_and_its_expiry(
     assert f"<strong>{team['pia'].pseudonym}</strong> approved" in decisions
     assert f"{team['sol'].pseudonym}'s request" in decisions and said in decisions
     assert "Nothing waits for a decision." in page
+
+
+def test_adjudication_shows_everything_the_reviewers_saw_and_said(runtime, team, world):
+    lead = client_for(runtime)
+    sign_in(lead, team["lena"])
+    page = lead.get(f"/review/adjudicate/{world['group']}").text
+    seen = page.split('id="seen"')[1].split("</section>")[0]
+    for shown in ("[PHONE]", "SetTimer (0.97)", "duration = “ten minutes”", "Timer set for ten"):
+        assert shown in seen, shown
+    said = page.split("The two blind labels</caption>")[1]
+    for reviewer, intent in (("rhea", "Volume"), ("remy", "Stop")):
+        row = said.split(team[reviewer].pseudonym)[1].split("</tr>")[0]
+        assert intent in row and "turn up" in row
