@@ -10,6 +10,14 @@ from confide.store.tables import AuditEvent
 from confide_testing import answered_interaction
 
 AT = "2026-05-03T14:02:00+00:00"
+KINDS = {
+    "owner": "You",
+    "reviewer": "Reviewers",
+    "system": "Confide",
+    "lead": "Review leads",
+    "admin": "Administrators",
+}
+"""Who, as the access chart counts them, by role."""
 
 
 def event(actor: str, role: str, action: str, subject: str, reason: str = "why") -> AuditEvent:
@@ -89,3 +97,4 @@ def test_each_access_is_a_sentence(
     [said] = in_words(session, keyring, alice, [event(actor, role, action, subject)])
     assert f"{said.who} {said.did} {said.what}" == sentence
     assert (said.why, said.at, said.detail) == (why, AT, "why")
+    assert said.kind == KINDS[role]

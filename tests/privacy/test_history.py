@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from confide.privacy.consent import set_consent
-from confide.privacy.history import HistoryFilter, own_devices, search_history
+from confide.privacy.history import HistoryFilter, activity, own_devices, search_history
 from confide.protect.preparation import prepare_pending
 from confide.review.tasks import next_task
 from confide.sample import SamplingPolicy, sample
@@ -94,4 +94,16 @@ def test_the_devices_to_filter_by_are_the_persons_own(session, history):
     assert own_devices(session, alice) == [
         (devices["bedroom"], "Bedroom speaker"),
         (devices["kitchen"], "alice's speaker"),
+    ]
+
+
+def test_activity_counts_each_week_and_what_a_reviewer_heard(session, history):
+    alice, _, _ = history
+    weeks = activity(session, alice, date(2026, 2, 4), 5)
+    assert [(w.starts, w.interactions, w.reviewed) for w in weeks] == [
+        (date(2026, 1, 5), 1, 1),  # the timer, which went to a reviewer
+        (date(2026, 1, 12), 0, 0),
+        (date(2026, 1, 19), 1, 0),
+        (date(2026, 1, 26), 0, 0),
+        (date(2026, 2, 2), 2, 0),
     ]

@@ -65,3 +65,33 @@ def test_labels_do_not_overlap_and_everything_fits(draw):
 @pytest.mark.parametrize(("value", "shown"), [(None, "\u2013"), (0.0, "0.0%"), (0.1379, "13.8%")])
 def test_percentage(value, shown):
     assert percentage(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("largest", "grid"),
+    [
+        (0, ["0", "1", "2", "3", "4"]),
+        (3, ["0", "1", "2", "3", "4"]),
+        (7, ["0", "2", "4", "6", "8"]),
+        (37, ["0", "10", "20", "30", "40"]),
+        (41, ["0", "20", "40", "60", "80"]),
+        (1234, ["0", "500", "1,000", "1,500", "2,000"]),
+    ],
+)
+def test_counts_get_whole_number_steps(largest, grid):
+    chart = bar_chart("k", "T", ["a"], [Series("Clips", "#000", [largest])], unit="count")
+    assert [label for _, label in chart.grid] == grid
+    assert chart.marks[-1].label == f"Clips, a: {largest:,}"
+    assert all(TOP <= mark.y <= BASE for mark in chart.marks)
+
+
+def test_legend_entries_do_not_run_into_each_other():
+    names = [
+        "Transcripts agreeing (1 - WER)",
+        "Gold tasks right",
+        "A third series, named at length",
+    ]
+    chart = bar_chart("k", "T", ["a"], [Series(name, "#000", [0.5]) for name in names])
+    entries = [(label.x, label.x + 14 + CHARACTER * len(label.text)) for label, _ in chart.legend]
+    assert all(left[1] <= right[0] for left, right in pairwise(entries))
+    assert entries[-1][1] <= chart.width

@@ -56,6 +56,14 @@ PURPOSES: Mapping[str, str] = {
     "admin": "as an administrator",
 }
 """Why each role acts; the person's own actions need no reason."""
+KINDS: Mapping[str, str] = {
+    "reviewer": "Reviewers",
+    "lead": "Review leads",
+    "safety": "The safety team",
+    "privacy_officer": "Privacy officers",
+    "admin": "Administrators",
+}
+"""Who acted, by their role, for a count of accesses; the person is "You", machines "Confide"."""
 MACHINES = frozenset({"sampler", "protector", "system", "retention", "learn"})
 """Actors that are Confide itself, not a person."""
 QUOTED_WORDS = 6
@@ -73,6 +81,8 @@ class Said:
     what: str
     why: str
     """The purpose of the role; empty for the person's own actions."""
+    kind: str
+    """Who, as one of a few kinds: "You", "Confide", or a role's people (KINDS)."""
     detail: str
     """The reason the chain recorded, word for word."""
 
@@ -87,18 +97,21 @@ def in_words(
 
 def _sentence(event: AuditEvent, person_id: str, words: Mapping[str, str]) -> Said:
     own = event.actor == person_id
+    machine = event.actor in MACHINES or event.role == "system"
     if own:
-        who = "You"
-    elif event.actor in MACHINES or event.role == "system":
-        who = "Confide"
+        who = kind = "You"
+    elif machine:
+        who = kind = "Confide"
     else:
         who = event.actor  # a pseudonym with its role, e.g. "Reviewer 3F2A"
+        kind = KINDS.get(event.role, "Others")
     return Said(
         at=event.at,
         who=who,
         did=VERBS.get(event.action, event.action.replace("_", " ")),
         what=_thing(event.subject, words),
         why="" if own else PURPOSES.get(event.role, ""),
+        kind=kind,
         detail=event.reason,
     )
 

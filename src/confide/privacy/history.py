@@ -9,15 +9,17 @@ only read where they could match.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Exists, exists, select
 from sqlalchemy.orm import Session
 
 from confide.privacy.export import OwnInteraction, own_interactions
 from confide.privacy.keys import KeyRing
+from confide.store.database import as_utc
 from confide.store.tables import Device, Interaction, ReviewTask
 
 SCAN_LIMIT = 2000
@@ -88,6 +90,36 @@ def search_history(
     return Found(items, len(page) > limit, _reviewed(session, items), cut_short)
 
 
+@dataclass(frozen=True)
+class Week:
+    starts: date
+    """Its Monday."""
+    interactions: int
+    reviewed: int
+    """Of those, the ones a reviewer was handed."""
+
+
+def activity(session: Session, person_id: str, today: date, weeks: int) -> list[Week]:
+    """The person's interactions per week for the last `weeks` weeks up to this one, oldest
+    first, and how many of them a reviewer was handed."""
+    first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    rows = session.execute(
+        select(Interaction.created_at, _handed()).where(
+            Interaction.owner_id == person_id,
+            Interaction.created_at >= datetime.combine(first, time(), UTC),
+        )
+    )
+    said: Counter[date] = Counter()
+    reviewed: Counter[date] = Counter()
+    for created, handed in rows:
+        day = as_utc(created).date()
+        monday = day - timedelta(days=day.weekday())
+        said[monday] += 1
+        reviewed[monday] += bool(handed)
+    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
+    return [Week(monday, said[monday], reviewed[monday]) for monday in mondays]
+
+
 def own_devices(session: Session, person_id: str) -> list[tuple[str, str]]:
     """(id, name) of each device the person's history came from, by name."""
     rows = session.execute(
@@ -109,13 +141,17 @@ def _conditions(wanted: HistoryFilter) -> list[ColumnElement[bool]]:
     if wanted.device_id is not None:
         conditions.append(Interaction.device_id == wanted.device_id)
     if wanted.reviewed is not None:
-        handed = exists(
-            select(ReviewTask.id).where(
-                ReviewTask.interaction_id == Interaction.id, ReviewTask.assigned_at.is_not(None)
-            )
-        )
-        conditions.append(handed if wanted.reviewed else ~handed)
+        conditions.append(_handed() if wanted.reviewed else ~_handed())
     return conditions
+
+
+def _handed() -> Exists:
+    """Whether a reviewer was handed the interaction (a task of it was ever assigned)."""
+    return exists(
+        select(ReviewTask.id).where(
+            ReviewTask.interaction_id == Interaction.id, ReviewTask.assigned_at.is_not(None)
+        )
+    )
 
 
 def _said(item: OwnInteraction) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -25,7 +25,8 @@ from confide.learn.evaluation import COMPONENTS, SLICES, Tally, evaluate
 from confide.learn.slices import device_kind
 from confide.pipeline import retry_failed
 from confide.privacy.audit import Access, append
-from confide.service.charts import Chart, Series, bar_chart, line_chart, percentage
+from confide.review import pace
+from confide.service.charts import Chart, Series, bar_chart, counted, line_chart, percentage
 from confide.service.deps import Db, Rt, require
 from confide.service.pages import render
 from confide.service.principals import Staff
@@ -47,6 +48,8 @@ with colour blindness)."""
 TREND_SLICE = "week"
 """The slice drawn as a trend over time rather than as bars."""
 COMPONENT_NAMES = {"asr": "speech recogniser (ASR)", "nlu": "language understanding (NLU)"}
+QUEUE_DAYS = 14
+"""Days of the review queue the admin's chart covers: two weeks show a trend and a backlog."""
 DEAD_LETTERS_SHOWN = 200
 """The newest failed interactions listed; the page says how many there are in all."""
 RETRIED = "answer_again"
@@ -79,8 +82,8 @@ class Plot:
 @router.get("/metrics")
 def metrics(request: Request, staff: Admin, session: Db, rt: Rt) -> Response:
     found = evaluate(session, rt.keyring)
-    counted = {"All clips": found.overall} if found.overall.clips else {}
-    overall = _plot("overall", "All reviewed clips", "Set", counted, bars=True)
+    pooled = {"All clips": found.overall} if found.overall.clips else {}
+    overall = _plot("overall", "All reviewed clips", "Set", pooled, bars=True)
     trend = [
         _plot(TREND_SLICE, "By ISO week", "Week", found.slices[TREND_SLICE], bars=False),
         *(
@@ -99,9 +102,23 @@ def metrics(request: Request, staff: Admin, session: Db, rt: Rt) -> Response:
         for name, words in SLICES.items()
         if name != TREND_SLICE
     ]
+    days = pace.daily(session, datetime.now(UTC), QUEUE_DAYS)
+    queue = counted(
+        "queue",
+        f"Review queue, last {QUEUE_DAYS} days",
+        "Day (UTC)",
+        [f"{day.day:%d %b}" for day in days],
+        [
+            Series("Sampled into review", "#1f5fbf", [float(day.sampled) for day in days]),
+            Series("Labelled by reviewers", "#1e6b3a", [float(day.labelled) for day in days]),
+        ],
+        bars=False,
+    )
     context = {
         "staff": staff,
         "active": "metrics",
+        "queue": queue,
+        "queue_depth": pace.queue_depth(session),
         "evaluation": found,
         "metrics": [name for _, name, _ in METRICS],
         "overall": overall,

@@ -1,9 +1,10 @@
 """Plots drawn on the server as geometry for inline SVG: no script, nothing fetched.
 
-A chart is a few series of rates (0 to 1, or more for an error rate; shown as percentages) over
-categories, drawn as grouped bars (one group per category) or as lines (categories in time
-order). This module only computes where things go; the template writes the SVG, escaping every
-label, and pairs each plot with a table of the same figures, its text equivalent.
+A chart is a few series of rates (0 to 1, or more for an error rate; shown as percentages) or
+of counts (clips, interactions; shown as whole numbers) over categories, drawn as grouped bars
+(one group per category) or as lines (categories in time order). This module only computes
+where things go; the template writes the SVG, escaping every label, and pairs each plot with a
+table of the same figures, its text equivalent.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 
 PLOT_HEIGHT = 180
 """Height of the plotting area, in SVG units."""
@@ -25,7 +27,11 @@ CHARACTER = 6.5
 MIN_WIDTH = 360
 """Narrower charts are widened to this, so the legend fits."""
 LEGEND_SPACING = 160
-"""Horizontal room for one legend entry."""
+"""Horizontal room for one legend entry with a short name."""
+SWATCH = 14
+"""A legend entry's colour square and the space after it."""
+Unit = Literal["rate", "count"]
+"""What a chart's values are: rates drawn as percentages, or counts drawn as whole numbers."""
 
 
 @dataclass(frozen=True)
@@ -94,10 +100,16 @@ class Chart:
     """Each series' name and colour swatch, below the plot."""
 
 
-def bar_chart(key: str, title: str, categories: Sequence[str], series: Sequence[Series]) -> Chart:
+def bar_chart(
+    key: str,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    unit: Unit = "rate",
+) -> Chart:
     """Grouped bars: one group per category, one bar per series."""
     group = max(BAR * len(series) + GAP, _label_room(categories))
-    top = _top(series)
+    top = _top(series, unit)
     width = max(MIN_WIDTH, LEFT + group * len(categories) + GAP)
     marks = []
     centres = []
@@ -116,19 +128,25 @@ def bar_chart(key: str, title: str, categories: Sequence[str], series: Sequence[
                     BAR - 2,
                     round(height, 1),
                     one.colour,
-                    _label(one.name, category, value),
+                    _label(one.name, category, value, unit),
                 )
             )
     description = (
         f"Bars of {_names(series)} for each of {_count(len(categories), 'value')}; "
         "the table that follows gives every figure."
     )
-    return _chart(key, title, description, width, top, categories, centres, series, marks)
+    return _chart(key, title, description, width, top, categories, centres, series, marks, unit)
 
 
-def line_chart(key: str, title: str, categories: Sequence[str], series: Sequence[Series]) -> Chart:
+def line_chart(
+    key: str,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    unit: Unit = "rate",
+) -> Chart:
     """Lines across categories in time order, broken where a value is missing."""
-    top = _top(series)
+    top = _top(series, unit)
     step = max(STEP, _label_room(categories))
     width = max(MIN_WIDTH, LEFT + step * len(categories))
     centres = [LEFT + step / 2 + step * index for index in range(len(categories))]
@@ -142,15 +160,50 @@ def line_chart(key: str, title: str, categories: Sequence[str], series: Sequence
                 continue
             x, y = centres[index], round(TOP + PLOT_HEIGHT * (1 - value / top), 1)
             run.append(f"{x:g},{y:g}")
-            label = _label(one.name, categories[index], value)
+            label = _label(one.name, categories[index], value, unit)
             marks.append(Mark(x, y, 0, 0, one.colour, label))
         lines += _run(run, one.colour)
     description = (
         f"Lines of {_names(series)} across {_count(len(categories), 'point')} in time order; "
         "the table that follows gives every figure."
     )
-    chart = _chart(key, title, description, width, top, categories, centres, series, marks)
+    chart = _chart(key, title, description, width, top, categories, centres, series, marks, unit)
     return replace(chart, lines=lines)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A chart of counts and its text equivalent: a table of the same figures."""
+
+    chart: Chart
+    column: str
+    """What the table's first column holds (the categories)."""
+    columns: list[str]
+    """The series' names, one column each."""
+    rows: list[tuple[str, list[str]]]
+    """Each category and its figures, as the table shows them."""
+
+
+def counted(
+    key: str,
+    title: str,
+    column: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    *,
+    bars: bool = True,
+) -> Counted:
+    """Counts over categories, as bars (or as lines, for categories in time order)."""
+    draw = bar_chart if bars else line_chart
+    rows = [
+        (
+            category,
+            ["\u2013" if one.values[i] is None else f"{one.values[i]:,.0f}" for one in series],
+        )
+        for i, category in enumerate(categories)
+    ]
+    chart = draw(key, title, categories, series, unit="count")
+    return Counted(chart, column, [one.name for one in series], rows)
 
 
 def percentage(value: float | None) -> str:
@@ -168,26 +221,32 @@ def _chart(
     centres: Sequence[float],
     series: Sequence[Series],
     marks: list[Mark],
+    unit: Unit,
 ) -> Chart:
     base = TOP + PLOT_HEIGHT
     ticks = [top * step / 4 for step in range(5)]
-    grid = [(base - PLOT_HEIGHT * tick / top, f"{100 * tick:.0f}%") for tick in ticks]
+    grid = [(base - PLOT_HEIGHT * tick / top, _figure(tick, unit, ".0f")) for tick in ticks]
     labels = [Text(x, base + 16, name) for x, name in zip(centres, categories, strict=True)]
-    legend = [
-        (Text(LEFT + LEGEND_SPACING * order, base + 40, one.name), one.colour)
-        for order, one in enumerate(series)
-    ]
-    width = max(width, LEFT + LEGEND_SPACING * len(series))
+    legend, x = [], float(LEFT)
+    for one in series:  # each entry after the one before it, however long its name
+        legend.append((Text(x, base + 40, one.name), one.colour))
+        x += max(LEGEND_SPACING, SWATCH + CHARACTER * len(one.name) + GAP)
+    width = max(width, x)
     height = base + BOTTOM
     return Chart(
         key, title, description, width, height, grid, (LEFT, width, base), labels, marks, [], legend
     )
 
 
-def _top(series: Sequence[Series]) -> float:
-    """The axis' top: 1 (100%), or the largest value rounded up to a quarter when above it."""
+def _top(series: Sequence[Series], unit: Unit) -> float:
+    """The axis' top. For rates: 1 (100%), or the largest value rounded up to a quarter when
+    above it. For counts: the largest rounded up to 4, 8, 20 or 40 times a power of ten, so
+    that each of the four grid steps is a whole number."""
     largest = max((v for one in series for v in one.values if v is not None), default=0.0)
-    return max(1.0, math.ceil(largest * 4) / 4)
+    if unit == "rate":
+        return max(1.0, math.ceil(largest * 4) / 4)
+    scale = 10 ** max(0, math.floor(math.log10(largest / 4))) if largest > 4 else 1
+    return next(4 * step * scale for step in (1, 2, 5, 10) if 4 * step * scale >= largest)
 
 
 def _label_room(categories: Sequence[str]) -> float:
@@ -199,8 +258,12 @@ def _run(points: list[str], colour: str) -> list[Line]:
     return [Line(" ".join(points), colour)] if len(points) > 1 else []
 
 
-def _label(series: str, category: str, value: float) -> str:
-    return f"{series}, {category}: {percentage(value)}"
+def _label(series: str, category: str, value: float, unit: Unit) -> str:
+    return f"{series}, {category}: {_figure(value, unit, '.1f')}"
+
+
+def _figure(value: float, unit: Unit, rate_format: str) -> str:
+    return f"{100 * value:{rate_format}}%" if unit == "rate" else f"{value:,.0f}"
 
 
 def _names(series: Sequence[Series]) -> str:

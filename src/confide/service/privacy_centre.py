@@ -8,6 +8,7 @@ every change redirects to a page that shows its result (a receipt, the new choic
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -36,6 +37,7 @@ from confide.privacy.history import (
     MAX_WORDS,
     SCAN_LIMIT,
     HistoryFilter,
+    activity,
     own_devices,
     search_history,
 )
@@ -43,6 +45,7 @@ from confide.privacy.receipt_words import erased_counts, erased_words, scope_wor
 from confide.privacy.retention import MAX_DAYS, PRESETS, describe, set_retention
 from confide.review.false_wakes import record_false_wake
 from confide.service.accounts import PAIRING_CODE_MINUTES, revoke_device, start_pairing
+from confide.service.charts import Series, counted
 from confide.service.deps import CUSTOMERS, Db, Poster, Rt, Viewer
 from confide.service.login import login_routes
 from confide.service.pages import TEMPLATES, render
@@ -52,6 +55,8 @@ from confide.store.tables import Device, Interaction, Person
 
 PAGE_SIZE = 50
 """Interactions per history page."""
+ACTIVITY_WEEKS = 8
+"""Weeks of the history's activity chart."""
 MAX_PAGE = 100_000
 """Beyond any real history; a larger page number would overflow the database's offset."""
 STATIC = {path.name: path for path in (Path(__file__).parent / "static").iterdir()}
@@ -305,7 +310,16 @@ def change_consent(
 def access_log(request: Request, viewer: Viewer, session: Db, rt: Rt) -> Response:
     listed = list(events(session, owner_id=viewer.person_id))[::-1]
     said = in_words(session, rt.keyring, viewer.person_id, listed)
-    return render(request, "access.html", _context(viewer, "access", events=said))
+    by_kind = Counter(event.kind for event in said)
+    kinds = sorted(by_kind, key=lambda kind: -by_kind[kind])
+    chart = counted(
+        "who",
+        "Who accessed your data",
+        "Who",
+        kinds,
+        [Series("Accesses", "#1f5fbf", [float(by_kind[kind]) for kind in kinds])],
+    )
+    return render(request, "access.html", _context(viewer, "access", events=said, chart=chart))
 
 
 @router.get("/export")
@@ -443,9 +457,21 @@ def _history(
         "device": wanted.device_id or "",
         "reviewed": "" if wanted.reviewed is None else ("yes" if wanted.reviewed else "no"),
     }
+    weeks = activity(session, viewer.person_id, datetime.now(UTC).date(), ACTIVITY_WEEKS)
+    chart = counted(
+        "activity",
+        f"Your activity, last {ACTIVITY_WEEKS} weeks",
+        "Week from",
+        [f"{week.starts.day} {week.starts:%b}" for week in weeks],
+        [
+            Series("Interactions", "#1f5fbf", [float(week.interactions) for week in weeks]),
+            Series("Heard by a reviewer", "#8a5a00", [float(week.reviewed) for week in weeks]),
+        ],
+    )
     context = _context(
         viewer,
         "history",
+        chart=chart,
         found=found,
         items=found.items,
         page=page,

@@ -11,7 +11,7 @@ there is adds shortcuts and stops playback the moment distress is flagged.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from confide.errors import AccessDenied, BadLabels, Conflict, InvalidInput, NotFound
-from confide.review import breakglass, catalog, quality
+from confide.review import breakglass, catalog, pace, quality
 from confide.review.staff import (
     ROLES,
     add_staff,
@@ -56,6 +56,7 @@ from confide.review.tasks import (
     submit,
     take_break,
 )
+from confide.service.charts import Chart, Counted, Series, bar_chart, counted
 from confide.service.deps import STAFF, Db, Rt, require
 from confide.service.login import login_routes
 from confide.service.pages import render
@@ -256,8 +257,43 @@ def quality_page(request: Request, staff: Lead, session: Db, rt: Rt) -> Response
         batches=batches,
         disagreements=open_pairs,
         names=names,
+        agreement_chart=_agreement_chart(reviewers),
+        throughput_chart=_throughput_chart(session, names),
     )
     return render(request, "review/quality.html", context)
+
+
+def _agreement_chart(reviewers: list[quality.Agreement]) -> Chart:
+    """Each reviewer's agreement with a colleague's transcripts (1 - WER) and with gold."""
+    names = [row.name for row in reviewers]
+    series = [
+        Series(
+            "Transcripts agreeing (1 - WER)",
+            "#1f5fbf",
+            [None if row.wer is None else max(0.0, 1 - row.wer) for row in reviewers],
+        ),
+        Series("Gold tasks right", "#1e6b3a", [row.gold_accuracy for row in reviewers]),
+    ]
+    return bar_chart("agreement", "Agreement per reviewer", names, series)
+
+
+def _throughput_chart(session: Session, names: Mapping[str, str]) -> Counted:
+    """Labels per reviewer today and over the last 7 days."""
+    now = _now()
+    today = pace.labelled_by(session, now.replace(hour=0, minute=0, second=0, microsecond=0))
+    week = pace.labelled_by(session, now - timedelta(days=7))
+    order = sorted(week, key=lambda reviewer: names.get(reviewer, ""))
+    series = [
+        Series("Today", "#1f5fbf", [float(today.get(r, 0)) for r in order]),
+        Series("Last 7 days", "#8a5a00", [float(week[r]) for r in order]),
+    ]
+    return counted(
+        "throughput",
+        "Clips labelled per reviewer",
+        "Reviewer",
+        [names.get(r, r) for r in order],
+        series,
+    )
 
 
 @router.get("/adjudicate/{group_id}")
