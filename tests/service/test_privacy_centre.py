@@ -620,23 +620,26 @@ def test_receipt_counts_agree_with_their_words(erased, said) -> None:
 
 
 SEARCHES = [
-    ("", 200, 3),
-    ("?q=timer", 200, 3),
-    ("?q=nothing+like+it", 200, 0),
-    ("?since={ten_days_ago}", 200, 2),
-    ("?until={ten_days_ago}", 200, 1),
-    ("?reviewed=no", 200, 3),
-    ("?reviewed=yes", 200, 0),
-    ("?reviewed=maybe", 422, None),
-    ("?since=yesterday", 422, None),
-    ("?q=" + "x" * 101, 422, None),
+    ("", 200, 3, False),
+    ("?q=timer", 200, 3, True),
+    ("?q=nothing+like+it", 200, 0, True),
+    ("?since={ten_days_ago}", 200, 2, True),
+    ("?until={ten_days_ago}", 200, 1, True),
+    ("?reviewed=no", 200, 3, True),
+    ("?reviewed=yes", 200, 0, True),
+    ("?q=&since=&until=&device=&reviewed=", 200, 3, False),  # the form, every field empty
+    ("?since=yesterday", 422, 3, False),  # the page, saying how to write a date
+    ("?reviewed=maybe", 422, None, False),
+    ("?q=" + "x" * 101, 422, None, False),
 ]
 """The history's search as addresses: the query, the status, how many interactions it lists
-(one of Alice's three is 20 days old, the others today)."""
+(one of Alice's three is 20 days old, the others today), and whether it says it filtered."""
 
 
-@pytest.mark.parametrize(("query", "status", "listed"), SEARCHES)
-def test_the_history_searches_and_filters(client, runtime, household, query, status, listed):
+@pytest.mark.parametrize(("query", "status", "listed", "filtered"), SEARCHES)
+def test_the_history_searches_and_filters(
+    client, runtime, household, query, status, listed, filtered
+):
     said(runtime, household, "alice", days_ago=20)
     said(runtime, household, "alice")
     said(runtime, household, "alice")
@@ -647,6 +650,7 @@ def test_the_history_searches_and_filters(client, runtime, household, query, sta
     assert response.status_code == status, response.text
     if listed is not None:
         assert response.text.count('<article class="card interaction"') == listed
-        if query:
-            assert 'role="status" id="found"' in response.text
-            assert "Show everything" in response.text
+        assert ('role="status" id="found"' in response.text) is filtered
+        assert ("Show everything" in response.text) is filtered
+    if status == 422 and listed is not None:
+        assert "year-month-day" in response.text

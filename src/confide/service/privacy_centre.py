@@ -83,16 +83,22 @@ def history(
     rt: Rt,
     page: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 0,
     q: Annotated[str, Query(max_length=MAX_WORDS)] = "",
-    since: Annotated[date | None, Query()] = None,
-    until: Annotated[date | None, Query()] = None,
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
     device: Annotated[str, Query(max_length=32)] = "",
     reviewed: Annotated[Literal["", "yes", "no"], Query()] = "",
 ) -> Response:
-    """The history, or what of it matches the search and filters."""
+    """The history, or what of it matches the search and filters (a form's empty field is no
+    filter)."""
+    try:
+        first, last = (date.fromisoformat(day) if day else None for day in (since, until))
+    except ValueError:
+        error = "A date is written as year-month-day, such as 2026-05-03; nothing was searched."
+        return _history(request, viewer, session, rt, 0, error=error, status=422)
     wanted = HistoryFilter(
         words=q.strip(),
-        since=since,
-        until=until,
+        since=first,
+        until=last,
         device_id=device or None,
         reviewed={"yes": True, "no": False}.get(reviewed),
     )
