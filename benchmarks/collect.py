@@ -23,6 +23,7 @@ ORDER = [
     "watermark",
     "learning",
     "load",
+    "review_pace",
 ]
 HEADER = """# Benchmark results
 

@@ -425,6 +425,13 @@ SUBMISSIONS = [
         "raise a flag",
     ),
     (
+        "a new entry for a slot with no catalog",
+        HEARD,
+        {"rating": "4", "slot_name": "duration", "slot_value": "ten minutes", "slot_new": "1"},
+        422,
+        "names nothing the catalog holds",
+    ),
+    (
         "a flagged stretch",
         HEARD,
         {"rating": "2", "flags": "critical_data", "span_start": "0.1", "span_end": "0.9"},

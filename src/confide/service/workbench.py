@@ -24,7 +24,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from confide.errors import AccessDenied, BadLabels, Conflict, InvalidInput, NotFound
+from confide.errors import (
+    AccessDenied,
+    BadLabels,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    UnknownChoice,
+)
 from confide.review import breakglass, catalog, pace, quality
 from confide.review.staff import (
     ROLES,
@@ -623,6 +630,8 @@ def _slot_links(
     links: list[str | None] = []
     for name, value, field, new in _slots(form):
         kind = SLOT_KINDS.get(name)
+        if new and kind is None:
+            raise UnknownChoice(f"the {name} slot names nothing the catalog holds")
         if new and kind is not None:
             link: str | tuple[str, str] = (kind, value)
         elif not field:
