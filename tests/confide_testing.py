@@ -122,6 +122,44 @@ def make_team(session, keyring) -> dict[str, Member]:
     return team
 
 
+ALICE_PASSWORD = "correct horse battery"
+
+
+def alice_with_clips(runtime, clips: int, seconds: float = 1.5):
+    """Alice Rivera, who consented to review, her kitchen speaker's `clips` clips of `seconds`
+    through the pipeline, and the review team: (Alice, the interaction ids, the team)."""
+    import uuid
+
+    from confide.ingest import ingest
+    from confide.privacy.consent import set_consent
+    from confide.service.accounts import (
+        add_person,
+        complete_pairing,
+        create_household,
+        start_pairing,
+    )
+
+    with runtime.sessions() as session:
+        home = create_household(session, runtime.keyring, "The Rivera household")
+        alice = add_person(
+            session, runtime.keyring, home, "Alice Rivera", login="alice", password=ALICE_PASSWORD
+        )
+        set_consent(session, alice.id, "human_review", True, actor=alice.id)
+        _, code = start_pairing(session, home, alice.id, "Kitchen speaker")
+        device = session.get(Device, complete_pairing(session, code)[0])
+        made = [
+            ingest(
+                session, runtime.keyring, runtime.blobs, device, uuid.uuid4().hex, wav(seconds)
+            ).id
+            for _ in range(clips)
+        ]
+        session.commit()
+        team = make_team(session, runtime.keyring)
+    for interaction_id in made:
+        runtime.pipeline.process(interaction_id)
+    return alice, made, team
+
+
 def fake_protector(audio, transcript, understood, answer, seed, known):
     """Stands in for redaction, bleeping and anonymisation: marks every digit run as a PHONE."""
     import re

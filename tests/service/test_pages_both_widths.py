@@ -15,7 +15,6 @@ import json
 import re
 import secrets
 import time
-import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -27,28 +26,25 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from confide.ingest import ingest
 from confide.pipeline import Engines
-from confide.privacy.consent import set_consent
 from confide.privacy.deletion import delete_interactions
 from confide.protect.preparation import prepare_pending
 from confide.review import breakglass
 from confide.review.tasks import Labels, flag_distress, next_task, submit
 from confide.sample import SamplingPolicy, sample
-from confide.service.accounts import add_person, complete_pairing, create_household, start_pairing
 from confide.service.app import create_app
 from confide.service.runtime import Runtime
 from confide.settings import load_settings
-from confide.store.tables import Device, Escalation, Interaction, ReviewTask, StaffMember
+from confide.store.tables import Escalation, Interaction, ReviewTask, StaffMember
 from confide_testing import (
+    ALICE_PASSWORD,
     CHROMIUM,
     ScriptedRecognizer,
+    alice_with_clips,
     fake_protector,
-    make_team,
     running_server,
     shot,
     understand_timer,
-    wav,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -60,7 +56,6 @@ expect = sync_api.expect
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"desktop": 1100, "phone": 375}
 BLOCKING = {"serious", "critical"}
-PASSWORD = "correct horse battery"
 
 
 @dataclass(frozen=True)
@@ -95,22 +90,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     engines = Engines(ScriptedRecognizer(), understand_timer)
     runtime = Runtime(settings, engines_factory=lambda _settings: engines)
     now = datetime.now(UTC)
-    with runtime.sessions() as session:
-        home = create_household(session, runtime.keyring, "The Rivera household")
-        alice = add_person(
-            session, runtime.keyring, home, "Alice Rivera", login="alice", password=PASSWORD
-        )
-        set_consent(session, alice.id, "human_review", True, actor=alice.id)
-        _, code = start_pairing(session, home, alice.id, "Kitchen speaker")
-        device = session.get(Device, complete_pairing(session, code)[0])
-        made = [
-            ingest(session, runtime.keyring, runtime.blobs, device, uuid.uuid4().hex, wav(1.5)).id
-            for _ in range(5)
-        ]
-        session.commit()
-        team = make_team(session, runtime.keyring)
-    for interaction_id in made:
-        runtime.pipeline.process(interaction_id)
+    alice, made, team = alice_with_clips(runtime, 5)
     with runtime.sessions() as session:
         for interaction_id in made[:4]:
             policy = SamplingPolicy(rate=1.0, second_opinion=1.0)
@@ -148,7 +128,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         }
     logins = {member.login: (member.password, member.totp_secret) for member in team.values()}
     assert alice.totp_secret is not None
-    logins["alice"] = (PASSWORD, alice.totp_secret)
+    logins["alice"] = (ALICE_PASSWORD, alice.totp_secret)
     with running_server(create_app(runtime)) as url:
         yield Site(url, logins, ids)
     runtime.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,16 +19,20 @@ import pyotp
 import pytest
 
 from confide.audio import Audio
-from confide.ingest import ingest
 from confide.pipeline import Engines
-from confide.privacy.consent import set_consent
 from confide.recognize.base import Transcript, Word
-from confide.service.accounts import add_person, complete_pairing, create_household, start_pairing
 from confide.service.app import create_app
 from confide.service.runtime import Runtime
 from confide.settings import load_settings
-from confide.store.tables import Device
-from confide_testing import CHROMIUM, Member, fake_protector, make_team, running_server, shot, wav
+from confide_testing import (
+    ALICE_PASSWORD,
+    CHROMIUM,
+    Member,
+    alice_with_clips,
+    fake_protector,
+    running_server,
+    shot,
+)
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -74,26 +77,10 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     settings = replace(settings, review_rate=1.0)
     engines = Engines(Hears(), understand, protect=fake_protector)
     runtime = Runtime(settings, engines_factory=lambda _settings: engines)
-    password = "correct horse battery"
-    with runtime.sessions() as session:
-        home = create_household(session, runtime.keyring, "The Rivera household")
-        alice = add_person(
-            session, runtime.keyring, home, "Alice Rivera", login="alice", password=password
-        )
-        set_consent(session, alice.id, "human_review", True, actor=alice.id)
-        _, code = start_pairing(session, home, alice.id, "Kitchen speaker")
-        device = session.get(Device, complete_pairing(session, code)[0])
-        made = [
-            ingest(session, runtime.keyring, runtime.blobs, device, uuid.uuid4().hex, wav(1.5)).id
-            for _ in range(4)
-        ]
-        session.commit()
-        team = make_team(session, runtime.keyring)
-    for interaction_id in made:
-        runtime.pipeline.process(interaction_id)
+    alice, _, team = alice_with_clips(runtime, 4)
     assert alice.totp_secret is not None
     with running_server(create_app(runtime)) as url:
-        yield Workbench(url, team, password, alice.totp_secret)
+        yield Workbench(url, team, ALICE_PASSWORD, alice.totp_secret)
     runtime.close()
 
 
