@@ -545,6 +545,8 @@ def test_an_admin_manages_accounts_and_each_change_is_audited(
         (team["ada"].pseudonym, action, f"staff:{member.pseudonym}")
     ]
     signed_out = action in {"staff_disable", "staff_totp_reset", "staff_sessions_ended"}
+    card = response.text.split(f"<h2>{member.pseudonym} ")[1].split("</li>")[0]
+    assert ("0 signed-in sessions" in card) is signed_out
     home = signed_in.get("/review/")
     assert (home.status_code == 303) is signed_out
     if action == "staff_totp_reset":

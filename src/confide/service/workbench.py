@@ -530,11 +530,11 @@ def _staff_page(
     request: Request, session: Session, staff: Staff, status: int = 200, **values: Any
 ) -> Response:
     members = session.scalars(select(StaffMember).order_by(StaffMember.pseudonym)).all()
-    signed_in = {member.id: live_sessions(session, member, _now()) for member in members}
+    live = {member.id: live_sessions(session, member, _now()) for member in members}
     created = values.get("created")
     if created is not None:
         values["created_qr"] = _qr(created.login, created.totp_secret)
-    context = _context(staff, "staff", members=members, roles=ROLES, signed_in=signed_in, **values)
+    context = _context(staff, "staff", members=members, roles=ROLES, live=live, **values)
     return render(request, "review/staff.html", context, status)
 
 
