@@ -263,3 +263,37 @@ def test_a_review_by_touch_on_a_phone(chromium, site) -> None:
     page.get_by_role("button", name="Save and next clip").click()
     expect(page).not_to_have_url(f"{site.url}/review/tasks/{site.ids['task']}")
     page.context.close()
+
+
+def test_staff_flows_on_a_phone(chromium, site) -> None:
+    """The officer decides a break-glass request, the lead settles two reviewers' labels, and
+    the admin gives a colleague a new authenticator, each on a phone's screen."""
+    officer = phone(chromium)
+    sign_in(officer, site, "pia")
+    officer.goto(f"{site.url}/review/break-glass")
+    expect(officer.locator("blockquote.reason")).to_contain_text("someone at risk")
+    officer.get_by_role("button", name="Approve for 30 minutes").click()
+    expect(officer.locator("ul.log li").first).to_contain_text("open until")
+    shot(officer, "phone-break-glass-decided")
+    officer.context.close()
+
+    lead = phone(chromium)
+    sign_in(lead, site, "lena")
+    lead.goto(f"{site.url}/review/quality")
+    lead.get_by_role("link", name=re.compile("Clip sampled")).first.click()
+    expect(lead.get_by_role("heading", name="What both reviewers were given")).to_be_visible()
+    lead.get_by_label("Final intent").select_option("SetTimer")
+    lead.get_by_role("button", name="Save the final labels").click()
+    expect(lead.get_by_text("No disagreements wait.")).to_be_visible()
+    lead.context.close()
+
+    admin = phone(chromium)
+    sign_in(admin, site, "ada")
+    admin.goto(f"{site.url}/review/staff")
+    card = admin.locator("li.member", has_text="Signs in as remy")
+    card.get_by_text("Change", exact=False).first.click()
+    card.get_by_role("button", name="Reset the authenticator").click()
+    expect(admin.locator(".qr svg")).to_be_visible()
+    expect(admin.locator(".secret code")).to_have_text(re.compile(r"^[A-Z2-7]{16,}$"))
+    shot(admin, "phone-staff-new-authenticator")
+    admin.context.close()
