@@ -82,3 +82,19 @@ def test_adding_staff_is_audited(session, keyring, blobs, team, by, roles, role,
         made.pseudonym,
     )
     assert verify(session, blobs).events == len(TEAM) + 1
+
+
+def test_a_disabled_reviewers_clip_goes_back_to_the_queue(session, keyring, team, queued):
+    from datetime import UTC, datetime
+
+    from confide.review.staff import set_active
+    from confide.review.tasks import next_task
+
+    now = datetime.now(UTC)
+    queued("alice")
+    rhea, remy, ada = (session.get(StaffMember, team[who].id) for who in ("rhea", "remy", "ada"))
+    held = next_task(session, rhea, now)
+    set_active(session, rhea, False, by=ada)
+    session.flush()
+    assert (held.status, held.assigned_to) == ("queued", None)
+    assert next_task(session, remy, now).id == held.id

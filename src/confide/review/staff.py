@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from confide.errors import AccessDenied, BadAccountDetails, LoginTaken, NotFound, UnknownChoice
@@ -24,7 +24,7 @@ from confide.privacy.audit import Access, append
 from confide.privacy.contexts import staff_totp_context
 from confide.privacy.credentials import hash_password, new_totp_secret, refuse_guessable
 from confide.privacy.keys import KeyRing
-from confide.store.tables import AuditEvent, SignInSession, StaffMember
+from confide.store.tables import AuditEvent, ReviewTask, SignInSession, StaffMember
 
 ROLES = {
     "reviewer": "transcribes and labels protected clips",
@@ -135,8 +135,9 @@ def member_by_pseudonym(session: Session, pseudonym: str) -> StaffMember:
 
 
 def set_active(session: Session, member: StaffMember, active: bool, *, by: StaffMember) -> None:
-    """Disable an account (its sessions end at once, and it signs in no more) or enable it
-    again. An admin cannot disable themselves, so the team always keeps one admin who can."""
+    """Disable an account (its sessions end at once, it signs in no more, and a clip it held
+    goes back to the queue for someone else) or enable it again. An admin cannot disable
+    themselves, so the team always keeps one admin who can."""
     if member.active == active:
         return
     if not active and member.id == by.id:
@@ -144,6 +145,11 @@ def set_active(session: Session, member: StaffMember, active: bool, *, by: Staff
     member.active = active
     if not active:
         _end_sessions(session, member)
+        session.execute(
+            update(ReviewTask)
+            .where(ReviewTask.assigned_to == member.id, ReviewTask.status == "assigned")
+            .values(status="queued", assigned_to=None, heard_at=None)
+        )
     _audit_change(
         session,
         by,
