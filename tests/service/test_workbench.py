@@ -466,6 +466,9 @@ def test_labels_are_saved_only_when_heard_rated_and_linked_to_real_entries(
         if status == 422:
             assert says in response.text.lower()
             assert annotation is None and added == []  # nothing of a refused form is kept
+            assert ">turn it up</textarea>" in response.text  # nor lost: the form comes back
+            if "rating" in form:
+                assert f'value="{form["rating"]}" required checked' in response.text
         else:
             content = open_annotation(session, runtime.keyring, annotation)
             links = [slot.get("link") for slot in content["slots"]]

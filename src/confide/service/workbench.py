@@ -206,7 +206,8 @@ def submit_labels(
         submit(session, rt.keyring, staff.member, task, labels, now)
     except InvalidInput as exc:
         session.rollback()  # a catalog entry added by a refused form is not kept
-        return _task_page(request, session, rt, staff, task, error=str(exc), status=422)
+        draft = _draft(form)
+        return _task_page(request, session, rt, staff, task, error=str(exc), draft=draft)
     session.commit()
     if form.get("then") == "next":
         return take_next(staff, session)
@@ -554,9 +555,11 @@ def _task_page(
     task: ReviewTask,
     *,
     error: str | None = None,
-    status: int = 200,
+    draft: dict[str, Any] | None = None,
 ) -> Response:
-    """The task and its labelling form; opening its material is audited, so it is committed."""
+    """The task and its labelling form, filled with `draft` (a refused form, as it was sent,
+    so nothing the reviewer typed is lost); opening its material is audited, so it is
+    committed."""
     shown = material(session, rt.keyring, staff.member, task)
     session.commit()
     context = _context(
@@ -564,13 +567,28 @@ def _task_page(
         "review",
         task=task,
         shown=shown,
+        draft=draft,
         intents=INTENTS,
         flags=FLAGS,
         progress=shift_progress(session, staff.member, _now()),
         slot_kinds=SLOT_KINDS,
         error=error,
     )
-    return render(request, "review/task.html", context, status)
+    return render(request, "review/task.html", context, 200 if error is None else 422)
+
+
+def _draft(form: Any) -> dict[str, Any]:
+    """A refused form's labels as it was sent, for the page to show again."""
+    return {
+        "transcript": str(form.get("transcript", "")),
+        "intent": str(form.get("intent") or ""),
+        "rating": str(form.get("rating") or ""),
+        "slots": [
+            {"name": name, "value": value, "link": link, "new": new}
+            for name, value, link, new in _slots(form)
+        ],
+        "flags": {str(flag) for flag in form.getlist("flags")},
+    }
 
 
 def _held(session: Session, staff: Staff, task_id: str) -> ReviewTask:
