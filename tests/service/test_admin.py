@@ -46,8 +46,9 @@ def test_an_admin_sees_every_plot_with_its_figures(runtime, team, reviewed):
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     svgs = re.findall(r"<svg\b[^>]*>", page.text)
-    # overall, the trend by week and by each component's version, and each other slice
-    assert len(svgs) == 1 + 1 + 2 + (len(SLICES) - 1) == 3 + len(SLICES)
+    # the review queue, overall, the trend by week and by each component's version, and each
+    # other slice
+    assert len(svgs) == 1 + 1 + 1 + 2 + (len(SLICES) - 1) == 4 + len(SLICES)
     assert len(re.findall(r"<table\b", page.text)) == len(svgs)
     for whole in re.findall(r"<svg\b.*?</svg>", page.text, re.S):  # well-formed SVG
         parsed = ElementTree.fromstring(whole)  # noqa: S314 (the page we just rendered)
@@ -117,10 +118,12 @@ def test_with_nothing_reviewed_every_plot_is_there_and_the_tables_say_so(runtime
     client = client_for(runtime)
     sign_in(client, team["ada"])
     page = client.get("/review/metrics").text
-    plots = len(re.findall(r"<svg\b", page))
+    queue, quality = page.split('id="overall-heading"')
+    plots = len(re.findall(r"<svg\b", quality))
     assert plots == 3 + len(SLICES)
-    assert page.count("No reviewed clip yet.") == plots
-    assert "<rect " in page and "<polyline" not in page  # legend swatches, no data drawn
+    assert quality.count("No reviewed clip yet.") == plots
+    assert "<rect " in quality and "<polyline" not in quality  # legend swatches, no data drawn
+    assert "0 clips waiting for a reviewer now" in queue and len(re.findall(r"<svg\b", queue)) == 1
 
 
 def failed(runtime, household, client_id: str) -> str:
