@@ -312,3 +312,27 @@ def test_staff_flows_at_both_widths(chromium, site, width) -> None:
     expect(admin.locator(".secret code")).to_have_text(re.compile(r"^[A-Z2-7]{16,}$"))
     shot(admin, f"staff-new-authenticator-{width}")
     admin.context.close()
+
+
+def test_distress_and_its_escalation_on_a_phone(chromium, site) -> None:
+    reviewer = phone(chromium)
+    sign_in(reviewer, site, "rhea")  # remy's authenticator was reset by the admin's flow
+    reviewer.get_by_role("button", name="Take the next task").click()
+    expect(reviewer.get_by_role("heading", level=1)).to_contain_text("Clip from Speaker")
+    reviewer.get_by_text("Distressing clip…").click()
+    reviewer.get_by_role("button", name="Distressing: stop and send to safety").click()
+    expect(reviewer.get_by_role("heading", level=1)).to_have_text(
+        "The clip went to the safety team"
+    )
+    reviewer.context.close()
+
+    safety = phone(chromium)
+    sign_in(safety, site, "sol")
+    safety.goto(f"{site.url}/review/escalations")
+    flagged = safety.get_by_role("link", name="Flagged")
+    before = flagged.count()
+    flagged.first.click()
+    safety.get_by_label("Reviewed: no one appears to be at risk").check()
+    safety.get_by_role("button", name="Close the escalation").click()
+    expect(safety.get_by_role("link", name="Flagged")).to_have_count(before - 1)
+    safety.context.close()
