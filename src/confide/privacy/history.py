@@ -72,10 +72,10 @@ def search_history(
     limit: int,
     offset: int,
 ) -> Found:
-    conditions = _conditions(wanted)
+    found = conditions(wanted)
     if wanted.words:
         opened = own_interactions(
-            session, keyring, person_id, limit=SCAN_LIMIT + 1, conditions=conditions
+            session, keyring, person_id, limit=SCAN_LIMIT + 1, conditions=found
         )
         cut_short = len(opened) > SCAN_LIMIT
         needle = wanted.words.casefold()
@@ -84,7 +84,7 @@ def search_history(
     else:
         cut_short = False
         page = own_interactions(
-            session, keyring, person_id, limit=limit + 1, offset=offset, conditions=conditions
+            session, keyring, person_id, limit=limit + 1, offset=offset, conditions=found
         )
     items = page[:limit]
     return Found(items, len(page) > limit, _reviewed(session, items), cut_short)
@@ -132,17 +132,18 @@ def own_devices(session: Session, person_id: str) -> list[tuple[str, str]]:
     return [(device_id, name) for device_id, name in rows]
 
 
-def _conditions(wanted: HistoryFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+def conditions(wanted: HistoryFilter) -> list[ColumnElement[bool]]:
+    """What `wanted` asks of the database (all but the words), on Interaction."""
+    wheres: list[ColumnElement[bool]] = []
     if wanted.since is not None:
-        conditions.append(Interaction.created_at >= datetime.combine(wanted.since, time(), UTC))
+        wheres.append(Interaction.created_at >= datetime.combine(wanted.since, time(), UTC))
     if wanted.until is not None:  # the day's last moment: 9999-12-31 has no next day
-        conditions.append(Interaction.created_at <= datetime.combine(wanted.until, time.max, UTC))
+        wheres.append(Interaction.created_at <= datetime.combine(wanted.until, time.max, UTC))
     if wanted.device_id is not None:
-        conditions.append(Interaction.device_id == wanted.device_id)
+        wheres.append(Interaction.device_id == wanted.device_id)
     if wanted.reviewed is not None:
-        conditions.append(_handed() if wanted.reviewed else ~_handed())
-    return conditions
+        wheres.append(_handed() if wanted.reviewed else ~_handed())
+    return wheres
 
 
 def _handed() -> Exists:

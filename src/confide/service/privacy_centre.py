@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -40,6 +40,9 @@ from confide.privacy.history import (
     activity,
     own_devices,
     search_history,
+)
+from confide.privacy.history import (
+    conditions as history_conditions,
 )
 from confide.privacy.receipt_words import erased_counts, erased_words, scope_words
 from confide.privacy.retention import MAX_DAYS, PRESETS, describe, set_retention
@@ -171,9 +174,7 @@ def delete_range(
     ids = session.scalars(
         select(Interaction.id).where(
             Interaction.owner_id == viewer.person_id,
-            Interaction.created_at >= datetime.combine(start, time(), UTC),
-            # The end day's last moment, not the next midnight: 9999-12-31 has no next day.
-            Interaction.created_at <= datetime.combine(end, time.max, UTC),
+            *history_conditions(HistoryFilter(since=start, until=end)),
         )
     ).all()
     if not ids:

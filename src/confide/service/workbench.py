@@ -668,11 +668,10 @@ def _labels(form: Any, links: list[str | None] | None = None) -> Labels:
     """The form's labels; `links` are the slots' checked catalog entries (none are kept
     without them)."""
     rating = str(form.get("rating") or "")
+    rows = _slots(form)
     slots = [
         {"name": name, "value": value, **({"link": link} if link else {})}
-        for (name, value, _, _), link in zip(
-            _slots(form), links or [None] * len(_slots(form)), strict=True
-        )
+        for (name, value, _, _), link in zip(rows, links or [None] * len(rows), strict=True)
     ]
     intent = str(form.get("intent") or "").strip()
     if intent and intent not in INTENTS:
