@@ -35,10 +35,12 @@ stand beside them.
 
 def main() -> None:
     parts = [HEADER]
+    results = HERE / "results"
     for name in ORDER:
-        table = HERE / "results" / f"{name}.md"
-        if table.exists():
-            parts.append(table.read_text().replace("\n# ", "\n## ", 1).replace("# ", "## ", 1))
+        # a benchmark run again on another draw (`--seed`) follows its main table
+        for table in [results / f"{name}.md", *sorted(results.glob(f"{name}-seed*.md"))]:
+            if table.exists():
+                parts.append(table.read_text().replace("\n# ", "\n## ", 1).replace("# ", "## ", 1))
     (HERE / "RESULTS.md").write_text("\n".join(parts))
     print(f"wrote {HERE / 'RESULTS.md'}")
 

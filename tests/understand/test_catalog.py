@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from confide.errors import BadTrainingData
-from confide.understand.catalog import ADDED_FILE, Entry, load_catalog
+from confide.understand.catalog import ADDED_FILE, Catalog, Entry, load_catalog
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,27 @@ def test_links_names_and_misheard_names(kind: str, heard: str, entry: str) -> No
 )
 def test_no_link_when_nothing_is_close(kind: str, heard: str) -> None:
     assert load_catalog().link(kind, heard) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "heard", "linked"),
+    [
+        ("Catherine Knight", "kathryn night", True),
+        ("Stephen Phillips", "steven filips", True),
+        ("Philippa Grant", "filipa grant", True),
+        ("Mikhail Orlov", "michael orloff", False),
+        ("Christophe Roux", "kristof roo", False),
+        ("Nora Kelly", "laura kelly", False),
+        ("Mark Lane", "mike line", False),
+    ],
+)
+def test_names_spelt_as_they_sound_are_linked_and_others_are_not(
+    name: str, heard: str, linked: bool
+) -> None:
+    """Sound lifts a near spelling over the bar; it never links names that differ in letters."""
+    catalog = Catalog([*load_catalog(), Entry("artist:new", "artist", name)])
+    link = catalog.link("artist", heard)
+    assert (link is not None and link.id == "artist:new") is linked
 
 
 def test_exact_names_score_one() -> None:

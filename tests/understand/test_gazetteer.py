@@ -27,6 +27,14 @@ def test_matches(words: str, found: set[tuple[int, int, str]]) -> None:
     assert set(Gazetteer(NAMES).matches(words.split())) == found
 
 
+@pytest.mark.parametrize(
+    ("words", "kinds"),
+    [("weather in new york", {"city", "state"}), ("play adele", {"artist"}), ("new", set())],
+)
+def test_kinds(words: str, kinds: set[str]) -> None:
+    assert Gazetteer(NAMES).kinds(words.split()) == kinds
+
+
 def test_overlong_and_empty_names_are_ignored() -> None:
     gazetteer = Gazetteer([("x", []), ("x", ["a"] * (MAX_WORDS + 1))])
     assert len(gazetteer) == 0

@@ -35,7 +35,13 @@ from confide.understand.data import Query, SlotSpan, read_all
 from confide.understand.default import default_model, training_files
 from confide.understand.gazetteer import Gazetteer
 from confide.understand.intents import IntentClassifier
-from confide.understand.model import NluModel, catalog_names, tagger_sequences, value_names
+from confide.understand.model import (
+    NluModel,
+    catalog_names,
+    fold_gazetteers,
+    tagger_sequences,
+    value_names,
+)
 from confide.understand.normalise import asr_text, tokens
 from confide.understand.slots import OUTSIDE, SlotTagger, viterbi
 
@@ -107,7 +113,7 @@ def train_nlu(
                 values.setdefault(slot.name, set()).add(words)
     allowed = {intent: sorted(names) for intent, names in schema.items()}
     model = NluModel(
-        _refit_intents(start.intents, original, examples),
+        _refit_intents(start, original, examples, catalog),
         _refine_tagger(start, original, examples, catalog, allowed),
         allowed,
         {name: sorted(known) for name, known in values.items()},
@@ -148,13 +154,22 @@ def _runs(found: Sequence[Any], wanted: list[str]) -> list[tuple[int, int]]:
 
 
 def _refit_intents(
-    start: IntentClassifier, original: Sequence[Query], examples: Sequence[Query]
+    start: NluModel, original: Sequence[Query], examples: Sequence[Query], catalog: Catalog
 ) -> IntentClassifier:
+    """The shipped queries see known names as a full build shows them (the catalog's and the
+    other fold's values); the reviewed ones, the catalog with the entries reviewers added and
+    the values `start` knew, as their names will be met from now on."""
+    listed = Gazetteer([*catalog_names(catalog), *value_names(start.values)])
+    gazetteers = [*fold_gazetteers(original, catalog), *[listed] * len(examples)]
     queries = [*original, *examples]
+    spoken = [asr_text(query.text).split() for query in queries]
     return IntentClassifier.train(
-        [(asr_text(query.text).split(), query.intent) for query in queries],
+        [
+            (words, gazetteer.kinds(words), query.intent)
+            for words, gazetteer, query in zip(spoken, gazetteers, queries, strict=True)
+        ],
         weights=[1.0] * len(original) + [REVIEWED_WEIGHT] * len(examples),
-        start=start,
+        start=start.intents,
     )
 
 

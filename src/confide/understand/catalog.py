@@ -1,7 +1,9 @@
 """The names Confide knows (artists, songs, playlists, cities...) and linking heard names to them.
 
-A slot value is what the recogniser heard, so it may be misspelt ("beyonse", "the beetles"):
-linking compares spoken forms (`asr_text`) fuzzily and gives the best entry with its score, or no
+A slot value is what the recogniser heard, so it may be misspelt ("beyonse", "the beetles", or
+"raphael source" for "Rafael Soares"): linking compares spoken forms (`asr_text`) by their
+letters and, where the letters are near, by their sound (metaphone codes, as the household's
+names are found in `confide.protect.known_names`), and gives the best entry with its score, or no
 link when nothing is close enough. The catalog ships small (see resources/README.md) and grows at
 run time: entries added through `add` are kept in `catalog.jsonl` in the data folder.
 """
@@ -16,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jellyfish
 from rapidfuzz import fuzz, process
 
 from confide.errors import BadTrainingData
@@ -35,6 +38,11 @@ SLOT_KINDS = {
 """Which catalog kind a slot's value is linked to; other slots are not linked."""
 MIN_SCORE = 0.8
 """Below this similarity (0 to 1) a value is left unlinked."""
+SOUND_FLOOR = 0.7
+"""Letter similarity below which how a value sounds is not weighed: sounding alike rescues a
+misspelt name, never a different one ("paris" and "perez" share their metaphone code)."""
+CANDIDATES = 5
+"""Names nearest in letters whose sound is compared."""
 _ARTICLE = re.compile(r"^(?:the|a) ")
 
 
@@ -65,6 +73,13 @@ class Link:
 def key(name: str) -> str:
     """The form names are compared in: spoken, without a leading article."""
     return _ARTICLE.sub("", asr_text(name))
+
+
+def likeness(heard: str, name: str, letters: float) -> float:
+    """How alike a heard value and a name are, 0 to 1: their `letters` similarity, raised
+    halfway towards how alike they sound."""
+    sounds = fuzz.ratio(jellyfish.metaphone(heard), jellyfish.metaphone(name)) / 100
+    return max(letters, (letters + sounds) / 2)
 
 
 class Catalog:
@@ -105,11 +120,17 @@ class Catalog:
             choices = names.get(kind)
             if not choices or not query:
                 continue
-            found = process.extractOne(
-                query, choices.keys(), scorer=fuzz.ratio, score_cutoff=100 * MIN_SCORE
+            nearest = process.extract(
+                query,
+                choices.keys(),
+                scorer=fuzz.ratio,
+                score_cutoff=100 * SOUND_FLOOR,
+                limit=CANDIDATES,
             )
-            if found is not None and (best is None or found[1] / 100 > best.score):
-                best = Link(choices[found[0]], round(found[1] / 100, 3))
+            for name, letters, _ in nearest:
+                score = round(likeness(query, name, letters / 100), 3)
+                if score >= MIN_SCORE and (best is None or score > best.score):
+                    best = Link(choices[name], score)
         return best
 
     def _index(self, entry: Entry) -> None:

@@ -1,7 +1,8 @@
 """Known names, found in a word sequence: which words could be an artist, a city, a playlist.
 
-Names seen as slot values in training and the catalog's entries both go in; the tagger learns how
-far to trust a match from where each kind of match occurs, so a gazetteer helps without deciding.
+Names seen as slot values in training and the catalog's entries both go in; the tagger and the
+intent classifier learn how far to trust a match from where each kind of match occurs, so a
+gazetteer helps without deciding.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self._kinds)
+
+    def kinds(self, words: Sequence[str]) -> set[str]:
+        """The kinds of every known name inside `words`."""
+        return {kind for _, _, kind in self.matches(words)}
 
     def matches(self, words: Sequence[str]) -> list[tuple[int, int, str]]:
         """(start, end, kind) for every known name inside `words`, overlaps included."""

@@ -171,6 +171,27 @@ def catalog_names(catalog: Catalog) -> list[tuple[str, list[str]]]:
     ]
 
 
+def fold_gazetteers(queries: Sequence[Query], catalog: Catalog) -> list[Gazetteer]:
+    """Each query's known names, as a model learns from: the catalog's and the slot values of
+    the queries in the other `FOLDS` - 1 parts (a seeded split), never its own, so that what a
+    match is worth is learned as it will be met, on names seen elsewhere."""
+    order = list(range(len(queries)))
+    random.Random(0).shuffle(order)  # noqa: S311 - reproducible folds, not a secret
+    fold = {index: rank % FOLDS for rank, index in enumerate(order)}
+    catalogued = catalog_names(catalog)
+    parts = []
+    for part in range(FOLDS):
+        known = list(catalogued)
+        for index, query in enumerate(queries):
+            if fold[index] != part:
+                known += [
+                    (s.name, [w for t in tokens(query.value(s)) for w in t.words])
+                    for s in query.slots
+                ]
+        parts.append(Gazetteer(known))
+    return [parts[fold[index]] for index in range(len(queries))]
+
+
 def value_names(values: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
     """(slot name, spoken words) for every slot value seen in training."""
     return [(name, value.split()) for name, known in values.items() for value in known]
@@ -214,22 +235,10 @@ class NluModel:
                 words = " ".join(w for t in tokens(query.value(slot)) for w in t.words)
                 if words:
                     values.setdefault(slot.name, set()).add(words)
-        order = list(range(len(queries)))
-        random.Random(0).shuffle(order)  # noqa: S311 - reproducible folds, not a secret
-        fold = {index: rank % FOLDS for rank, index in enumerate(order)}
-        catalogued = catalog_names(catalog)
-        gazetteers = []
-        for part in range(FOLDS):
-            known = list(catalogued)
-            for index, query in enumerate(queries):
-                if fold[index] != part:
-                    known += [
-                        (s.name, [w for t in tokens(query.value(s)) for w in t.words])
-                        for s in query.slots
-                    ]
-            gazetteers.append(Gazetteer(known))
+        gazetteers = fold_gazetteers(queries, catalog)
         examples = [
-            (encoding.words, query.intent) for query, encoding in zip(queries, encoded, strict=True)
+            (encoding.words, gazetteer.kinds(encoding.words), query.intent)
+            for query, encoding, gazetteer in zip(queries, encoded, gazetteers, strict=True)
         ]
         # The two fits share nothing: the classifier fits in a second process meanwhile (loky's,
         # which needs no `if __name__ == "__main__"` guard in the caller's script).
@@ -237,8 +246,8 @@ class NluModel:
             fitting = helper.submit(IntentClassifier.train, examples)
             sequences = [
                 sequence
-                for index, query in enumerate(queries)
-                for sequence in tagger_sequences(query, gazetteers[fold[index]])
+                for query, gazetteer in zip(queries, gazetteers, strict=True)
+                for sequence in tagger_sequences(query, gazetteer)
             ]
             tagger = SlotTagger.train(sequences)
             intents = fitting.result()
@@ -265,10 +274,11 @@ class NluModel:
             raise UnknownChoice(f"unknown intent {intent!r}; the model knows {known}")
         if not encoded.words:
             return Understanding(text, None, 0.0)
+        names = self._gazetteer.kinds(encoded.words)
         if intent is None:
-            intent, confidence = self.intents.predict(encoded.words)
+            intent, confidence = self.intents.predict(encoded.words, names)
         else:
-            probabilities = self.intents.probabilities(encoded.words)
+            probabilities = self.intents.probabilities(encoded.words, names)
             confidence = float(probabilities[self.intents.intents.index(intent)])
         attributes = word_features(encoded.words, encoded.shapes, intent, self._gazetteer)
         labels = self.tagger.tag(attributes, allowed=self.schema.get(intent, ()))
