@@ -1,4 +1,5 @@
-"""What a to-do entry says is private by the intent; the carrier phrase and the list stay."""
+"""What a to-do entry, a message or a reminder says, and whom it is for, is private by the
+intent; the carrier phrase and the list stay."""
 
 from __future__ import annotations
 
@@ -27,6 +28,41 @@ LIST = {"name": "list_name", "value": "to do", "start": 38, "end": 43}
 )
 def test_private_slots_are_hidden_by_the_intent(understood, shown):
     assert apply_spans(SAID, intent_spans(SAID, understood)) == shown
+
+
+@pytest.mark.parametrize(
+    ("said", "understood", "shown"),
+    [
+        (
+            "call maria lopez",
+            {"intent": "Call", "slots": [{"name": "contact", "value": "maria lopez"}]},
+            "call [PRIVATE]",
+        ),
+        (
+            "tell dave that the scan was clear",
+            {
+                "intent": "SendMessage",
+                "slots": [
+                    {"name": "contact", "value": "dave"},
+                    {"name": "message", "value": "the scan was clear"},
+                ],
+            },
+            "tell [PRIVATE] that [PRIVATE]",
+        ),
+        (
+            "add maria lopez to my contacts",
+            {"intent": "AddContact", "slots": [{"name": "contact", "value": "maria lopez"}]},
+            "add [PRIVATE] to my contacts",
+        ),
+        (
+            "remind me to pay maria tomorrow",
+            {"intent": "SetReminder", "slots": [{"name": "reminder", "value": "pay maria"}]},
+            "remind me to [PRIVATE] tomorrow",
+        ),
+    ],
+)
+def test_whom_to_call_or_message_and_what_to_remember_are_hidden(said, understood, shown):
+    assert apply_spans(said, intent_spans(said, understood)) == shown
 
 
 def test_an_answer_quoting_the_entry_hides_it():

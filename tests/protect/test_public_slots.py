@@ -24,6 +24,73 @@ def span(text: str, words: str, kind: str = "PERSON") -> PiiSpan:
     return PiiSpan(start, start + len(words), kind, 0.85)
 
 
+def linked(found: dict, value: str, entry: str) -> dict:
+    """`found` with the slot holding `value` linked to the catalog entry `entry`."""
+    for slot in found["slots"]:
+        if slot["value"] == value:
+            slot["link"] = {"id": entry, "score": 0.9}
+    return found
+
+
+TINA = "add tina turner to rock hits"
+GRACE = "add amazing grace to sunday"
+SONG = "add this song by maria lopez to road trip"
+CONTACTS = "add maria lopez to my contacts"
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "public"),
+    [
+        (
+            TINA,
+            linked(
+                understood(TINA, "AddToPlaylist", ("artist", "tina turner")),
+                "tina turner",
+                "artist:tina-turner",
+            ),
+            ["tina turner"],
+        ),
+        (
+            GRACE,
+            linked(
+                understood(GRACE, "AddToPlaylist", ("entity_name", "amazing grace")),
+                "amazing grace",
+                "song:amazing-grace",
+            ),
+            ["amazing grace"],
+        ),
+        (
+            SONG,
+            understood(
+                SONG,
+                "AddToPlaylist",
+                ("music_item", "song"),
+                ("artist", "maria lopez"),
+                ("playlist", "road trip"),
+            ),
+            ["maria lopez", "road trip"],
+        ),
+        (TINA, understood(TINA, "AddToPlaylist", ("artist", "tina turner")), []),
+        (
+            TINA,
+            linked(
+                understood(TINA, "AddToPlaylist", ("artist", "tina turner")),
+                "tina turner",
+                "city:turner",
+            ),
+            [],
+        ),
+        (CONTACTS, understood(CONTACTS, "AddToPlaylist", ("artist", "maria lopez")), []),
+    ],
+)
+def test_a_playlist_request_shows_its_names_when_it_is_evidently_about_music(
+    text: str, found: dict, public: list[str]
+) -> None:
+    """Saying "playlist", naming a music item ("this song") or a name the music catalog knows
+    shows that the request is about music; one showing none of these may be a misread contact."""
+    assert [name.value for name in public_names(text, found)] == public
+
+
 @pytest.mark.parametrize(
     ("text", "intent", "slots", "public"),
     [

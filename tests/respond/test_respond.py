@@ -41,6 +41,10 @@ from confide.respond import Request, Slot, respond
         ("SearchCreativeWork", [], "fallback", "Sorry, I can't look up books, films or shows yet."),
         ("SearchScreeningEvent", [], "fallback", "Sorry, I can't look up film showings yet."),
         ("AddToPlaylist", [], "fallback", "Sorry, I can't add songs to playlists yet."),
+        ("Call", [Slot("contact", "maria")], "fallback", "Sorry, I can't make calls yet."),
+        ("SendMessage", [], "fallback", "Sorry, I can't send messages yet."),
+        ("AddContact", [], "fallback", "Sorry, I can't keep contacts yet."),
+        ("SetReminder", [], "fallback", "Sorry, I can't set reminders yet."),
     ],
 )
 def test_each_intent_reaches_its_skill(

@@ -63,3 +63,37 @@ def test_music_requests_with_a_room_or_put_on(
     assert understood.intent == "PlayMusic"
     values = {s.name: s.value for s in understood.slots}
     assert (values.get(slot), values.get("room")) == (value, room)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slot", "value"),
+    [
+        ("could you please phone aunt rebecca", "Call", "contact", "aunt rebecca"),
+        ("call tobias weber on his cell", "Call", "contact", "tobias weber"),
+        ("add jorge ramirez to my contact list", "AddContact", "contact", "jorge ramirez"),
+        ("please store hiroshi's sister in contacts", "AddContact", "contact", "hiroshi's sister"),
+        ("message the landlady about the boiler", "SendMessage", "contact", "the landlady"),
+        (
+            "send a text to amelia saying the train is late",
+            "SendMessage",
+            "message",
+            "the train is late",
+        ),
+        ("text my neighbour that the parcel arrived", "SendMessage", "contact", "my neighbour"),
+        (
+            "remind me on thursday to book the car service",
+            "SetReminder",
+            "reminder",
+            "book the car service",
+        ),
+    ],
+)
+def test_calls_messages_contacts_and_reminders(
+    text: str, intent: str, slot: str, value: str
+) -> None:
+    """Requests whose words are private by their intent are known as such: without these
+    intents "add Maria Lopez to my contacts" read as adding an artist to a playlist, a public
+    name."""
+    understood = default.default_model().understand(text)
+    assert understood.intent == intent
+    assert {s.name: s.value for s in understood.slots}.get(slot) == value

@@ -1,10 +1,11 @@
 """Words that are private because of what was asked, whatever the detectors say of them.
 
-What goes on a to-do list, into a reminder or a message, or whom to call, is the speaker's own
-business: "add call Maria about the biopsy to my to do list" names a person and a diagnosis that
-no detector may recognise. So the content slots of those intents are redacted and bleeped
-whole. The carrier phrase ("add ... to my to do list") and the other slots (the list's name)
-stay, so that a reviewer can still judge whether the intent and the slots were right.
+What goes on a to-do list, into a reminder or a message, whom to call or to save as a contact,
+is the speaker's own business: "add call Maria about the biopsy to my to do list" names a person
+and a diagnosis that no detector may recognise. So the content slots of those intents are
+redacted and bleeped whole. The carrier phrase ("add ... to my to do list") and the other slots
+(the list's name) stay, so that a reviewer can still judge whether the intent and the slots were
+right.
 
 The intents and slot names are those of Confide's domain files (`understand/resources/confide`),
 the only private-content intents the assistant knows; the Snips 2017 intents (music, weather,
@@ -20,6 +21,10 @@ from confide.protect.spans import PiiSpan
 
 PRIVATE_SLOTS: Mapping[str, frozenset[str]] = {
     "AddToList": frozenset({"item"}),
+    "Call": frozenset({"contact"}),
+    "SendMessage": frozenset({"contact", "message"}),
+    "AddContact": frozenset({"contact"}),
+    "SetReminder": frozenset({"reminder"}),
 }
 """Per intent, the slots whose words are private by intent."""
 TYPE = "PRIVATE"

@@ -9,11 +9,12 @@ slot, and a famous name said anywhere else ("call Taylor") stays private.
 
 Several things keep a name in a public slot private all the same: a household's own name there
 (Confide knows them; a household member is never public), words private by the intent, an
-intent the classifier is not sure of, and a request that does not say what its intent is about
-(a playlist), since a misread request ("add call Maria to my to-do list" read as adding an artist
-to a playlist) would otherwise show a contact's name. Only the types a name
-may take are kept: a PERSON span over an artist, a PERSON or ADDRESS span over a city; a phone
-number in a track slot is still hidden, and so is whatever a span holds beyond the name.
+intent the classifier is not sure of, and a request that does not show what its intent is about
+(music: a playlist, a song, a catalog name), since a misread request ("add call Maria to my
+to-do list" read as adding an artist to a playlist) would otherwise show a contact's name. Only
+the types a name may take are kept: a PERSON span over an artist, a PERSON or ADDRESS span over
+a city; a phone number in a track slot is still hidden, and so is whatever a span holds beyond
+the name.
 """
 
 from __future__ import annotations
@@ -45,10 +46,39 @@ MIN_CONFIDENCE = 0.7
 """An intent less likely than this (the classifier's probability) makes no name public: the
 request may be another one, where the same words are private. Of the held-out Snips music
 requests, 98.5% are understood at least this surely."""
-CARRIERS: Mapping[str, str] = {"AddToPlaylist": "playlist"}
-"""Words a request must say for its names to be public. "Add Maria Lopez to my contacts" reads
-as adding an artist to a playlist for want of an intent for contacts; a playlist request says
-"playlist"."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What shows that a request is about what its intent says: a word it says, a slot it
+    fills, or a name in it that links to a catalog entry of a kind."""
+
+    words: frozenset[str]
+    slots: frozenset[str]
+    linked: frozenset[str]
+
+    def shown_by(self, text: str, understood: Mapping[str, Any]) -> bool:
+        if self.words & set(re.findall(r"\w+", text.lower())):
+            return True
+        for slot in understood.get("slots", ()):
+            link = slot.get("link")
+            entry = str(link.get("id", "")) if isinstance(link, Mapping) else ""
+            if slot.get("name") in self.slots or entry.split(":")[0] in self.linked:
+                return True
+        return False
+
+
+SUBJECTS: Mapping[str, Subject] = {
+    "AddToPlaylist": Subject(
+        words=frozenset({"playlist", "playlists"}),
+        slots=frozenset({"music_item"}),
+        linked=frozenset({"artist", "song", "playlist"}),
+    ),
+}
+"""Intents whose names are public only in a request that shows it is about music: "Add Maria
+Lopez to my contacts" read as adding an artist to a playlist (before Confide knew contacts)
+says none of "playlist", "song" or a catalog name; "add tina turner to rock hits" names a
+catalog artist, "add this song to my road trip" a music item."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +105,8 @@ def public_names(
     confidence = understood.get("confidence")
     if not slots or not isinstance(confidence, int | float) or confidence < MIN_CONFIDENCE:
         return ()
-    carrier = CARRIERS.get(str(understood.get("intent")))
-    if carrier is not None and carrier not in re.findall(r"\w+", text.lower()):
+    subject = SUBJECTS.get(str(understood.get("intent")))
+    if subject is not None and not subject.shown_by(text, understood):
         return ()
     hidden = list(private)
     names = []
