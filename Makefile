@@ -80,7 +80,7 @@ test: lint typecheck pytest
 
 benchmarks: install-eval apt apt-voices
 	for script in wake_calibration wakeword asr asr_window nlu install_time ingest_throughput answer_latency endpointing \
-			sealing erasure redaction public_names anonymization watermark learning load review_pace; do \
+			sealing erasure redaction public_names anonymization watermark learning load review_pace wyoming_asr; do \
 		$(BIN)/python benchmarks/$$script.py || exit 1; \
 	done
 	$(BIN)/python benchmarks/collect.py

@@ -24,6 +24,7 @@ ORDER = [
     "learning",
     "load",
     "review_pace",
+    "wyoming_asr",
 ]
 HEADER = """# Benchmark results
 

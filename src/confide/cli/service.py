@@ -107,3 +107,86 @@ def runtime_once_the_database_answers(settings: Settings) -> Runtime:
                 fail(1, f"the database does not answer ({reason})")
             log.warning("waiting for the database (%s)", reason)
             time.sleep(DATABASE_RETRY_SECONDS)
+
+
+@app.command()
+def wyoming(
+    uri: Annotated[
+        str, typer.Option(help="Where to listen: tcp://HOST:PORT, unix://PATH or stdio://.")
+    ],
+    data_dir: DataDir = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CONFIDE_DEVICE_TOKEN",
+            help=(
+                "The token of a device paired to the household member this server answers for"
+                " (CONFIDE_DEVICE_TOKEN): what they say is then kept as theirs. Without it,"
+                " nothing is stored and intent handling answers no one."
+            ),
+        ),
+    ] = None,
+    wake_word: Annotated[
+        list[str] | None,
+        typer.Option("--wake-word", help="Wake words to offer (default: all four); repeatable."),
+    ] = None,
+    wake_check: Annotated[
+        bool,
+        typer.Option(
+            "--wake-check/--no-wake-check",
+            help="Check each wake with a local recogniser, as the device agent does.",
+        ),
+    ] = True,
+    zeroconf: Annotated[
+        str | None,
+        typer.Option(
+            help="Announce the server for Home Assistant to discover, under this name "
+            "(needs the 'zeroconf' extra). Off by default."
+        ),
+    ] = None,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            help="Also protect sampled clips in this process (the embedded default; with "
+            "CONFIDE_REDIS_URL, `confide worker` processes can do it instead)."
+        ),
+    ] = True,
+) -> None:
+    """Confide's wake word, speech to text, voice and answers as Wyoming services, for Home
+    Assistant and its satellites."""
+    import asyncio
+    from contextlib import nullcontext
+
+    from confide.capture.wakeword import WAKE_WORDS
+    from confide.recognize.wake_check import device_detector
+    from confide.respond.voice import voice_installed
+    from confide.service import wyoming as service
+    from confide.service.runtime import Runtime
+    from confide.service.server import in_process_worker
+    from confide.settings import load_settings
+
+    with refusals():
+        words = tuple(wake_word or WAKE_WORDS)
+        unknown = set(words) - set(WAKE_WORDS)
+        if unknown:
+            fail(2, f"unknown wake word(s) {', '.join(sorted(unknown))}: {', '.join(WAKE_WORDS)}")
+        runtime = Runtime(load_settings(data_dir))
+        member = service.member_of(runtime, token) if token else None
+        services = service.Services(
+            runtime,
+            words,
+            lambda wanted: device_detector(wanted, wake_check),
+            member,
+            speaks=voice_installed(),
+        )
+        log_to_stderr()
+        err.print(f"Confide's Wyoming services on {uri} (data in {runtime.settings.data_dir})")
+        if member is None:
+            err.print("no device token: nothing heard is stored, and no one is answered")
+        with in_process_worker(runtime) if worker and member else nullcontext():
+            try:
+                asyncio.run(service.serve(services, uri, zeroconf))
+            except KeyboardInterrupt:
+                pass
+            finally:
+                runtime.close()

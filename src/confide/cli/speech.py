@@ -53,16 +53,9 @@ def _wake_detector(
     engine: str = "micro",
 ) -> WakeDetector:
     """The engine's detector; microWakeWord with the device's second stage when `checked`."""
-    from confide.capture.cascade import FIRST_STAGE_CUTOFFS, checked_micro
-    from confide.capture.wakeword import load_detector
+    from confide.recognize.wake_check import device_detector
 
-    if not checked or engine != "micro" or not set(wake_words) & set(FIRST_STAGE_CUTOFFS):
-        # nothing to check: no recogniser loaded for words that wake unchecked
-        return load_detector(engine, wake_words, sensitivity, refractory)
-    from confide.recognize.wake_check import WhisperWakeCheck
-
-    err.print("loading the local recogniser that checks each wake")
-    return checked_micro(wake_words, WhisperWakeCheck(), sensitivity, refractory)
+    return device_detector(wake_words, checked, sensitivity, refractory, engine, err.print)
 
 
 def _completion_check() -> CompletionCheck:

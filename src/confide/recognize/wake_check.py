@@ -10,10 +10,17 @@ and only when the first stage fires. It runs on the device, in front of the agen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from confide.audio import Audio
-from confide.capture.wakeword import WAKE_PHRASES
+from confide.capture.cascade import FIRST_STAGE_CUTOFFS, checked_micro
+from confide.capture.wakeword import (
+    DEFAULT_REFRACTORY_SECONDS,
+    DEFAULT_SENSITIVITY,
+    WAKE_PHRASES,
+    WakeDetector,
+    load_detector,
+)
 from confide.errors import UnknownChoice
 from confide.recognize.whisper import WhisperRecognizer
 
@@ -47,3 +54,20 @@ class WhisperWakeCheck:
 
     def confirms(self, wake_word: str, audio: Audio) -> bool:
         return self.score(wake_word, audio) >= self._thresholds[wake_word]
+
+
+def device_detector(
+    wake_words: Sequence[str],
+    checked: bool = True,
+    sensitivity: float = DEFAULT_SENSITIVITY,
+    refractory: float = DEFAULT_REFRACTORY_SECONDS,
+    engine: str = "micro",
+    on_load: Callable[[str], None] = lambda message: None,
+) -> WakeDetector:
+    """The device agent's detector, wherever it listens (a speaker, Home Assistant over
+    Wyoming): the engine's, and for microWakeWord with the second stage when `checked`."""
+    if not checked or engine != "micro" or not set(wake_words) & set(FIRST_STAGE_CUTOFFS):
+        # nothing to check: no recogniser loaded for words that wake unchecked
+        return load_detector(engine, list(wake_words), sensitivity, refractory)
+    on_load("loading the local recogniser that checks each wake")
+    return checked_micro(wake_words, WhisperWakeCheck(), sensitivity, refractory)
