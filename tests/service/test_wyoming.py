@@ -9,9 +9,11 @@ import json
 import secrets
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -35,8 +37,9 @@ from confide.service import wyoming
 from confide.service.accounts import add_person, complete_pairing, create_household, start_pairing
 from confide.service.runtime import Runtime
 from confide.settings import load_settings
-from confide.store.tables import Interaction
+from confide.store.tables import Device, Interaction, WakeFeedback
 from confide.understand.normalise import asr_text
+from confide_testing import answered_interaction
 
 CHUNK_SECONDS = 0.1
 PASSWORD = "correct horse battery"
@@ -333,3 +336,66 @@ def test_connections_beyond_the_bound_are_told_and_closed(
         assert b"info" in first.recv(200)  # served, and still open
         events = talk(served.anonymous_port, Describe().event(), until={"error"})
         assert types(events) == ["error"]
+
+
+class RecordingDetector:
+    """A tunable detector that hears nothing and keeps the thresholds it was given."""
+
+    def __init__(self) -> None:
+        self.given: dict[str, float] = {}
+
+    def process(self, frame: np.ndarray) -> list:
+        return []
+
+    def set_thresholds(self, thresholds: dict[str, float]) -> None:
+        self.given = dict(thresholds)
+
+    def peak_score(self, wake_word: str) -> float | None:
+        return None
+
+    def thresholds(self) -> dict[str, float]:
+        return self.given
+
+
+def test_wake_detection_is_tuned_to_the_members_household(served: Served) -> None:
+    """The thresholds the household's confirmed false wakes taught its speakers apply to Home
+    Assistant's wake stream too."""
+    runtime = served.runtime
+    with runtime.sessions() as session:
+        device = session.get_one(Device, served.device_id)
+        for score in [0.99] * 20:
+            iid = answered_interaction(
+                session, runtime.keyring, runtime.blobs, served.alice, device.id
+            )
+            session.get_one(Interaction, iid).wake_score = score
+        for score in (0.90, 0.95):
+            session.add(
+                WakeFeedback(
+                    id=uuid.uuid4().hex,
+                    household_id=device.household_id,
+                    wake_word="okay_nabu",
+                    score=score,
+                    source="customer",
+                    interaction_id=uuid.uuid4().hex,
+                    confirmed_at=datetime.now(UTC),
+                )
+            )
+        session.commit()
+        household = device.household_id
+    detectors: list[RecordingDetector] = []
+
+    def detector(words: list[str]) -> RecordingDetector:
+        detectors.append(RecordingDetector())
+        return detectors[-1]
+
+    member = wyoming.Member(served.device_id, household, runtime)
+    port = free_port()
+    server = _serve(wyoming.Services(runtime, WAKE_WORDS, detector, member), port)
+    next(server)
+    try:
+        silence = Audio(np.zeros(SAMPLE_RATE // 2, np.int16))
+        events = talk(port, Detect().event(), *streamed(silence), until={"not-detected"})
+    finally:
+        next(server, None)
+    assert types(events) == ["not-detected"]
+    assert [d.given for d in detectors] == [{"okay_nabu": 0.955}]

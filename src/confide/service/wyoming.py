@@ -70,9 +70,10 @@ from wyoming.tts import (
 from wyoming.wake import Detect, Detection, NotDetected
 
 from confide.audio import SAMPLE_RATE, Audio
-from confide.capture.wakeword import WAKE_PHRASES, WakeDetector
+from confide.capture.wakeword import WAKE_PHRASES, Tunable, WakeDetector
 from confide.errors import AccessDenied, EngineUnavailable, InvalidInput
 from confide.ingest import MAX_UTTERANCE_SECONDS, authenticate_device, ingest
+from confide.learn.wake import household_thresholds
 from confide.pipeline import read_answer
 from confide.respond import voice
 from confide.service.runtime import Runtime
@@ -113,6 +114,7 @@ class Member:
     """The household member whose device this server is, and their interactions in flight."""
 
     device_id: str
+    household_id: str
     runtime: Runtime
     answers: dict[str, tuple[float, asyncio.Future[str | None]]] = field(default_factory=dict)
     """Spoken words of a transcript -> (when, its interaction's answer to come)."""
@@ -128,6 +130,11 @@ class Member:
     def awaited(self, text: str) -> asyncio.Future[str | None] | None:
         found = self.answers.get(words(text))
         return found[1] if found else None
+
+    def wake_thresholds(self) -> dict[str, float]:
+        """The household's tuned wake thresholds, as its speakers fetch them. Blocking."""
+        with self.runtime.sessions() as session:
+            return household_thresholds(session, self.household_id)
 
     def record(self, audio: Audio) -> str | None:
         """Ingest `audio` as an interaction of the member's device and answer it, as the
@@ -157,7 +164,8 @@ class Member:
 def member_of(runtime: Runtime, token: str) -> Member:
     """The member whose paired device `token` is; refused when it is unknown or revoked."""
     with runtime.sessions() as session:
-        return Member(authenticate_device(session, token).id, runtime)
+        device = authenticate_device(session, token)
+        return Member(device.id, device.household_id, runtime)
 
 
 def words(text: str) -> str:
@@ -323,7 +331,7 @@ class ConfideHandler(AsyncEventHandler):
         elif Transcribe.is_type(event.type):
             self._transcribing, self._detector = True, None
         elif Detect.is_type(event.type):
-            self._start_detecting(Detect.from_event(event).names)
+            await self._start_detecting(Detect.from_event(event).names)
         elif AudioStart.is_type(event.type):
             self._audio.clear()
             self._detected = False
@@ -352,10 +360,16 @@ class ConfideHandler(AsyncEventHandler):
 
     # -- wake --------------------------------------------------------------------------------
 
-    def _start_detecting(self, names: list[str] | None) -> None:
+    async def _start_detecting(self, names: list[str] | None) -> None:
+        """A fresh detector for the words asked for (all offered, when none is known), tuned
+        to the member's household as their speakers are."""
         known = self.services.wake_words
         wanted = [n for n in names or known if n in known] or list(known)
-        self._detector, self._transcribing = self.services.detector(wanted), False
+        detector = self.services.detector(wanted)
+        member = self.services.member
+        if member is not None and isinstance(detector, Tunable):
+            detector.set_thresholds(await asyncio.to_thread(member.wake_thresholds))
+        self._detector, self._transcribing = detector, False
 
     @staticmethod
     def _detect(detector: WakeDetector, samples: np.ndarray) -> Detection | None:
