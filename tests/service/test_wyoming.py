@@ -138,10 +138,12 @@ def talk(port: int, *events: Event, until: set[str], timeout: float = 120.0) -> 
     return asyncio.run(run())
 
 
-def streamed(audio: Audio, rate: int = SAMPLE_RATE, channels: int = 1) -> list[Event]:
+def streamed(
+    audio: Audio, rate: int = SAMPLE_RATE, channels: int = 1, width: int = 2
+) -> list[Event]:
     """`audio` as a client sends it: audio-start, chunks of 0.1 s in the format asked for,
     audio-stop (converted by Wyoming's own converter)."""
-    converter = AudioChunkConverter(rate=rate, width=2, channels=channels)
+    converter = AudioChunkConverter(rate=rate, width=width, channels=channels)
     step = round(CHUNK_SECONDS * SAMPLE_RATE)
     chunks = [
         converter.convert(
@@ -151,7 +153,8 @@ def streamed(audio: Audio, rate: int = SAMPLE_RATE, channels: int = 1) -> list[E
         ).event()
         for i in range(0, len(audio.samples), step)
     ]
-    return [AudioStart(rate=rate, width=2, channels=channels).event(), *chunks, AudioStop().event()]
+    start = AudioStart(rate=rate, width=width, channels=channels)
+    return [start.event(), *chunks, AudioStop().event()]
 
 
 def heard_audio(events: list[Event]) -> Audio:
@@ -181,9 +184,12 @@ def test_describe_lists_what_is_installed(served: Served) -> None:
     assert not anonymous.handle[0].installed
 
 
-@pytest.mark.parametrize(("rate", "channels"), [(16000, 1), (16000, 2), (22050, 1), (48000, 2)])
+@pytest.mark.parametrize(
+    ("rate", "width", "channels"),
+    [(16000, 2, 1), (16000, 2, 2), (22050, 2, 1), (48000, 2, 2), (16000, 4, 1), (44100, 4, 2)],
+)
 def test_a_real_recording_is_transcribed_as_confide_transcribe_does(
-    served: Served, rate: int, channels: int
+    served: Served, rate: int, width: int, channels: int
 ) -> None:
     clips = real_speech()
     if not clips:
@@ -193,7 +199,7 @@ def test_a_real_recording_is_transcribed_as_confide_transcribe_does(
     events = talk(
         served.anonymous_port,
         Transcribe().event(),
-        *streamed(audio, rate, channels),
+        *streamed(audio, rate, channels, width),
         until={"transcript"},
     )
     assert types(events) == ["transcript"]
