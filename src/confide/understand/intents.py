@@ -2,10 +2,9 @@
 
 Character n-grams carry the intent through misheard and unseen words ("playlist" in "playlists",
 "weather" in "whether"); the kinds of known name in the query (an artist, a city: see
-`gazetteer`) carry it through phrasings never seen with that intent ("i'd like to listen to
-<an artist>"), as entity features do in Snips NLU's classifier. scikit-learn fits the weights,
-and they are kept as plain arrays so that loading a model is reading numbers, and predicting is
-a few dictionary look-ups and one product.
+`gazetteer`) add what the words alone do not say, as entity features do in Snips NLU's
+classifier. scikit-learn fits the weights, and they are kept as plain arrays so that loading a
+model is reading numbers, and predicting is a few dictionary look-ups and one product.
 """
 
 from __future__ import annotations
