@@ -12,8 +12,10 @@ them, even loosely. Two sources, so that both kinds of artist name are tried:
   the others).
 
 Each name is asked for in phrasings of its own: the training utterances (the ones reviewed) use
-`TRAIN_PHRASINGS`, the held-out test utterances only `HELDOUT_PHRASINGS`, which share no phrasing
-with them; and the held-out ones are said by the other voice, at other speeds.
+`TRAIN_PHRASINGS`; the held-out test utterances use phrasings real people wrote for music
+requests naming an artist (`heldout_phrasings`: the HWU64 corpus, see data/hwu64/README.md),
+never one of the training phrasings; and the held-out ones are said by the other voice, at other
+speeds.
 """
 
 from __future__ import annotations
@@ -30,13 +32,7 @@ from confide.understand.default import training_files
 
 TRAIN_PHRASINGS = ("play something by {}", "play music by {}", "i want to hear {}")
 """How a name is asked for in the utterances that are reviewed and learned from."""
-HELDOUT_PHRASINGS = (
-    "put on {} please",
-    "can you play a song by {}",
-    "play the latest album from {}",
-    "i'd like to listen to {} in the kitchen",
-)
-"""How it is asked for in the held-out test: none of these is a training phrasing."""
+HELDOUT_FILE = Path(__file__).parent / "data" / "hwu64" / "music_artist_phrasings.txt"
 TRAIN_SPEEDS = (1.0, 0.92, 1.08)
 HELDOUT_SPEEDS = (0.96, 1.04)
 
@@ -79,7 +75,7 @@ class Utterance:
     @property
     def written(self) -> str:
         """The command as the synthesiser reads it: the name written as it is written."""
-        return self.phrasing.format(self.name.name)
+        return said(self.phrasing, self.name.name)
 
 
 def seen_text() -> str:
@@ -165,16 +161,30 @@ def training_utterances(names: list[NewName], per_name: int) -> list[Utterance]:
     ]
 
 
-def heldout_utterances(names: list[NewName], per_name: int) -> list[Utterance]:
-    """Each name in `per_name` held-out phrasings (rotating), in the other voice."""
+def heldout_phrasings() -> list[str]:
+    """How people asked for an artist in HWU64, less any phrasing the training utterances use."""
+    lines = HELDOUT_FILE.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and line not in TRAIN_PHRASINGS]
+
+
+def heldout_utterances(names: list[NewName], per_name: int, seed: int) -> list[Utterance]:
+    """Each name in `per_name` held-out phrasings (a seeded draw), in the other voice."""
+    rng = random.Random(seed)
+    phrasings = heldout_phrasings()
     utterances = []
     for index, name in enumerate(names):
         voice = VOICES[(index + 1) % len(VOICES)]
-        for turn in range(per_name):
-            phrasing = HELDOUT_PHRASINGS[(index + turn) % len(HELDOUT_PHRASINGS)]
+        for turn, phrasing in enumerate(rng.sample(phrasings, per_name)):
             speed = HELDOUT_SPEEDS[turn % len(HELDOUT_SPEEDS)]
-            utterances.append(Utterance(name, phrasing.format(name.spoken), voice, speed, phrasing))
+            utterances.append(Utterance(name, said(phrasing, name.spoken), voice, speed, phrasing))
     return utterances
+
+
+def said(phrasing: str, name: str) -> str:
+    """The phrasing with the name in it, as a person would say it: a band's "The" is dropped
+    after a word that already determines it ("by the the ...", "my the ...", "some the ...")."""
+    determiners = r"\b(the|my|some|any|your) the\b"
+    return re.sub(determiners, r"\1", phrasing.format(name), flags=re.IGNORECASE)
 
 
 def describe(names: list[NewName]) -> str:

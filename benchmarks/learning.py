@@ -21,9 +21,9 @@ The scenario (names, phrasings, voices: see `_learning_scenario`):
    they find with `/api/catalog`, or a new one. The simulated reviewer knows what was said
    from the script (a person would hear it).
 4. `confide learn run` trains, evaluates and promotes; its time is measured.
-5. The held-out utterances (each name in phrasings no training utterance used, said by the
-   other voice at other speeds) go through the production engines of the data dir, before the
-   learn run and after it.
+5. The held-out utterances (each name in phrasings people wrote for music requests, HWU64's,
+   none a training phrasing, said by the other voice at other speeds) go through the production
+   engines of the data dir, before the learn run and after it.
 
     .venv/bin/python benchmarks/learning.py [--names 20] [--train 3] [--heldout 2] [--seed 11]
         [--keep DIR]
@@ -361,7 +361,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
     started = time.perf_counter()
     names = new_names(args.names, args.seed)
     trained_on = training_utterances(names, args.train)
-    heldout = heldout_utterances(names, args.heldout)
+    heldout = heldout_utterances(names, args.heldout, args.seed)
     speak = cached_speaker(SPEECH_CACHE)
     settings, env = scenario_settings(folder)
     runtime = Runtime(settings)
@@ -482,7 +482,8 @@ def publish(
         f"{len(names) - people} invented band names), {len(trained_on)} training utterances "
         f"({counts['uploaded']} uploaded by the devices after their wake word, "
         f"{counts['review_tasks']} review tasks, {counts['annotations']} annotations through the "
-        f"review API), {len(heldout)} held-out utterances in other phrasings, by the other voice. "
+        f"review API), {len(heldout)} held-out utterances in phrasings people wrote (HWU64's "
+        "music requests naming an artist, none a training phrasing), by the other voice. "
         "Entity-link accuracy: the artist slot of what the data dir's production ASR and NLU make "
         "of the held-out audio links to the entry the reviewers gave the name. Anchors: prompt "
         "biasing cut entity WER 30.7% relative (arXiv 2506.06252); contextual fine-tuning 45.6% "
