@@ -13,7 +13,7 @@ them, even loosely. Two sources, so that both kinds of artist name are tried:
 
 Each name is asked for in phrasings of its own: the training utterances (the ones reviewed) use
 `TRAIN_PHRASINGS`; the held-out test utterances use phrasings real people wrote for music
-requests naming an artist (`heldout_phrasings`: the HWU64 corpus, see data/hwu64/README.md),
+requests naming an artist (`heldout_phrasings`: the HWU64 corpus, see heldout/hwu64/README.md),
 never one of the training phrasings; and the held-out ones are said by the other voice, at other
 speeds.
 """
@@ -32,7 +32,7 @@ from confide.understand.default import training_files
 
 TRAIN_PHRASINGS = ("play something by {}", "play music by {}", "i want to hear {}")
 """How a name is asked for in the utterances that are reviewed and learned from."""
-HELDOUT_FILE = Path(__file__).parent / "data" / "hwu64" / "music_artist_phrasings.txt"
+HELDOUT_FILE = Path(__file__).parent / "heldout" / "hwu64" / "music_artist_phrasings.txt"
 TRAIN_SPEEDS = (1.0, 0.92, 1.08)
 HELDOUT_SPEEDS = (0.96, 1.04)
 
