@@ -70,6 +70,7 @@ from wyoming.tts import (
 from wyoming.wake import Detect, Detection, NotDetected
 
 from confide.audio import SAMPLE_RATE, Audio
+from confide.capture.sources import file_frames
 from confide.capture.wakeword import WAKE_PHRASES, Tunable, WakeDetector
 from confide.errors import AccessDenied, EngineUnavailable, InvalidInput
 from confide.ingest import MAX_UTTERANCE_SECONDS, authenticate_device, ingest
@@ -78,6 +79,7 @@ from confide.pipeline import read_answer
 from confide.respond import voice
 from confide.service.runtime import Runtime
 from confide.store.tables import Device, Interaction
+from confide.understand.normalise import asr_text
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +103,6 @@ ANSWER_WAIT_SECONDS = 30.0
 answered."""
 REMEMBERED_SECONDS = 120.0
 """How long a transcript is remembered, to hand its interaction's answer to intent handling."""
-FRAME_SAMPLES = 160
-"""What the wake detector is fed at a time: the device's 10 ms frames."""
 FLUSH_SECONDS = 1.0
 """Silence fed to the detector at the end of a stream, so a word heard at its very end is
 still checked, as it would be on a device that kept listening."""
@@ -117,18 +117,19 @@ class Member:
     household_id: str
     runtime: Runtime
     answers: dict[str, tuple[float, asyncio.Future[str | None]]] = field(default_factory=dict)
-    """Spoken words of a transcript -> (when, its interaction's answer to come)."""
+    """A transcript's spoken words (`asr_text`: Home Assistant may pass it on trimmed or
+    recased) -> (when, its interaction's answer to come)."""
 
     def expect(self, text: str) -> asyncio.Future[str | None]:
         now = time.monotonic()
         for key in [k for k, (at, _) in self.answers.items() if now - at > REMEMBERED_SECONDS]:
             del self.answers[key]
         future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
-        self.answers[words(text)] = (now, future)
+        self.answers[asr_text(text)] = (now, future)
         return future
 
     def awaited(self, text: str) -> asyncio.Future[str | None] | None:
-        found = self.answers.get(words(text))
+        found = self.answers.get(asr_text(text))
         return found[1] if found else None
 
     def wake_thresholds(self) -> dict[str, float]:
@@ -168,11 +169,6 @@ def member_of(runtime: Runtime, token: str) -> Member:
         return Member(device.id, device.household_id, runtime)
 
 
-def words(text: str) -> str:
-    """A transcript's words, lowercase: Home Assistant may pass it on trimmed or recased."""
-    return " ".join(re.findall(r"[\w']+", text.lower()))
-
-
 @dataclass
 class Services:
     """What this server offers: Confide's engines, and the member it answers for, if any."""
@@ -189,40 +185,42 @@ class Services:
 
     def info(self) -> Info:
         versions = self.runtime.engines.versions
+        asr, nlu = versions.get("asr", "default"), versions.get("nlu", "default")
+        understanding: dict[str, Any] = {
+            "name": f"nlu-{nlu}",
+            "description": "the understanding in production in this data dir",
+            "version": nlu,
+            "languages": LANGUAGES,
+        }
+        piper = Attribution(name="Piper", url="https://github.com/OHF-Voice/piper1-gpl")
         return Info(
             asr=[
-                AsrProgram(
-                    name="confide-asr",
-                    description="Confide speech to text (Whisper tiny.en, adapted by reviews)",
-                    attribution=ATTRIBUTION,
-                    installed=True,
-                    version=version(),
+                _artifact(
+                    AsrProgram,
+                    "confide-asr",
+                    "Confide speech to text (Whisper tiny.en, adapted by reviews)",
                     models=[
-                        AsrModel(
-                            name=f"asr-{versions.get('asr', 'default')}",
-                            description="the recogniser in production in this data dir",
-                            attribution=ATTRIBUTION,
-                            installed=True,
-                            version=versions.get("asr", "default"),
+                        _artifact(
+                            AsrModel,
+                            f"asr-{asr}",
+                            "the recogniser in production in this data dir",
+                            version=asr,
                             languages=LANGUAGES,
                         )
                     ],
                 )
             ],
             wake=[
-                WakeProgram(
-                    name="confide-wake",
-                    description="Confide wake word (microWakeWord, checked on the device)",
-                    attribution=ATTRIBUTION,
-                    installed=True,
-                    version=version(),
+                _artifact(
+                    WakeProgram,
+                    "confide-wake",
+                    "Confide wake word (microWakeWord, checked on the device)",
                     models=[
-                        WakeModel(
-                            name=word,
-                            description=WAKE_PHRASES[word][0],
+                        _artifact(
+                            WakeModel,
+                            word,
+                            WAKE_PHRASES[word][0],
                             phrase=WAKE_PHRASES[word][0],
-                            attribution=ATTRIBUTION,
-                            installed=True,
                             version=None,
                             languages=LANGUAGES,
                         )
@@ -231,21 +229,17 @@ class Services:
                 )
             ],
             tts=[
-                TtsProgram(
-                    name="confide-tts",
-                    description="Confide's voice (piper)",
-                    attribution=ATTRIBUTION,
-                    installed=True,
-                    version=version(),
+                _artifact(
+                    TtsProgram,
+                    "confide-tts",
+                    "Confide's voice (piper)",
                     supports_synthesize_streaming=True,
                     voices=[
-                        TtsVoice(
-                            name=voice.VOICE,
-                            description="piper joe (American English, male)",
-                            attribution=Attribution(
-                                name="Piper", url="https://github.com/OHF-Voice/piper1-gpl"
-                            ),
-                            installed=True,
+                        _artifact(
+                            TtsVoice,
+                            voice.VOICE,
+                            "piper joe (American English, male)",
+                            attribution=piper,
                             version=None,
                             languages=LANGUAGES,
                         )
@@ -255,37 +249,30 @@ class Services:
             if self.speaks
             else [],
             intent=[
-                IntentProgram(
-                    name="confide-intent",
-                    description="Confide understanding (intents and slots)",
-                    attribution=ATTRIBUTION,
-                    installed=True,
-                    version=version(),
-                    models=[self._language_model(IntentModel, versions)],
+                _artifact(
+                    IntentProgram,
+                    "confide-intent",
+                    "Confide understanding (intents and slots)",
+                    models=[_artifact(IntentModel, **understanding)],
                 )
             ],
             handle=[
-                HandleProgram(
-                    name="confide",
-                    description="Confide's answers, for the household member configured",
-                    attribution=ATTRIBUTION,
+                _artifact(
+                    HandleProgram,
+                    "confide",
+                    "Confide's answers, for the household member configured",
                     installed=self.member is not None,
-                    version=version(),
-                    models=[self._language_model(HandleModel, versions)],
+                    models=[_artifact(HandleModel, **understanding)],
                 )
             ],
         )
 
-    @staticmethod
-    def _language_model(kind: Any, versions: dict[str, str]) -> Any:
-        return kind(
-            name=f"nlu-{versions.get('nlu', 'default')}",
-            description="the understanding in production in this data dir",
-            attribution=ATTRIBUTION,
-            installed=True,
-            version=versions.get("nlu", "default"),
-            languages=LANGUAGES,
-        )
+
+def _artifact(kind: Any, name: str, description: str, **fields: Any) -> Any:
+    """A program, model or voice of `kind` (`wyoming.info`): Confide's, installed, of this
+    version, unless `fields` say otherwise."""
+    made = {"attribution": ATTRIBUTION, "installed": True, "version": version(), **fields}
+    return kind(name=name, description=description, **made)
 
 
 def version() -> str:
@@ -374,8 +361,8 @@ class ConfideHandler(AsyncEventHandler):
     @staticmethod
     def _detect(detector: WakeDetector, samples: np.ndarray) -> Detection | None:
         """The first wake word heard in `samples`, fed as the device feeds its frames."""
-        for offset in range(0, len(samples), FRAME_SAMPLES):
-            for found in detector.process(samples[offset : offset + FRAME_SAMPLES]):
+        for frame in file_frames(Audio(samples)):
+            for found in detector.process(frame):
                 return Detection(name=found.wake_word, timestamp=round(found.time * 1000))
         return None
 
