@@ -157,7 +157,7 @@ def server_process(
 
     Yields (base URL, pid).
     """
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CONFIDE_KEK": base64.b64encode(settings.kek).decode(),
@@ -199,7 +199,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

@@ -28,7 +28,7 @@ from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
 
-from _support import percentile, write
+from _support import free_port, percentile, write
 from confide.audio import SAMPLE_RATE, Audio
 from confide.demo.voices import VOICES, cached_speaker
 from confide.learn.components import real_speech
@@ -80,12 +80,6 @@ def server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     command = ["taskset", "-c", "0", sys.executable, "-m", "confide", "wyoming"]
     command += ["--uri", f"tcp://127.0.0.1:{port}", "--data-dir", str(data_dir)]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:

@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,14 +16,9 @@ from wyoming.client import AsyncTcpClient
 from wyoming.info import Describe, Info
 
 from confide.cli import app
+from confide_cluster import free_port, wait_for_port
 
 runner = CliRunner()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.parametrize(
@@ -67,12 +60,7 @@ def test_a_server_process_describes_itself_and_stops_on_sigterm(tmp_path: Path) 
         [*command, "--data-dir", str(tmp_path)], env=env, stderr=subprocess.PIPE, text=True
     )
     try:
-        for _ in range(600):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert process.poll() is None, process.communicate()[1]
-            time.sleep(0.1)
+        wait_for_port(port, process=process)
 
         async def describe() -> Info:
             async with AsyncTcpClient("127.0.0.1", port) as client:

@@ -39,6 +39,7 @@ from confide.service.runtime import Runtime
 from confide.settings import load_settings
 from confide.store.tables import Device, Interaction, WakeFeedback
 from confide.understand.normalise import asr_text
+from confide_cluster import free_port, wait_for_port
 from confide_testing import answered_interaction
 
 CHUNK_SECONDS = 0.1
@@ -56,12 +57,6 @@ class Served:
     device_id: str
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _serve(services: wyoming.Services, port: int) -> Iterator[None]:
     """The server on a thread with its own event loop, until the generator is closed."""
     loop = asyncio.new_event_loop()
@@ -75,11 +70,7 @@ def _serve(services: wyoming.Services, port: int) -> Iterator[None]:
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    for _ in range(200):  # until it listens
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        threading.Event().wait(0.05)
+    wait_for_port(port)
     yield
     loop.call_soon_threadsafe(task.cancel)
     thread.join(timeout=10)
