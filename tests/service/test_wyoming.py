@@ -112,7 +112,9 @@ def talk(port: int, *events: Event, until: set[str], timeout: float = 120.0) -> 
     `until`."""
 
     async def run() -> list[Event]:
-        async with AsyncTcpClient("127.0.0.1", port) as client:
+        client = AsyncTcpClient("127.0.0.1", port)
+        await client.connect()
+        try:
             try:
                 for event in events:
                     await client.write_event(event)
@@ -125,6 +127,10 @@ def talk(port: int, *events: Event, until: set[str], timeout: float = 120.0) -> 
                 heard.append(event)
                 if event.type in until:
                     return heard
+        finally:
+            # a server that hung up leaves unsent bytes that closing may fail to flush
+            with suppress(ConnectionError):
+                await client.disconnect()
 
     return asyncio.run(run())
 
