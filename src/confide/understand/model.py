@@ -30,6 +30,7 @@ from confide.understand.intents import IntentClassifier
 from confide.understand.normalise import Token, asr_query, tokens
 from confide.understand.resolve import resolve
 from confide.understand.slots import OUTSIDE, SlotTagger
+from confide.understand.spotting import ARTICLES, CATALOG_PREFIX, fill_known_names
 
 FORMAT = 1
 """Version of the saved layout; a model saved by a newer Confide is refused, not misread."""
@@ -133,6 +134,16 @@ def _labels(query: Query, encoded: _Encoded) -> list[str]:
     return labels
 
 
+def _token_boundaries(encoded: _Encoded) -> tuple[set[int], set[int]]:
+    """The positions of the words that begin a token and of those that end one."""
+    firsts, lasts, position = set(), set(), 0
+    for token in encoded.tokens:
+        firsts.add(position)
+        position += len(token.words)
+        lasts.add(position - 1)
+    return firsts, lasts
+
+
 def _spans(encoded: _Encoded, labels: Sequence[str]) -> list[tuple[str, int, int]]:
     """(slot name, start, end) in the input; a token takes its first word's label."""
     spans: list[list[Any]] = []
@@ -163,12 +174,17 @@ def tagger_sequences(query: Query, gazetteer: Gazetteer) -> list[tuple[list[list
 
 
 def catalog_names(catalog: Catalog) -> list[tuple[str, list[str]]]:
-    """(gazetteer kind, spoken words) for every catalog name and alias."""
-    return [
-        (f"cat:{entry.kind}", [w for token in tokens(name) for w in token.words])
-        for entry in catalog
-        for name in (entry.name, *entry.aliases)
-    ]
+    """(gazetteer kind, spoken words) for every catalog name and alias, with and without a
+    leading article, since people say both ("play the hollow tigers", "my hollow tigers
+    playlist")."""
+    names = []
+    for entry in catalog:
+        for name in (entry.name, *entry.aliases):
+            words = [w for token in tokens(name) for w in token.words]
+            names.append((f"{CATALOG_PREFIX}{entry.kind}", words))
+            if len(words) > 1 and words[0] in ARTICLES:
+                names.append((f"{CATALOG_PREFIX}{entry.kind}", words[1:]))
+    return names
 
 
 def fold_gazetteers(queries: Sequence[Query], catalog: Catalog) -> list[Gazetteer]:
@@ -281,7 +297,14 @@ class NluModel:
             probabilities = self.intents.probabilities(encoded.words, names)
             confidence = float(probabilities[self.intents.intents.index(intent)])
         attributes = word_features(encoded.words, encoded.shapes, intent, self._gazetteer)
-        labels = self.tagger.tag(attributes, allowed=self.schema.get(intent, ()))
+        allowed = self.schema.get(intent, ())
+        labels = fill_known_names(
+            encoded.words,
+            self.tagger.tag(attributes, allowed=allowed),
+            self._gazetteer.matches(encoded.words),
+            allowed,
+            _token_boundaries(encoded),
+        )
         slots = []
         for name, start, end in _spans(encoded, labels):
             value = text[start:end]
