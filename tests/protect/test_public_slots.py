@@ -36,6 +36,8 @@ TINA = "add tina turner to rock hits"
 GRACE = "add amazing grace to sunday"
 SONG = "add this song by maria lopez to road trip"
 CONTACTS = "add maria lopez to my contacts"
+JAZZ = "add eric moo to women of jazz"
+CLUB = "add maria lopez to the country club list"
 
 
 @pytest.mark.parametrize(
@@ -81,13 +83,27 @@ CONTACTS = "add maria lopez to my contacts"
             [],
         ),
         (CONTACTS, understood(CONTACTS, "AddToPlaylist", ("artist", "maria lopez")), []),
+        (
+            JAZZ,
+            understood(
+                JAZZ, "AddToPlaylist", ("artist", "eric moo"), ("playlist", "women of jazz")
+            ),
+            ["eric moo", "women of jazz"],
+        ),
+        (JAZZ, understood(JAZZ, "AddToPlaylist", ("artist", "eric moo")), []),
+        (
+            CLUB,
+            understood(CLUB, "AddToPlaylist", ("artist", "maria lopez"), ("playlist", "club list")),
+            [],
+        ),
     ],
 )
 def test_a_playlist_request_shows_its_names_when_it_is_evidently_about_music(
     text: str, found: dict, public: list[str]
 ) -> None:
-    """Saying "playlist", naming a music item ("this song") or a name the music catalog knows
-    shows that the request is about music; one showing none of these may be a misread contact."""
+    """Saying "playlist", naming a music item ("this song"), a name the music catalog knows or
+    a genre in the playlist's name shows that the request is about music; one showing none of
+    these may be a misread contact."""
     assert [name.value for name in public_names(text, found)] == public
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from confide.understand.catalog import Catalog, Entry
 from confide.understand.gazetteer import Gazetteer
 from confide.understand.slots import OUTSIDE
-from confide.understand.spotting import fill_known_names
+from confide.understand.spotting import fill_known_names, fill_near_names
 
 NAMES = Gazetteer(
     [
@@ -103,3 +104,62 @@ def test_a_name_is_filled_only_in_whole_tokens(
     split = words.split()
     filled = fill_known_names(split, labelled(words), NAMES.matches(split), MUSIC, (firsts, lasts))
     assert filled == labelled(words, expected)
+
+
+CATALOG = Catalog(
+    [
+        Entry("artist:bunda-mandal", "artist", "Bunda Mandal"),
+        Entry("artist:the-quiet-canoes", "artist", "The Quiet Canoes"),
+        Entry("artist:madonna", "artist", "Madonna"),
+        Entry("song:call-me", "song", "Call Me"),
+    ]
+)
+
+
+def near(words: str, labels: list[str], allowed: set[str] = MUSIC) -> list[str]:
+    split = words.split()
+    everywhere = set(range(len(split)))
+    return fill_near_names(split, labels, allowed, CATALOG, (everywhere, everywhere))
+
+
+@pytest.mark.parametrize(
+    ("words", "tagged", "expected"),
+    [
+        # misheard names, joined or split differently, where the request lacks that slot
+        (
+            "play call me by bandam andal",
+            {1: "B-track", 2: "I-track"},
+            {1: "B-track", 2: "I-track", 4: "B-artist", 5: "I-artist"},
+        ),
+        (
+            "time to hear me some quiet can news",
+            None,
+            {5: "B-artist", 6: "I-artist", 7: "I-artist"},
+        ),
+        # the request has its artist already: nothing more is taken for one
+        (
+            "play quiet can news by bunda mandal",
+            {5: "B-artist", 6: "I-artist"},
+            {5: "B-artist", 6: "I-artist"},
+        ),
+        # words tagged as something else are never taken
+        (
+            "play bandam andal",
+            {1: "B-album", 2: "I-album"},
+            {1: "B-album", 2: "I-album"},
+        ),
+        # nothing alike enough, or a one-word name (left to the tagger)
+        ("play the latest song", None, {}),
+        ("play bandits and all", None, {}),
+        ("play madona", None, {}),
+    ],
+)
+def test_misheard_catalog_names_are_filled_in(
+    words: str, tagged: dict[int, str] | None, expected: dict[int, str]
+) -> None:
+    assert near(words, labelled(words, tagged)) == labelled(words, expected)
+
+
+def test_near_names_only_for_slots_the_intent_allows() -> None:
+    words = "time to hear me some quiet can news"
+    assert near(words, labelled(words), allowed={"playlist", "album"}) == labelled(words)

@@ -10,21 +10,25 @@ slot, and a famous name said anywhere else ("call Taylor") stays private.
 Several things keep a name in a public slot private all the same: a household's own name there
 (Confide knows them; a household member is never public), words private by the intent, an
 intent the classifier is not sure of, and a request that does not show what its intent is about
-(music: a playlist, a song, a catalog name), since a misread request ("add call Maria to my
-to-do list" read as adding an artist to a playlist) would otherwise show a contact's name. Only
-the types a name may take are kept: a PERSON span over an artist, a PERSON or ADDRESS span over
-a city; a phone number in a track slot is still hidden, and so is whatever a span holds beyond
-the name.
+(music: a playlist, a song, a catalog name, a genre in the playlist's name), since a misread
+request ("add call Maria to my to-do list" read as adding an artist to a playlist) would
+otherwise show a contact's name. Only the types a name may take are kept: a PERSON span over an
+artist, a PERSON or ADDRESS span over a city; a phone number in a track slot is still hidden, and
+so is whatever a span holds beyond the name.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from confide.protect.spans import PiiSpan
+from confide.understand.catalog import load_catalog
+from confide.understand.gazetteer import Gazetteer
+from confide.understand.normalise import asr_text
 
 NAME = frozenset({"PERSON"})
 """What a detector may take a work's or a performer's name for."""
@@ -51,11 +55,14 @@ requests, 98.5% are understood at least this surely."""
 @dataclass(frozen=True)
 class Subject:
     """What shows that a request is about what its intent says: a word it says, a slot it
-    fills, or a name in it that links to a catalog entry of a kind."""
+    fills, a name in it that links to a catalog entry of a kind, or a slot whose value holds
+    a name of a catalog kind ("women of jazz": a genre in a playlist's name)."""
 
     words: frozenset[str]
     slots: frozenset[str]
     linked: frozenset[str]
+    holding: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Slot name -> catalog kinds whose names, inside that slot's value, show the subject."""
 
     def shown_by(self, text: str, understood: Mapping[str, Any]) -> bool:
         if self.words & set(re.findall(r"\w+", text.lower())):
@@ -65,7 +72,20 @@ class Subject:
             entry = str(link.get("id", "")) if isinstance(link, Mapping) else ""
             if slot.get("name") in self.slots or entry.split(":")[0] in self.linked:
                 return True
+            kinds = self.holding.get(str(slot.get("name")), frozenset())
+            if kinds & _shipped_names().kinds(asr_text(str(slot.get("value", ""))).split()):
+                return True
         return False
+
+
+@cache
+def _shipped_names() -> Gazetteer:
+    """Every name of the shipped catalog, by kind, as a recogniser writes it."""
+    return Gazetteer(
+        (entry.kind, asr_text(name).split())
+        for entry in load_catalog()
+        for name in (entry.name, *entry.aliases)
+    )
 
 
 SUBJECTS: Mapping[str, Subject] = {
@@ -73,12 +93,15 @@ SUBJECTS: Mapping[str, Subject] = {
         words=frozenset({"playlist", "playlists"}),
         slots=frozenset({"music_item"}),
         linked=frozenset({"artist", "song", "playlist"}),
+        holding={"playlist": frozenset({"genre"})},
     ),
 }
 """Intents whose names are public only in a request that shows it is about music: "Add Maria
 Lopez to my contacts" read as adding an artist to a playlist (before Confide knew contacts)
 says none of "playlist", "song" or a catalog name; "add tina turner to rock hits" names a
-catalog artist, "add this song to my road trip" a music item."""
+catalog artist, "add this song to my road trip" a music item, "add eric moo to women of jazz" a
+genre in the playlist's name (in that slot only: a genre word elsewhere, "add maria to my
+country club list", shows nothing)."""
 
 
 @dataclass(frozen=True)

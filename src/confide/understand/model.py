@@ -30,7 +30,12 @@ from confide.understand.intents import IntentClassifier
 from confide.understand.normalise import Token, asr_query, tokens
 from confide.understand.resolve import resolve
 from confide.understand.slots import OUTSIDE, SlotTagger
-from confide.understand.spotting import ARTICLES, CATALOG_PREFIX, fill_known_names
+from confide.understand.spotting import (
+    ARTICLES,
+    CATALOG_PREFIX,
+    fill_known_names,
+    fill_near_names,
+)
 
 FORMAT = 1
 """Version of the saved layout; a model saved by a newer Confide is refused, not misread."""
@@ -298,13 +303,15 @@ class NluModel:
             confidence = float(probabilities[self.intents.intents.index(intent)])
         attributes = word_features(encoded.words, encoded.shapes, intent, self._gazetteer)
         allowed = self.schema.get(intent, ())
+        boundaries = _token_boundaries(encoded)
         labels = fill_known_names(
             encoded.words,
             self.tagger.tag(attributes, allowed=allowed),
             self._gazetteer.matches(encoded.words),
             allowed,
-            _token_boundaries(encoded),
+            boundaries,
         )
+        labels = fill_near_names(encoded.words, labels, allowed, self.catalog, boundaries)
         slots = []
         for name, start, end in _spans(encoded, labels):
             value = text[start:end]

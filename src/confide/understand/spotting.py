@@ -17,11 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from confide.understand.catalog import SLOT_KINDS
+from confide.understand.catalog import SLOT_KINDS, Catalog, key
 from confide.understand.slots import OUTSIDE
 
 MIN_WORDS = 2
 """Least words, not counting a leading article, a name must have to be filled in."""
+NEAR_SCORE = 0.9
+"""Least likeness (`Catalog.link`'s score) of untagged words to a name for them to be taken as
+it: well above the 0.8 that links a tagged value, since here nothing but the sound says that
+these words are a name at all."""
+MAX_HEARD_WORDS = 4
+"""Longest run of untagged words compared with the catalog's names."""
+MIN_LETTERS = 6
+"""Fewest letters a run of words must have to be compared: short runs resemble too much."""
 CATALOG_PREFIX = "cat:"
 """How the catalog's kinds are named in the gazetteer (see `model.catalog_names`)."""
 ARTICLES = frozenset({"the", "a"})
@@ -66,3 +74,46 @@ def _catalog_slot_spanning(labels: Sequence[str], start: int, end: int) -> str |
     if name not in SLOT_KINDS or list(labels[start:end]) != whole:
         return None
     return None if end < len(labels) and labels[end] == f"I-{name}" else name
+
+
+def fill_near_names(
+    words: Sequence[str],
+    labels: Sequence[str],
+    allowed: Collection[str],
+    catalog: Catalog,
+    boundaries: tuple[Collection[int], Collection[int]],
+) -> list[str]:
+    """`labels` with, for each catalog slot the intent allows and the request lacks, the run of
+    untagged words most like a catalog name of `MIN_WORDS` or more words, if at least
+    `NEAR_SCORE` alike: a recogniser writes a name it does not know as the words it sounds like
+    ("quiet can news" for The Quiet Canoes, "bandam andal" for Bunda Mandal), which no tagger
+    takes for a name and no exact match finds."""
+    firsts, lasts = boundaries
+    filled = list(labels)
+    present = {label[2:] for label in labels if label != OUTSIDE}
+    for slot in sorted(set(allowed) - present):
+        kind = SLOT_KINDS.get(slot)
+        if kind is None:
+            continue
+        best: tuple[float, int, int] | None = None
+        for start in sorted(firsts):
+            for end in range(start + 1, min(start + MAX_HEARD_WORDS, len(words)) + 1):
+                if filled[end - 1] != OUTSIDE:
+                    break
+                heard = " ".join(words[start:end])
+                if end - 1 not in lasts or len(heard) - heard.count(" ") < MIN_LETTERS:
+                    continue
+                link = catalog.link(kind, heard)
+                entry = catalog.get(link.id) if link else None
+                if (
+                    link is not None
+                    and entry is not None
+                    and link.score >= NEAR_SCORE
+                    and len(key(entry.name).split()) >= MIN_WORDS
+                    and (best is None or link.score > best[0])
+                ):
+                    best = (link.score, start, end)
+        if best is not None:
+            _, start, end = best
+            filled[start:end] = [f"B-{slot}"] + [f"I-{slot}"] * (end - start - 1)
+    return filled
