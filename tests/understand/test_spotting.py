@@ -112,6 +112,8 @@ CATALOG = Catalog(
         Entry("artist:the-quiet-canoes", "artist", "The Quiet Canoes"),
         Entry("artist:madonna", "artist", "Madonna"),
         Entry("song:call-me", "song", "Call Me"),
+        Entry("artist:road-trips", "artist", "Road Trips"),
+        Entry("playlist:road-trip", "playlist", "Road Trip"),
     ]
 )
 
@@ -135,6 +137,19 @@ def near(words: str, labels: list[str], allowed: set[str] = MUSIC) -> list[str]:
             "time to hear me some quiet can news",
             None,
             {5: "B-artist", 6: "I-artist", 7: "I-artist"},
+        ),
+        # a catalog slot tagged on words that link to nothing of its kind, but sound like a
+        # name of the kind the request lacks
+        (
+            "turn on my quite canoes playlist",
+            {3: "B-track", 4: "I-track"},
+            {3: "B-artist", 4: "I-artist"},
+        ),
+        # ... but not when they link as what they were tagged
+        (
+            "turn on my road trip playlist",
+            {3: "B-playlist", 4: "I-playlist"},
+            {3: "B-playlist", 4: "I-playlist"},
         ),
         # the request has its artist already: nothing more is taken for one
         (

@@ -15,7 +15,7 @@ are not catalog kinds (an album, a date) are never changed.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from confide.understand.catalog import SLOT_KINDS, Catalog, key
 from confide.understand.slots import OUTSIDE
@@ -83,37 +83,77 @@ def fill_near_names(
     catalog: Catalog,
     boundaries: tuple[Collection[int], Collection[int]],
 ) -> list[str]:
-    """`labels` with, for each catalog slot the intent allows and the request lacks, the run of
-    untagged words most like a catalog name of `MIN_WORDS` or more words, if at least
-    `NEAR_SCORE` alike: a recogniser writes a name it does not know as the words it sounds like
-    ("quiet can news" for The Quiet Canoes, "bandam andal" for Bunda Mandal), which no tagger
-    takes for a name and no exact match finds."""
-    firsts, lasts = boundaries
+    """`labels` with the catalog names a recogniser misheard put right: a recogniser writes a
+    name it does not know as the words it sounds like ("quiet can news" for The Quiet Canoes,
+    "bandam andal" for Bunda Mandal), which no exact match finds. For each catalog slot the
+    intent allows and the request lacks, a catalog slot tagged on words that link to nothing
+    of its own kind but are at least `NEAR_SCORE` like a name of that slot's kind ("my amber
+    mirror's playlist", The Amber Mirrors) becomes that slot; failing that, so does the run of
+    untagged words most like such a name. Names of fewer than `MIN_WORDS` words are left out."""
     filled = list(labels)
     present = {label[2:] for label in labels if label != OUTSIDE}
+    tagged = [
+        (start, end, slot)
+        for start, end, slot in _tagged_spans(labels)
+        if slot in SLOT_KINDS and catalog.link(SLOT_KINDS[slot], " ".join(words[start:end])) is None
+    ]
     for slot in sorted(set(allowed) - present):
         kind = SLOT_KINDS.get(slot)
         if kind is None:
             continue
-        best: tuple[float, int, int] | None = None
-        for start in sorted(firsts):
-            for end in range(start + 1, min(start + MAX_HEARD_WORDS, len(words)) + 1):
-                if filled[end - 1] != OUTSIDE:
-                    break
-                heard = " ".join(words[start:end])
-                if end - 1 not in lasts or len(heard) - heard.count(" ") < MIN_LETTERS:
-                    continue
-                link = catalog.link(kind, heard)
-                entry = catalog.get(link.id) if link else None
-                if (
-                    link is not None
-                    and entry is not None
-                    and link.score >= NEAR_SCORE
-                    and len(key(entry.name).split()) >= MIN_WORDS
-                    and (best is None or link.score > best[0])
-                ):
-                    best = (link.score, start, end)
+        mistaken = [(start, end) for start, end, _ in tagged]
+        best = _likeliest(words, mistaken, kind, catalog) or _likeliest(
+            words, _untagged_runs(filled, boundaries), kind, catalog
+        )
         if best is not None:
-            _, start, end = best
+            start, end = best
             filled[start:end] = [f"B-{slot}"] + [f"I-{slot}"] * (end - start - 1)
+            tagged = [span for span in tagged if span[:2] != best]
     return filled
+
+
+def _likeliest(
+    words: Sequence[str], spans: Iterable[tuple[int, int]], kind: str, catalog: Catalog
+) -> tuple[int, int] | None:
+    """The span of `words` most like a name of `kind` of `MIN_WORDS` or more words, if any is
+    at least `NEAR_SCORE` alike."""
+    best: tuple[float, int, int] | None = None
+    for start, end in spans:
+        heard = " ".join(words[start:end])
+        if len(heard) - heard.count(" ") < MIN_LETTERS:
+            continue
+        link = catalog.link(kind, heard)
+        entry = catalog.get(link.id) if link else None
+        if (
+            link is not None
+            and entry is not None
+            and link.score >= NEAR_SCORE
+            and len(key(entry.name).split()) >= MIN_WORDS
+            and (best is None or link.score > best[0])
+        ):
+            best = (link.score, start, end)
+    return best[1:] if best else None
+
+
+def _untagged_runs(
+    labels: Sequence[str], boundaries: tuple[Collection[int], Collection[int]]
+) -> Iterator[tuple[int, int]]:
+    """Every run of up to `MAX_HEARD_WORDS` untagged words in whole tokens."""
+    firsts, lasts = boundaries
+    for start in sorted(firsts):
+        for end in range(start + 1, min(start + MAX_HEARD_WORDS, len(labels)) + 1):
+            if labels[end - 1] != OUTSIDE:
+                break
+            if end - 1 in lasts:
+                yield start, end
+
+
+def _tagged_spans(labels: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(start, end, slot) of each slot the labels hold."""
+    spans: list[tuple[int, int, str]] = []
+    for position, label in enumerate(labels):
+        if label.startswith("I-") and spans and spans[-1][1:] == (position, label[2:]):
+            spans[-1] = (spans[-1][0], position + 1, label[2:])
+        elif label != OUTSIDE:
+            spans.append((position, position + 1, label[2:]))
+    return spans
