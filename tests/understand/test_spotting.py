@@ -18,6 +18,7 @@ NAMES = Gazetteer(
         ("cat:song", ["love", "story"]),
         ("cat:playlist", ["rock", "classics"]),
         ("cat:city", ["new", "york"]),
+        ("cat:state", ["puerto", "rico"]),
         ("artist", ["marble", "kettles"]),  # a training value, not the catalog's
     ]
 )
@@ -82,6 +83,25 @@ def test_catalog_names_the_tagger_missed_are_put_right(
     words: str, tagged: dict[int, str] | None, expected: dict[int, str]
 ) -> None:
     assert fill(words, labelled(words, tagged)) == labelled(words, expected)
+
+
+@pytest.mark.parametrize(
+    ("words", "tagged", "expected"),
+    [
+        # a territory the tagger calls a country stays one, whatever kind the catalog lists
+        (
+            "weather in puerto rico",
+            {2: "B-country", 3: "I-country"},
+            {2: "B-country", 3: "I-country"},
+        ),
+        ("weather in puerto rico", None, {2: "B-state", 3: "I-state"}),
+    ],
+)
+def test_one_kind_of_place_is_never_put_for_another(
+    words: str, tagged: dict[int, str] | None, expected: dict[int, str]
+) -> None:
+    places = {"city", "state", "country"}
+    assert fill(words, labelled(words, tagged), allowed=places) == labelled(words, expected)
 
 
 def test_only_the_slots_the_intent_allows_are_filled() -> None:

@@ -10,7 +10,8 @@ it found exactly that span as a catalog slot the catalog does not know the name 
 named like an artist it knows). One-word names are left to the tagger: too many are also ordinary
 words ("yes", "nice", "home"). A span the catalog knows as two kinds the intent could take (an
 artist and a song) is left alone: the tagger did not decide, and neither does this. Slots that
-are not catalog kinds (an album, a date) are never changed.
+are not catalog kinds (an album, a date) are never changed, nor one kind of place for another
+(`PLACE_KINDS`). Names a recogniser misheard are found by how they sound (`fill_near_names`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ CATALOG_PREFIX = "cat:"
 """How the catalog's kinds are named in the gazetteer (see `model.catalog_names`)."""
 ARTICLES = frozenset({"the", "a"})
 """Words that may lead a name without being part of what names it."""
+PLACE_KINDS = frozenset({"city", "state", "country"})
+"""Kinds the catalog does not decide between for the tagger: a territory is rightly called a state
+or a country (Puerto Rico, American Samoa), and the catalog lists it as one."""
 _SLOT_OF_KIND = {kind: slot for slot, kind in SLOT_KINDS.items()}
 
 
@@ -62,7 +66,9 @@ def fill_known_names(
             continue
         (slot,) = slots
         tagged = _catalog_slot_spanning(filled, start, end)
-        if all(label == OUTSIDE for label in filled[start:end]) or tagged not in (None, slot):
+        if all(label == OUTSIDE for label in filled[start:end]) or (
+            tagged is not None and tagged != slot and _overrules(slot, tagged)
+        ):
             filled[start:end] = [f"B-{slot}"] + [f"I-{slot}"] * (end - start - 1)
     return filled
 
@@ -101,7 +107,7 @@ def fill_near_names(
         kind = SLOT_KINDS.get(slot)
         if kind is None:
             continue
-        mistaken = [(start, end) for start, end, _ in tagged]
+        mistaken = [(start, end) for start, end, other in tagged if _overrules(slot, other)]
         best = _likeliest(words, mistaken, kind, catalog) or _likeliest(
             words, _untagged_runs(filled, boundaries), kind, catalog
         )
@@ -157,3 +163,8 @@ def _tagged_spans(labels: Sequence[str]) -> list[tuple[int, int, str]]:
         elif label != OUTSIDE:
             spans.append((position, position + 1, label[2:]))
     return spans
+
+
+def _overrules(slot: str, tagged: str) -> bool:
+    """Whether the catalog's kind may replace the slot the tagger chose: not between places."""
+    return not {SLOT_KINDS[slot], SLOT_KINDS[tagged]} <= PLACE_KINDS
