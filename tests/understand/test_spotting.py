@@ -57,15 +57,20 @@ def fill(words: str, labels: list[str], allowed: set[str] = MUSIC) -> list[str]:
         ("play new york", None, {}),
         # names seen only in training are the tagger's features, not catalog entries
         ("play marble kettles", None, {}),
-        # a catalog slot the catalog does not know the name as: put right
+        # a catalog slot the catalog does not know the name as, or an album: put right
         (
             "turn on my hollow tigers playlist",
             {3: "B-playlist", 4: "I-playlist"},
             {3: "B-artist", 4: "I-artist"},
         ),
-        # anything else the tagger found stays as it found it: a slot that is not a catalog
-        # kind, a span that is not exactly the name, a kind the catalog knows the name as
-        ("play hollow tigers", {1: "B-album", 2: "I-album"}, {1: "B-album", 2: "I-album"}),
+        (
+            "play crazy by hollow tigers",
+            {3: "B-album", 4: "I-album"},
+            {3: "B-artist", 4: "I-artist"},
+        ),
+        # anything else the tagger found stays as it found it: a slot the catalog cannot
+        # overrule, a span that is not exactly the name, a kind the catalog knows the name as
+        ("play hollow tigers", {1: "B-service", 2: "I-service"}, {1: "B-service", 2: "I-service"}),
         ("play the hollow tigers", {2: "B-artist"}, {2: "B-artist"}),
         (
             "play hollow tigers live",
@@ -177,11 +182,17 @@ def near(words: str, labels: list[str], allowed: set[str] = MUSIC) -> list[str]:
             {5: "B-artist", 6: "I-artist"},
             {5: "B-artist", 6: "I-artist"},
         ),
-        # words tagged as something else are never taken
+        # ... or an album, the tagger's guess for an unknown name after "by"
+        (
+            "play crazy by bandam andal",
+            {1: "B-track", 3: "B-album", 4: "I-album"},
+            {1: "B-track", 3: "B-artist", 4: "I-artist"},
+        ),
+        # words tagged as a slot the catalog cannot overrule are never taken
         (
             "play bandam andal",
-            {1: "B-album", 2: "I-album"},
-            {1: "B-album", 2: "I-album"},
+            {1: "B-service", 2: "I-service"},
+            {1: "B-service", 2: "I-service"},
         ),
         # nothing alike enough, or a one-word name (left to the tagger)
         ("play the latest song", None, {}),

@@ -6,12 +6,13 @@ The tagger learns where names stand from the phrasings it was trained on; people
 word may go untagged, or be tagged as another kind of catalog name, so the request is understood
 but never linked. A known name of at least `MIN_WORDS` words (a leading article not counted), of
 a kind the intent has a slot for, is taken as that slot where the tagger found nothing, or where
-it found exactly that span as a catalog slot the catalog does not know the name as (a playlist
-named like an artist it knows). One-word names are left to the tagger: too many are also ordinary
-words ("yes", "nice", "home"). A span the catalog knows as two kinds the intent could take (an
-artist and a song) is left alone: the tagger did not decide, and neither does this. Slots that
-are not catalog kinds (an album, a date) are never changed, nor one kind of place for another
-(`PLACE_KINDS`). Names a recogniser misheard are found by how they sound (`fill_near_names`).
+it found exactly that span as a catalog slot the catalog does not know the name as, or as an
+album (a playlist or an album named like an artist it knows). One-word names are left to the
+tagger: too many are also ordinary words ("yes", "nice", "home"). A span the catalog knows as
+two kinds the intent could take (an artist and a song) is left alone: the tagger did not
+decide, and neither does this. Other slots (a date, a service) are never changed, nor one kind
+of place for another (`PLACE_KINDS`). Names a recogniser misheard are found by how they sound
+(`fill_near_names`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ CATALOG_PREFIX = "cat:"
 """How the catalog's kinds are named in the gazetteer (see `model.catalog_names`)."""
 ARTICLES = frozenset({"the", "a"})
 """Words that may lead a name without being part of what names it."""
+MISTAKABLE = frozenset(SLOT_KINDS) | {"album"}
+"""Slots the catalog may overrule: those of its own kinds, and an album, which it lists none of
+to confirm and which the tagger gives an unknown name after "by" ("play crazy by the amber
+light houses")."""
 PLACE_KINDS = frozenset({"city", "state", "country"})
 """Kinds the catalog does not decide between for the tagger: a territory is rightly called a state
 or a country (Puerto Rico, American Samoa), and the catalog lists it as one."""
@@ -74,10 +79,10 @@ def fill_known_names(
 
 
 def _catalog_slot_spanning(labels: Sequence[str], start: int, end: int) -> str | None:
-    """The catalog slot tagged on exactly the words start..end, if one is."""
+    """The slot the catalog may overrule tagged on exactly the words start..end, if one is."""
     name = labels[start][2:]
     whole = [f"B-{name}"] + [f"I-{name}"] * (end - start - 1)
-    if name not in SLOT_KINDS or list(labels[start:end]) != whole:
+    if name not in MISTAKABLE or list(labels[start:end]) != whole:
         return None
     return None if end < len(labels) and labels[end] == f"I-{name}" else name
 
@@ -101,7 +106,10 @@ def fill_near_names(
     tagged = [
         (start, end, slot)
         for start, end, slot in _tagged_spans(labels)
-        if slot in SLOT_KINDS and catalog.link(SLOT_KINDS[slot], " ".join(words[start:end])) is None
+        if slot in MISTAKABLE
+        and (
+            slot not in SLOT_KINDS or not catalog.link(SLOT_KINDS[slot], " ".join(words[start:end]))
+        )
     ]
     for slot in sorted(set(allowed) - present):
         kind = SLOT_KINDS.get(slot)
@@ -167,4 +175,4 @@ def _tagged_spans(labels: Sequence[str]) -> list[tuple[int, int, str]]:
 
 def _overrules(slot: str, tagged: str) -> bool:
     """Whether the catalog's kind may replace the slot the tagger chose: not between places."""
-    return not {SLOT_KINDS[slot], SLOT_KINDS[tagged]} <= PLACE_KINDS
+    return not {SLOT_KINDS[slot], SLOT_KINDS.get(tagged)} <= PLACE_KINDS
