@@ -5,7 +5,8 @@ The intent classifier reads the query first; the slot tagger then reads it knowi
 and may only use that intent's slots, so the slots always belong to the intent. Both read the
 text as a recogniser writes it (see `normalise`); typed text keeps one advantage, its capitals
 (see `features.shape`), and the tagger learns every query both with and without them, so that
-one model serves keyboards and recognisers alike.
+one model serves keyboards and recognisers alike. Last, the catalog puts right the names the
+tagger missed or mistook, and those the recogniser misheard (see `spotting`).
 
 (Tried and dropped, on a development split: tagging first and giving the classifier the slot
 names found, which was worse than words alone with slots as noisy as they are from 70 queries.)
