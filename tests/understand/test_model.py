@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from confide.errors import BadModel, BadTrainingData, UnknownChoice
+from confide.understand.catalog import Entry, load_catalog
 from confide.understand.data import Query, SlotSpan
 from confide.understand.model import NluModel
 
@@ -70,6 +71,24 @@ def test_values_and_links(
     [found] = [s for s in model.understand(text, MONDAY).slots if s.name == slot]
     assert found.normalized == normalized
     assert (found.link.id if found.link else None) == link
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "play the latest song the hollow tigers",  # a phrasing the tagger was not taught
+        "turn on my hollow tigers playlist",
+        "time to hear me some hollow tiger's",  # as a recogniser may write it
+        "time to hear me some hollow tygers",
+    ],
+)
+def test_a_name_reviewers_added_is_found_and_linked(model: NluModel, text: str) -> None:
+    catalog = load_catalog()
+    catalog.add(Entry("artist:the-hollow-tigers", "artist", "The Hollow Tigers"))
+    knowing = NluModel(model.intents, model.tagger, model.schema, model.values, catalog)
+    understood = knowing.understand(text, MONDAY, intent="PlayMusic")
+    links = [s.link.id for s in understood.slots if s.name == "artist" and s.link]
+    assert links == ["artist:the-hollow-tigers"]
 
 
 @pytest.mark.parametrize("text", ["", "   ", "?!", "..."])
